@@ -1,0 +1,1 @@
+export { decodeNpy, encodeNpy, type NpyHeader, parseNpyHeader, readNpy } from './npy.js';
