@@ -1,0 +1,206 @@
+import { defineParams, type ParamTree, registerParams } from '../params/index.js';
+
+/**
+ * The parameters of `PtyScan` (ptypy's `scan.data` block) with ptypy's
+ * defaults, plus ptyscan's own `compression`, `compression_level` and
+ * `workers`. Units: metres for lengths, keV for energies.
+ */
+const PTYSCAN_TEXT = `
+[name]
+type = str
+default = 'PtyScan'
+help = Name of the scan data class
+doc = Selects the data source class; subclasses register their own name.
+userlevel = 1
+
+[dfile]
+type = file, None
+default = None
+help = Path of the prepared data file (.ptyd)
+doc = Where prepared frames are saved when 'save' is set. An existing file
+    of that name is kept as '<dfile>.old' before a new one is written.
+userlevel = 0
+
+[chunk_format]
+type = str
+default = '.chunk%02d'
+help = Suffix of the chunk files in 'link' mode
+doc = printf-style pattern appended to dfile to name each chunk file,
+    with the chunk number as its argument.
+userlevel = 2
+
+[save]
+type = str, None
+default = None
+help = How prepared data is saved: None, 'append', 'link' or 'merge'
+doc = None keeps the data in memory only. 'append' writes every chunk into dfile.
+    'link' writes each chunk to its own file and links it from dfile, so a
+    reader can follow a scan while it is prepared. 'merge' leaves one chunk
+    holding every frame in index order at the end of the scan.
+userlevel = 1
+choices = [None, 'append', 'link', 'merge']
+
+[auto_center]
+type = bool, None
+default = None
+help = Find the optical axis from the frames
+doc = True always uses the centre of mass of the first chunk (even when
+    'center' is given). None uses it only when 'center' is None. False never
+    does; with no 'center' the middle of the raw frame is used.
+userlevel = 0
+
+[load_parallel]
+type = str
+default = 'data'
+help = What is loaded in parallel over processes
+doc = 'data' shares out the frames, 'common' loads the common data on every
+    process, 'all' does both, 'none' loads everything on the first process.
+userlevel = 1
+choices = ['data', 'common', 'all', 'none']
+
+[rebin]
+type = int, None
+default = None
+help = Rebinning factor applied to the cropped frames
+doc = Each r x r block of pixels becomes one pixel (the mean of the block).
+    The region of interest must be divisible by the factor. None or 1: no rebinning.
+userlevel = 1
+lowlim = 1
+uplim = 32
+
+[orientation]
+type = int, tuple, list, None
+default = None
+help = Flips and transposition of the frames
+doc = An int from 0 to 7 whose bits are (transpose, flip up-down, flip left-right):
+    4 transposes, 2 flips rows, 1 flips columns, in that order.
+    A 3-tuple of booleans gives the same three choices directly.
+userlevel = 1
+lowlim = 0
+uplim = 7
+
+[min_frames]
+type = int
+default = 1
+help = Fewest frames a chunk is prepared with
+doc = While fewer frames are available and the scan is not finished,
+    the scan answers WAIT instead of a short chunk.
+userlevel = 2
+lowlim = 1
+
+[positions_theory]
+type = array, None
+default = None
+help = Planned scan positions in metres, shape (N, 2)
+doc = When given, these positions are used instead of the measured ones and
+    their number sets the number of frames.
+userlevel = 2
+
+[num_frames]
+type = int, None
+default = None
+help = Number of frames of the scan
+doc = None takes the number of positions. A number larger than the number
+    of positions is cut down to it.
+userlevel = 1
+
+[label]
+type = str, None
+default = None
+help = Free text label of the scan
+userlevel = 2
+
+[experimentID]
+type = str, None
+default = None
+help = Name of the experiment the scan belongs to
+userlevel = 2
+
+[version]
+type = float
+default = 0.1
+help = Version of the data format written into the meta data
+userlevel = 2
+
+[shape]
+type = int, tuple, None
+default = 256
+help = Size of the square region of interest in pixels
+doc = An int s gives s x s pixels. A pair (a, b) with a != b gives
+    min(a, b) x min(a, b), since frames are kept square. None uses the raw
+    frame size (its shorter side).
+userlevel = 1
+
+[center]
+type = str, tuple, list, None
+default = 'fftshift'
+help = Position of the optical axis on the raw frames, in pixels (row, column)
+doc = A pair of pixel coordinates, or a rule on the raw frame shape:
+    'fftshift' the pixel shape // 2, 'geometric' the geometric middle
+    (shape / 2 - 0.5), 'fft' the corner (0, 0). None finds the centre from
+    the frames (see auto_center).
+userlevel = 1
+choices = ['fftshift', 'geometric', 'fft']
+
+[psize]
+type = float, tuple, None
+default = 0.000172
+help = Detector pixel size in metres, one value or (row, column)
+doc = Multiplied by the rebinning factor in the prepared meta data.
+userlevel = 0
+
+[distance]
+type = float
+default = 7.19
+help = Distance from the sample to the detector in metres
+userlevel = 0
+
+[energy]
+type = float
+default = 7.2
+help = Photon energy in keV
+userlevel = 0
+
+[add_poisson_noise]
+type = bool
+default = False
+help = Add Poisson noise to the frames (for simulated data)
+userlevel = 2
+
+[compression]
+type = str
+default = 'gzip'
+help = Compression of the frame datasets in saved files
+doc = 'gzip' is readable everywhere; 'lzf' is faster and readable by h5py;
+    'none' writes uncompressed data, the fastest.
+userlevel = 1
+choices = ['gzip', 'lzf', 'none']
+
+[compression_level]
+type = int
+default = 4
+help = gzip level, from 0 (fastest) to 9 (smallest)
+userlevel = 2
+lowlim = 0
+uplim = 9
+
+[workers]
+type = int
+default = 1
+help = Number of threads that compress and write chunk files
+userlevel = 1
+lowlim = 1
+`;
+
+/**
+ * The parameter tree of `PtyScan`, registered as `scandata.PtyScan`.
+ *
+ * @example
+ * PTYSCAN_PARAMS.defaults().shape; // 256n
+ */
+export const PTYSCAN_PARAMS: ParamTree = defineParams(PTYSCAN_TEXT, {
+  name: 'PtyScan',
+  description: 'prepares raw detector frames into chunks of square, centred frames',
+});
+
+registerParams(PTYSCAN_PARAMS);
