@@ -1,0 +1,110 @@
+/** Public types of the HDF5 layer and the mapping between HDF5 datatypes and our dtypes. */
+import type { DType } from '../frames/dtype.js';
+import type { NdArray } from '../frames/ndarray.js';
+import type { H5Module } from './runtime.js';
+
+/** How a dataset's chunks are compressed. `lzf` needs the reader to have the LZF filter (h5py has it). */
+export type H5Compression = { kind: 'gzip'; level: number } | { kind: 'lzf' } | { kind: 'none' };
+
+/** A filter applied to a stored dataset. */
+export interface H5Filter {
+  id: number;
+  name: string;
+  cdValues: number[];
+}
+
+/** Strings read from a dataset or attribute, in C order. */
+export interface StringArray {
+  readonly dtype: 'string';
+  readonly shape: readonly number[];
+  readonly data: readonly string[];
+}
+
+/** Whatever a dataset or attribute holds: numbers (incl. h5py's bool enum as `bool`) or strings. */
+export type H5Data = NdArray | StringArray;
+
+/** Element type of a stored dataset as we see it. `unsupported` carries HDF5's description. */
+export type H5ElementType = DType | 'string' | { unsupported: string };
+
+/** What sits at a path of a file. External links are reported as such, with whether they resolve. */
+export type H5Entry =
+  | { kind: 'group'; path: string }
+  | {
+      kind: 'dataset';
+      path: string;
+      shape: number[];
+      dtype: H5ElementType;
+      /** Chunk shape, or null for contiguous/compact storage. */
+      chunks: number[] | null;
+      filters: H5Filter[];
+    }
+  | { kind: 'external-link'; path: string; targetFile: string; targetPath: string; dead: boolean }
+  | { kind: 'soft-link'; path: string; target: string }
+  | { kind: 'other'; path: string }
+  | { kind: 'missing'; path: string };
+
+/** The subset of h5wasm's metadata record we rely on. */
+export interface H5Metadata {
+  type: number;
+  size: number;
+  signed: boolean;
+  littleEndian: boolean;
+  vlen: boolean;
+  cset?: number;
+  strpad?: number;
+  shape: number[] | null;
+  total_size: number;
+  chunks: number[] | null;
+  enum_type?: { type: number; nmembers: number; members: Record<string, number> };
+}
+
+const INT_DTYPE: Record<string, DType> = {
+  s1: 'int8',
+  u1: 'uint8',
+  s2: 'int16',
+  u2: 'uint16',
+  s4: 'int32',
+  u4: 'uint32',
+  s8: 'int64',
+  u8: 'uint64',
+};
+
+function isH5pyBool(enumType: H5Metadata['enum_type']): boolean {
+  if (enumType?.nmembers !== 2) return false;
+  return enumType.members.FALSE === 0 && enumType.members.TRUE === 1;
+}
+
+/** Our element type for an HDF5 datatype. */
+export function elementType(module: H5Module, meta: H5Metadata): H5ElementType {
+  const classes = module.H5T_class_t;
+  if (meta.type === classes.H5T_INTEGER.value) {
+    return (
+      INT_DTYPE[`${meta.signed ? 's' : 'u'}${meta.size}`] ?? { unsupported: `int${meta.size * 8}` }
+    );
+  }
+  if (meta.type === classes.H5T_FLOAT.value) {
+    if (meta.size === 4) return 'float32';
+    if (meta.size === 8) return 'float64';
+    return { unsupported: `float${meta.size * 8}` };
+  }
+  if (meta.type === classes.H5T_STRING.value) return 'string';
+  if (meta.type === classes.H5T_ENUM.value) {
+    if (isH5pyBool(meta.enum_type) && meta.size === 1) return 'bool';
+    return { unsupported: `enum of ${meta.size} bytes` };
+  }
+  const names: Record<number, string> = {
+    [classes.H5T_COMPOUND.value]: 'compound',
+    [classes.H5T_REFERENCE.value]: 'reference',
+    [classes.H5T_VLEN.value]: 'variable-length sequence',
+    [classes.H5T_ARRAY.value]: 'array type',
+    [classes.H5T_OPAQUE.value]: 'opaque',
+    [classes.H5T_BITFIELD.value]: 'bitfield',
+    [classes.H5T_TIME.value]: 'time',
+  };
+  return { unsupported: names[meta.type] ?? `HDF5 type class ${meta.type}` };
+}
+
+/** Human-readable element type, e.g. `int32`, `string`, `compound (unsupported)`. */
+export function describeElementType(dtype: H5ElementType): string {
+  return typeof dtype === 'string' ? dtype : `${dtype.unsupported} (unsupported)`;
+}
