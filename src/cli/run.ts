@@ -1,0 +1,93 @@
+import { PtyscanError } from '../errors.js';
+import { type CliEffects, type Command, parseCommandArgs, UsageError } from './command.js';
+import { COMMANDS } from './commands/index.js';
+import { packageVersion } from './version.js';
+
+/** Exit codes: success, a failure of the work itself, a wrong command line. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+/**
+ * Runs `ptyscan` with `argv` (the words after the program name) and resolves
+ * to the exit code; nothing touches the process, so tests call it directly.
+ * A wrong command line prints one line on stderr and gives 2; a ptyscan error
+ * while working prints its message and gives 1.
+ *
+ * @example
+ * const code = await runCli(['params', 'PtyScan'], { stdout: (t) => out.push(t), stderr: (t) => err.push(t) });
+ */
+export async function runCli(
+  argv: readonly string[],
+  effects: CliEffects,
+  commands: readonly Command[] = COMMANDS,
+): Promise<number> {
+  try {
+    return await dispatch(argv, effects, commands);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      const who = e.command === '' ? 'ptyscan' : `ptyscan ${e.command}`;
+      effects.stderr(`${who}: ${e.message} (see '${who} --help')\n`);
+      return EXIT.usage;
+    }
+    if (e instanceof PtyscanError) {
+      effects.stderr(`ptyscan: ${e.message}\n`);
+      return EXIT.failure;
+    }
+    throw e;
+  }
+}
+
+async function dispatch(
+  argv: readonly string[],
+  effects: CliEffects,
+  commands: readonly Command[],
+): Promise<number> {
+  // Options before the first plain word belong to ptyscan; the rest to the command.
+  const split = argv.findIndex((a) => !a.startsWith('-'));
+  const own = split < 0 ? argv : argv.slice(0, split);
+  const { values } = parseCommandArgs('', own, {
+    help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean', short: 'V' },
+  });
+  if (values.version) {
+    effects.stdout(`${packageVersion()}\n`);
+    return EXIT.ok;
+  }
+  if (values.help) {
+    effects.stdout(mainHelp(commands));
+    return EXIT.ok;
+  }
+  const name = split < 0 ? undefined : argv[split];
+  if (name === undefined) throw new UsageError('', 'missing command');
+  const command = commands.find((c) => c.name === name);
+  if (command === undefined) throw new UsageError('', `unknown command '${name}'`);
+  const args = argv.slice(split + 1);
+  if (args.includes('--help') || args.includes('-h')) {
+    effects.stdout(`Usage:\n${indent(command.usage)}\n`);
+    return EXIT.ok;
+  }
+  return await command.run(args, effects);
+}
+
+function mainHelp(commands: readonly Command[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'Usage: ptyscan <command> [options]',
+    '',
+    'Prepares ptychography data and manages ptypy-compatible .ptyd files.',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Options:',
+    "  -h, --help     show this help (or a command's help: ptyscan <command> --help)",
+    '  -V, --version  print the version',
+    '',
+  ].join('\n');
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => (l === '' ? '' : `  ${l}`))
+    .join('\n');
+}
