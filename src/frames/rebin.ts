@@ -1,0 +1,185 @@
+import { RebinError } from '../errors.js';
+import { frameDims } from './check.js';
+import type { DType } from './dtype.js';
+import { type FrameStack, formatShape } from './ndarray.js';
+import { pairwiseSum } from './pairwise-sum.js';
+
+function checkFactor(r: number, h: number, w: number): void {
+  if (!Number.isInteger(r) || r < 1) {
+    throw new RebinError(`The rebin factor must be a positive integer, found ${r}.`, {
+      parameter: 'rebin',
+      expected: 'an integer >= 1',
+      found: `${r}`,
+    });
+  }
+  if (h % r !== 0 || w % r !== 0) {
+    throw new RebinError(
+      `Rebin factor ${r} does not divide the frame shape ${formatShape([h, w])}.`,
+      {
+        parameter: 'rebin',
+        expected: `a divisor of both ${h} and ${w}`,
+        found: `${r}`,
+      },
+    );
+  }
+}
+
+/**
+ * numpy's `A.reshape(n, h/r, r, w/r, r).mean(-1).mean(-2)` in float64: the
+ * first mean adds each run of `r` column sub-pixels (in order from 0, or
+ * pairwise once `r >= 8`, as numpy does along a contiguous axis) and divides
+ * by `r`; the second adds the `r` row results in order and divides by `r`.
+ * `acc` holds one output row of partial sums.
+ */
+function twoStageMean(
+  src: ArrayLike<number>,
+  out: Float64Array,
+  [n, h, w]: readonly [number, number, number],
+  r: number,
+): void {
+  const ow = w / r;
+  const acc = new Float64Array(ow);
+  let o = 0;
+  for (let top = 0; top < n * h * w; top += r * w) {
+    acc.fill(0);
+    for (let row = top; row < top + r * w; row += w) {
+      if (r === 2) {
+        for (let j = 0, b = row; j < ow; j++, b += 2) acc[j]! += (0 + src[b]! + src[b + 1]!) / 2;
+      } else if (r < 8) {
+        for (let j = 0, b = row; j < ow; j++, b += r) {
+          let s = 0;
+          for (let k = b; k < b + r; k++) s += src[k]!;
+          acc[j]! += s / r;
+        }
+      } else {
+        for (let j = 0, b = row; j < ow; j++, b += r) acc[j]! += pairwiseSum(src, b, r) / r;
+      }
+    }
+    for (let j = 0; j < ow; j++) out[o++] = acc[j]! / r;
+  }
+}
+
+/** {@link twoStageMean} in float32 arithmetic, as numpy's `mean` of float32 data runs. */
+function twoStageMeanFloat32(
+  src: Float32Array,
+  out: Float32Array,
+  [n, h, w]: readonly [number, number, number],
+  r: number,
+): void {
+  const ow = w / r;
+  // Float32Array storage rounds every partial sum to float32, like numpy's float32 loop.
+  const acc = new Float32Array(ow);
+  const eight = new Float32Array(8);
+  const fr = Math.fround;
+  let o = 0;
+  for (let top = 0; top < n * h * w; top += r * w) {
+    acc.fill(0);
+    for (let row = top; row < top + r * w; row += w) {
+      for (let j = 0, b = row; j < ow; j++, b += r) {
+        let s = 0;
+        if (r < 8) {
+          for (let k = b; k < b + r; k++) s = fr(s + src[k]!);
+        } else {
+          s = pairwiseFloat32(src, b, r, eight);
+        }
+        acc[j]! += fr(s / r);
+      }
+    }
+    for (let j = 0; j < ow; j++) out[o++] = fr(acc[j]! / r);
+  }
+}
+
+/** numpy's pairwise sum (see pairwise-sum.ts) with every addition rounded to float32. */
+function pairwiseFloat32(a: Float32Array, start: number, n: number, r: Float32Array): number {
+  const fr = Math.fround;
+  if (n < 8) {
+    let s = 0;
+    for (let i = start; i < start + n; i++) s = fr(s + a[i]!);
+    return s;
+  }
+  if (n <= 128) {
+    r.set(a.subarray(start, start + 8));
+    const end8 = start + n - (n % 8);
+    let i = start + 8;
+    for (; i < end8; i += 8) for (let k = 0; k < 8; k++) r[k]! += a[i + k]!;
+    let s = fr(
+      fr(fr(r[0]! + r[1]!) + fr(r[2]! + r[3]!)) + fr(fr(r[4]! + r[5]!) + fr(r[6]! + r[7]!)),
+    );
+    for (; i < start + n; i++) s = fr(s + a[i]!);
+    return s;
+  }
+  let half = Math.floor(n / 2);
+  half -= half % 8;
+  return fr(pairwiseFloat32(a, start, half, r) + pairwiseFloat32(a, start + half, n - half, r));
+}
+
+/** The elements as numbers (64-bit integers converted as numpy's float cast does). */
+function asNumbers(data: FrameStack['data']): ArrayLike<number> {
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+    return Float64Array.from(data, (v) => Number(v));
+  }
+  return data;
+}
+
+/**
+ * ptypy's `rebin_2d` of a frame stack by `r` in both frame axes: each output
+ * pixel is the two-stage mean of an `r` x `r` block (mean over the `r` column
+ * sub-pixels, then over the `r` row results), bit-identical to numpy. The
+ * result is float64 (float32 for float32 input, as numpy's `mean` gives);
+ * for integer input and `r` a power of two it equals `sum / r**2` exactly.
+ *
+ * @throws {RebinError} when `r` is not a positive integer or does not divide the frame shape.
+ * @example
+ * rebinData(frames, 2); // [n, 256, 256] int32 -> [n, 128, 128] float64
+ */
+export function rebinData(stack: FrameStack<'float32'>, r: number): FrameStack<'float32'>;
+export function rebinData(
+  stack: FrameStack<Exclude<DType, 'float32'>>,
+  r: number,
+): FrameStack<'float64'>;
+export function rebinData(stack: FrameStack, r: number): FrameStack<'float32' | 'float64'>;
+export function rebinData(stack: FrameStack, r: number): FrameStack<'float32' | 'float64'> {
+  const dims = frameDims(stack);
+  const [n, h, w] = dims;
+  checkFactor(r, h, w);
+  const shape = [n, h / r, w / r];
+  const size = n * (h / r) * (w / r);
+  if (stack.data instanceof Float32Array) {
+    const out = new Float32Array(size);
+    twoStageMeanFloat32(stack.data, out, dims, r);
+    return { dtype: 'float32', shape, data: out };
+  }
+  const out = new Float64Array(size);
+  twoStageMean(asNumbers(stack.data), out, dims, r);
+  return { dtype: 'float64', shape, data: out };
+}
+
+/**
+ * ptypy's rebinning of weights: `m` = the two-stage mean ({@link rebinData})
+ * of `weights > 0`, and a binned pixel is valid where `m` equals the maximum
+ * of `m` over the whole stack. In practice a binned pixel is valid only when
+ * all its `r * r` sub-pixels were valid (if any such block exists). Always bool.
+ *
+ * @throws {RebinError} as {@link rebinData}.
+ */
+export function rebinWeights(weights: FrameStack, r: number): FrameStack<'bool'> {
+  const dims = frameDims(weights, 'weights');
+  const [n, h, w] = dims;
+  checkFactor(r, h, w);
+  let valid: ArrayLike<number>;
+  if (weights.dtype === 'bool') {
+    valid = weights.data as Uint8Array;
+  } else {
+    const data = weights.data;
+    const mask = new Uint8Array(data.length);
+    for (let i = 0; i < data.length; i++) mask[i] = data[i]! > 0 ? 1 : 0;
+    valid = mask;
+  }
+  const m = new Float64Array(n * (h / r) * (w / r));
+  twoStageMean(valid, m, dims, r);
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < m.length; i++) if (m[i]! > max) max = m[i]!;
+  const out = new Uint8Array(m.length);
+  for (let i = 0; i < m.length; i++) out[i] = m[i] === max ? 1 : 0;
+  return { dtype: 'bool', shape: [n, h / r, w / r], data: out };
+}
