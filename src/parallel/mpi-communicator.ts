@@ -54,8 +54,15 @@ function installProcessHooks(addon: MpiAddon, rank: number, size: number): void 
   process.on('uncaughtException', fail);
   process.on('unhandledRejection', fail);
   process.on('exit', (code) => {
-    if (code === 0) addon.finalize();
-    else addon.abort(code);
+    if (code === 0) {
+      addon.finalize();
+      return;
+    }
+    writeSync(
+      2,
+      `ptyscan: rank ${rank} of ${size} exits with code ${code}, aborting the MPI job\n`,
+    );
+    addon.abort(code);
   });
 }
 

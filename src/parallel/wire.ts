@@ -114,11 +114,10 @@ class Encoder {
         return { [TAG]: 'tuple', items: value.items.map((v, i) => this.node(v, `${path}[${i}]`)) };
       }
       if (isPlainObject(value)) {
-        const entries: { [key: string]: Node } = {};
-        for (const [key, item] of Object.entries(value)) {
-          entries[key] = this.node(item, `${path}.${key}`);
-        }
-        return TAG in entries ? { [TAG]: 'object', entries } : entries;
+        const entries: { [key: string]: Node } = Object.fromEntries(
+          Object.entries(value).map(([key, item]) => [key, this.node(item, `${path}.${key}`)]),
+        );
+        return Object.hasOwn(entries, TAG) ? { [TAG]: 'object', entries } : entries;
       }
     }
     throw new ParallelError(`Cannot send ${describe(value)} at ${path} to other ranks.`, {
