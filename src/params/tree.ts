@@ -168,7 +168,12 @@ function knownKeysText(tree: ParamTree, prefix: string, key: string): string {
   const keys = tree
     .children(prefix)
     .map((d) => d.name.slice(prefix === '' ? 0 : prefix.length + 1));
-  const near = keys.find((k) => k.toLowerCase() === key.toLowerCase() || editDistance(k, key) <= 2);
+  let near: string | undefined;
+  let best = 3;
+  for (const k of keys) {
+    const d = k.toLowerCase() === key.toLowerCase() ? 0 : editDistance(k, key);
+    if (d < best) [near, best] = [k, d];
+  }
   if (near !== undefined) return `a known parameter (did you mean '${near}'?)`;
   const shown = keys.length > 8 ? [...keys.slice(0, 8), '...'] : keys;
   return `a known parameter (${shown.join(', ')})`;
