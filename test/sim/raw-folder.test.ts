@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readNpy } from '../../src/npy/npy.js';
+import { rawFrameName, writeRawFolder } from '../../src/sim/raw-folder.js';
+import {
+  DEFAULT_SIMULATION,
+  type SimulationOptions,
+  simulateScan,
+} from '../../src/sim/simulate.js';
+
+const root = mkdtempSync(join(tmpdir(), 'ptyscan-raw-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const OPTIONS: SimulationOptions = {
+  ...DEFAULT_SIMULATION,
+  frames: 6,
+  shape: 24,
+  photons: 1e4,
+  pattern: 'spiral',
+  seed: 11,
+};
+
+interface Listed {
+  name: string;
+  y: number;
+  x: number;
+}
+
+function parsePositions(text: string): Listed[] {
+  return text
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => {
+      const [name = '', y = '', x = ''] = line.split(' ');
+      return { name, y: Number(y), x: Number(x) };
+    });
+}
+
+describe('writeRawFolder', () => {
+  it('writes the ptypy tutorial layout, readable back with readNpy', async () => {
+    const dir = join(root, 'whole');
+    const sim = simulateScan(OPTIONS);
+    const summary = await writeRawFolder(dir, sim);
+    assert.equal(summary.frames, 6);
+    assert.equal(
+      readFileSync(join(dir, 'geometry.txt'), 'utf8'),
+      'distance 7.19\nenergy 7.2\npsize 0.000172\nshape 24\n',
+    );
+    const listed = parsePositions(readFileSync(join(dir, 'positions.txt'), 'utf8'));
+    assert.equal(listed.length, 6);
+    listed.forEach((entry, k) => {
+      assert.equal(entry.name, `ccd/diffraction_000${k}.npy`);
+      assert.equal(entry.y, sim.positions.data[2 * k]);
+      assert.equal(entry.x, sim.positions.data[2 * k + 1]);
+      const frame = readNpy(join(dir, entry.name));
+      assert.equal(frame.dtype, 'int32');
+      assert.deepEqual(frame.shape, [24, 24]);
+      assert.deepEqual(frame.data, sim.frames.data.subarray(k * 576, (k + 1) * 576));
+    });
+    assert.deepEqual(
+      readdirSync(join(dir, 'ccd')).sort(),
+      summary.files.map((f) => f.slice(4)),
+    );
+    assert.ok(!readdirSync(dir).some((f) => f.endsWith('.part')));
+  });
+
+  it('simulates while writing from options, with the same frames as simulateScan', async () => {
+    const dir = join(root, 'lazy');
+    await writeRawFolder(dir, OPTIONS);
+    const sim = simulateScan(OPTIONS);
+    for (let k = 0; k < 6; k++) {
+      assert.deepEqual(
+        readNpy(join(dir, rawFrameName(k))).data,
+        sim.frames.data.subarray(k * 576, (k + 1) * 576),
+      );
+    }
+  });
+
+  it('lists a frame in positions.txt only after its complete file exists', async () => {
+    const dir = join(root, 'paced');
+    const done = writeRawFolder(dir, OPTIONS, { delayMs: 25 });
+    let finished = false;
+    void done.then(() => {
+      finished = true;
+    });
+    let seen = 0;
+    while (!finished) {
+      const file = join(dir, 'positions.txt');
+      if (existsSync(file)) {
+        const listed = parsePositions(readFileSync(file, 'utf8'));
+        assert.ok(listed.length >= seen, 'positions.txt never shrinks');
+        seen = listed.length;
+        for (const entry of listed)
+          assert.deepEqual(readNpy(join(dir, entry.name)).shape, [24, 24]);
+      }
+      await sleep(5);
+    }
+    await done;
+    assert.equal(parsePositions(readFileSync(join(dir, 'positions.txt'), 'utf8')).length, 6);
+  });
+
+  it('stops between frames when aborted, leaving the frames written so far', async () => {
+    const dir = join(root, 'aborted');
+    const controller = new AbortController();
+    const done = writeRawFolder(dir, OPTIONS, { delayMs: 60_000, signal: controller.signal });
+    // The first frame comes without delay; the second would wait a minute.
+    while (
+      !existsSync(join(dir, 'positions.txt')) ||
+      readFileSync(join(dir, 'positions.txt'), 'utf8') === ''
+    ) {
+      await sleep(5);
+    }
+    controller.abort();
+    await assert.rejects(done, (e: unknown) => e instanceof Error && e.name === 'AbortError');
+    assert.equal(parsePositions(readFileSync(join(dir, 'positions.txt'), 'utf8')).length, 1);
+    assert.deepEqual(readdirSync(join(dir, 'ccd')), ['diffraction_0000.npy']);
+  });
+});
