@@ -6,8 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FrameError, ParameterError } from '../errors.js';
-import type { FrameStack, NdArray } from '../frames/ndarray.js';
-import { formatShape, sizeOf } from '../frames/ndarray.js';
+import { type FrameStack, formatShape, type NdArray, sizeOf } from '../frames/ndarray.js';
 import type { Rgb } from './colormap.js';
 import { renderLogImage } from './log-image.js';
 import { plotPositions } from './positions-plot.js';
@@ -42,7 +41,7 @@ interface Checked {
   width: number;
   /** Number view of the frame values (bigints converted). */
   value: (i: number) => number;
-  /** Mask plane index of frame k, or -1 without masks. */
+  /** Number of mask planes: 0 without masks, 1 for one mask shared by all frames, else count. */
   maskPlanes: number;
   masks: Uint8Array | null;
 }
@@ -67,10 +66,8 @@ function check(input: PreviewInput): Checked {
     );
   }
   const data = frames.data;
-  const value =
-    data instanceof BigInt64Array || data instanceof BigUint64Array
-      ? (i: number) => Number(data[i]!)
-      : (i: number) => (data as Exclude<typeof data, BigInt64Array | BigUint64Array>)[i]!;
+  // Number() is the identity on numbers and converts int64/uint64 bigints.
+  const value = (i: number): number => Number(data[i]!);
   let maskPlanes = 0;
   if (masks) {
     const planeSize = height * width;

@@ -180,7 +180,12 @@ function gaussianBlur(image: Float64Array, n: number, sigma: number): void {
 }
 
 /** Object pixels needed so every probe footprint lies inside. */
-function objectSide(positions: NdArray<'float64'>, axis: 0 | 1, resolution: number, n: number) {
+function objectSide(
+  positions: NdArray<'float64'>,
+  axis: 0 | 1,
+  resolution: number,
+  n: number,
+): number {
   let reach = 0;
   for (let i = axis; i < positions.data.length; i += 2) {
     reach = Math.max(reach, Math.abs(positions.data[i]!) / resolution);
