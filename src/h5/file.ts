@@ -5,6 +5,7 @@
  * `maxIoBytes` (256 MiB) because the WASM heap tops out at 2 GiB.
  */
 import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { FileFormatError, H5Error, MissingDataError } from '../errors.js';
 import { type DType, itemSize, TYPED_ARRAY, type TypedArrayFor } from '../frames/dtype.js';
 import { formatShape, type NdArray, ndarray, sizeOf } from '../frames/ndarray.js';
@@ -79,6 +80,8 @@ export class H5File {
   private readonly id: bigint;
   private lock: FileLock | undefined;
   private closed = false;
+  /** Files reached through external links, opened read-only on first use. */
+  private readonly linked = new Map<string, H5File>();
 
   private constructor(
     file: string,
@@ -149,6 +152,8 @@ export class H5File {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    for (const child of this.linked.values()) child.close();
+    this.linked.clear();
     try {
       h5call('Closing the file', { file: this.file }, () => this.module.close_file(this.id));
     } finally {
@@ -180,10 +185,58 @@ export class H5File {
 
   // ---------------------------------------------------------------- inspect
 
+  /**
+   * Where to read `abs` from: objects behind an external link are read from
+   * the linked file itself, because h5wasm's vlen-string reads (the `type`
+   * attributes) fail with "Bad size for object" through a link.
+   */
+  private route(abs: string, includeLast: boolean): [H5File, string] {
+    const parts = abs.split('/').filter((p) => p !== '');
+    const limit = includeLast ? parts.length : parts.length - 1;
+    for (let i = 1; i <= limit; i++) {
+      const prefix = `/${parts.slice(0, i).join('/')}`;
+      const link = h5probe('Reading a link', { file: this.file, dataset: prefix }, () =>
+        this.module.get_external_link(this.id, prefix),
+      );
+      if (typeof link.filename !== 'string' || typeof link.obj_path !== 'string') continue;
+      const child = this.linkedFile(link.filename, prefix);
+      const rest = absolute(`${link.obj_path}/${parts.slice(i).join('/')}`);
+      return child.route(rest, includeLast);
+    }
+    return [this, abs];
+  }
+
+  private linkedFile(target: string, linkPath: string): H5File {
+    const here = dirname(resolve(this.file));
+    const candidates = isAbsolute(target)
+      ? [target, join(here, basename(target))]
+      : [join(here, target), resolve(target)];
+    const found = candidates.find((c) => existsSync(c));
+    if (!found) {
+      throw new MissingDataError(
+        `${this.file}:${linkPath} links to ${target}, which does not exist.`,
+        {
+          file: this.file,
+          dataset: linkPath,
+          expected: target,
+          found: 'a dead external link',
+        },
+      );
+    }
+    let child = this.linked.get(found);
+    if (!child) {
+      child = H5File.open(found, 'r', { lock: false, maxIoBytes: this.maxIoBytes });
+      this.linked.set(found, child);
+    }
+    return child;
+  }
+
   /** What is at `path`, without following an external link at `path` itself. */
   entry(path: string): H5Entry {
     this.live();
-    const abs = absolute(path);
+    const [owner, inner] = this.route(absolute(path), false);
+    if (owner !== this) return { ...owner.entry(inner), path: absolute(path) };
+    const abs = inner;
     const m = this.module;
     if (abs === '/') return { kind: 'group', path: abs };
     const ctx = { file: this.file, dataset: abs };
@@ -205,7 +258,8 @@ export class H5File {
   /** What `path` resolves to, following external links (a dead link gives `missing`). */
   resolve(path: string): H5Entry {
     this.live();
-    return this.resolved(absolute(path));
+    const [owner, inner] = this.route(absolute(path), true);
+    return { ...owner.resolved(inner), path: absolute(path) };
   }
 
   private resolved(abs: string): H5Entry {
@@ -243,7 +297,8 @@ export class H5File {
   /** Names of the members of the group at `path` (following external links), sorted. */
   members(path: string): string[] {
     this.live();
-    const abs = absolute(path);
+    const [owner, abs] = this.route(absolute(path), true);
+    if (owner !== this) return owner.members(abs);
     const names = h5call('Listing a group', { file: this.file, dataset: abs }, () =>
       this.module.get_names(this.id, abs, false),
     );
@@ -253,7 +308,8 @@ export class H5File {
   /** Names of the attributes of the object at `path`. */
   attributeNames(path: string): string[] {
     this.live();
-    const abs = absolute(path);
+    const [owner, abs] = this.route(absolute(path), true);
+    if (owner !== this) return owner.attributeNames(abs);
     const names = h5call('Listing attributes', { file: this.file, dataset: abs }, () =>
       this.module.get_attribute_names(this.id, abs),
     );
@@ -272,7 +328,8 @@ export class H5File {
   /** Reads an attribute (numbers as an NdArray, strings as a StringArray; scalars have shape []). */
   readAttribute(path: string, name: string): H5Data {
     this.live();
-    const abs = absolute(path);
+    const [owner, abs] = this.route(absolute(path), true);
+    if (owner !== this) return owner.readAttribute(abs, name);
     const m = this.module;
     const ctx = { file: this.file, dataset: `${abs}@${name}` };
     const meta = h5call('Reading attribute metadata', ctx, () =>
@@ -320,7 +377,8 @@ export class H5File {
    */
   readDataset(path: string, slice?: H5Slice): H5Data {
     this.live();
-    const abs = absolute(path);
+    const [owner, abs] = this.route(absolute(path), true);
+    if (owner !== this) return owner.readDataset(abs, slice);
     const _m = this.module;
     const meta = this.datasetMeta(abs);
     const full = this.checkedShape(meta, abs);

@@ -1,0 +1,105 @@
+/**
+ * The tree listing of any HDF5 file, in the style of ptypy's tutorial:
+ *
+ * ```
+ * * chunks [dict 3]:
+ *   * 0 [dict 4]:
+ *     * data [8x32x32 int32 array]
+ * * meta [dict 8]:
+ *   * energy [scalar = 7.2]
+ * ```
+ */
+import { describeElementType, type H5Entry, H5File } from '../h5/index.js';
+
+/** Options of {@link formatInfoTree}. */
+export interface InfoTreeOptions {
+  /** Group levels to list (default: all). */
+  depth?: number;
+}
+
+/** Chunk keys "0".."10" in numeric order; other names as stored. */
+function byNumberThenName(a: string, b: string): number {
+  const numeric = /^\d+$/;
+  if (numeric.test(a) && numeric.test(b)) return Number(a) - Number(b);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function scalarText(
+  file: H5File,
+  path: string,
+  entry: Extract<H5Entry, { kind: 'dataset' }>,
+): string {
+  const data = file.readDataset(path);
+  if (data.dtype === 'string') return JSON.stringify(data.data[0] ?? '');
+  const v = data.data[0];
+  if (data.dtype === 'bool') return v ? 'True' : 'False';
+  if (typeof v === 'number' && entry.dtype.toString().startsWith('float')) {
+    return Number.isInteger(v) ? v.toFixed(1) : String(v);
+  }
+  return String(v);
+}
+
+function describeDataset(
+  file: H5File,
+  path: string,
+  entry: Extract<H5Entry, { kind: 'dataset' }>,
+  type?: string,
+): string {
+  const dtype = describeElementType(entry.dtype);
+  if (type === 'None') return '[None]';
+  const scalar = entry.shape.length === 0;
+  if (scalar && typeof entry.dtype === 'string') {
+    const kind = type === 'string' || entry.dtype === 'string' ? 'string' : 'scalar';
+    return `[${kind} = ${scalarText(file, path, entry)}]`;
+  }
+  const shape = entry.shape.length === 0 ? 'scalar' : entry.shape.join('x');
+  const kind = type === 'arraylist' ? 'arraylist' : type === 'arraytuple' ? 'arraytuple' : 'array';
+  return `[${shape} ${dtype} ${kind}]`;
+}
+
+function lines(
+  file: H5File,
+  path: string,
+  name: string,
+  indent: string,
+  depth: number,
+  out: string[],
+): void {
+  const entry = file.entry(path);
+  if (entry.kind === 'external-link' && entry.dead) {
+    out.push(`${indent}* ${name} [dead link -> ${entry.targetFile}:${entry.targetPath}]`);
+    return;
+  }
+  const target = entry.kind === 'external-link' ? file.resolve(path) : entry;
+  const type = file.readStringAttribute(path, 'type');
+  if (target.kind === 'dataset') {
+    out.push(`${indent}* ${name} ${describeDataset(file, path, target, type)}`);
+    return;
+  }
+  if (target.kind !== 'group') {
+    out.push(`${indent}* ${name} [${target.kind}]`);
+    return;
+  }
+  const members = file.members(path).sort(byNumberThenName);
+  const kind = type === 'list' || type === 'tuple' ? type : 'dict';
+  out.push(
+    `${indent}* ${name} [${kind} ${members.length}]${members.length > 0 && depth > 0 ? ':' : ''}`,
+  );
+  if (depth <= 0) return;
+  const base = path === '/' ? '' : path;
+  for (const member of members)
+    lines(file, `${base}/${member}`, member, `${indent}  `, depth - 1, out);
+}
+
+/** Lists the tree of `file` (external links followed, dead ones marked), one object per line. */
+export function formatInfoTree(file: string, options: InfoTreeOptions = {}): string {
+  const h5 = H5File.open(file, 'r');
+  try {
+    const depth = options.depth ?? Number.POSITIVE_INFINITY;
+    const out: string[] = [];
+    for (const name of h5.members('/')) lines(h5, `/${name}`, name, '', depth - 1, out);
+    return out.join('\n');
+  } finally {
+    h5.close();
+  }
+}
