@@ -57,7 +57,7 @@ export function valueProblem(
     const low = d.lowlim !== null && value < d.lowlim;
     const high = d.uplim !== null && value > d.uplim;
     if (low || high) {
-      const leaf = path.slice(path.lastIndexOf('.') + 1);
+      const leaf = d.name.slice(d.name.lastIndexOf('.') + 1);
       return { path, expected: limitText(d, leaf), found: describeValue(value) };
     }
   }

@@ -1,5 +1,6 @@
 import { ParameterError } from '../errors.js';
 import { isNdArray, type PyDict, PyTuple, type PyValue } from '../py/value.js';
+import { setOwn } from './own.js';
 
 /**
  * A small, safe reader and writer of Python literals, the syntax ptypy uses for
@@ -111,7 +112,7 @@ class LiteralReader {
       this.skipSpace();
       if (this.peek() !== ':') this.fail("':' after a dict key");
       this.pos++;
-      out[key] = this.value(depth + 1);
+      setOwn(out, key, this.value(depth + 1));
       this.skipSpace();
       if (this.peek() === ',') this.pos++;
       else if (this.peek() !== '}') this.fail("',' or '}'");

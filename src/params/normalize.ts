@@ -1,6 +1,7 @@
 import { ParameterError } from '../errors.js';
 import type { PyDict } from '../py/value.js';
 import { describeValue, isPlainObject } from './check.js';
+import { setOwn } from './own.js';
 import type { ParamTree, ValidateOptions } from './tree.js';
 
 /**
@@ -48,10 +49,11 @@ function overlay(
     const name = prefix === '' ? key : `${prefix}.${key}`;
     const current = out[key];
     const subTree = tree.children(name).length > 0;
-    out[key] =
+    const merged =
       subTree && isPlainObject(current) && isPlainObject(value)
         ? overlay(tree, name, current, value)
         : value;
+    setOwn(out, key, merged);
   }
   return out;
 }

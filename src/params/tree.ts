@@ -10,6 +10,7 @@ import {
 } from './descriptor.js';
 import { formatParamDefaults, formatParamHelp, formatParamText } from './format.js';
 import { parsePyLiteral } from './literal.js';
+import { setOwn } from './own.js';
 import { readParamBlocks } from './text.js';
 
 /** Where registered trees live: `scandata.<Name>`, as in ptypy's `p.scans.*.data`. */
@@ -91,7 +92,11 @@ export class ParamTree {
       const out: PyDict = {};
       for (const d of this.children(prefix)) {
         const key = prefix === '' ? d.name : d.name.slice(prefix.length + 1);
-        out[key] = this.children(d.name).length > 0 ? build(d.name) : clonePyValue(d.default);
+        setOwn(
+          out,
+          key,
+          this.children(d.name).length > 0 ? build(d.name) : clonePyValue(d.default),
+        );
       }
       return out;
     };
@@ -370,6 +375,6 @@ export function clonePyValue(value: PyValue): PyValue {
   if (isNdArray(value))
     return { dtype: value.dtype, shape: [...value.shape], data: value.data.slice() };
   const out: PyDict = {};
-  for (const [k, v] of Object.entries(value)) out[k] = clonePyValue(v);
+  for (const [k, v] of Object.entries(value)) setOwn(out, k, clonePyValue(v));
   return out;
 }

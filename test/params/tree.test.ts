@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ParameterError } from '../../src/errors.js';
 import { ndarray } from '../../src/frames/ndarray.js';
-import { defineParams, normalizeParams, ParamTree, parseParams } from '../../src/params/index.js';
+import {
+  defineParams,
+  normalizeParams,
+  ParamTree,
+  parseParams,
+  parsePyLiteral,
+} from '../../src/params/index.js';
 import { PyTuple } from '../../src/py/value.js';
 
 const BASE = `
@@ -218,7 +224,7 @@ help = Energy in a sub-tree
       defineParams('[rebin]\ndefault = 64', { name: 'Sub', parent: base }),
     );
     assert.deepEqual(problems, [
-      { path: 'scandata.Sub.rebin.default', expected: '1 <= default <= 32', found: '64 (int)' },
+      { path: 'scandata.Sub.rebin.default', expected: '1 <= rebin <= 32', found: '64 (int)' },
     ]);
   });
 });
@@ -406,5 +412,26 @@ describe('text round trip', () => {
     assert.match(help, /limits: +1 <= rebin <= 32/);
     assert.match(help, /choices: +None, 'append', 'link'/);
     assert.doesNotMatch(help, /scandata\.Base\.energy/);
+  });
+});
+
+describe('keys named __proto__', () => {
+  it('stay data in literals, defaults and merged parameters', () => {
+    const value = parsePyLiteral("{'__proto__': {'polluted': 1}}");
+    assert.ok(Object.hasOwn(value as object, '__proto__'));
+    assert.equal(Object.getPrototypeOf(value), Object.prototype);
+    const tree = defineParams("[opts]\ntype = dict\ndefault = {'__proto__': 1}\nhelp = x", {
+      name: 'Proto',
+    });
+    assert.ok(Object.hasOwn(tree.defaults().opts as object, '__proto__'));
+  });
+
+  it('is reported as an unknown parameter, not swallowed', () => {
+    const pars: unknown = JSON.parse('{"__proto__": {"rebin": 99}}');
+    const problems = problemsOf(() => normalizeParams(base, pars));
+    assert.deepEqual(
+      problems.map((p) => p.path),
+      ['scandata.Base.__proto__'],
+    );
   });
 });
