@@ -1,0 +1,13 @@
+// `npm run conformance -- <dir> [case ...]`: runs a folder of ptypy conformance cases
+// (default: ../shared/conformance/ptypy-cases) and prints one line per case.
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatResult, formatSummary, runCorpus } from '../src/conformance/index.js';
+
+const defaultDir = fileURLToPath(new URL('../../shared/conformance/ptypy-cases/', import.meta.url));
+const [dirArg, ...names] = process.argv.slice(2);
+const dir = resolve(dirArg ?? defaultDir);
+const results = runCorpus(dir, names.length > 0 ? names : undefined);
+for (const result of results) console.log(formatResult(result));
+console.log(formatSummary(results));
+process.exitCode = results.some((r) => r.status === 'fail') ? 1 : 0;

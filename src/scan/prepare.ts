@@ -1,0 +1,142 @@
+import { CenterError, FrameError, RebinError } from '../errors.js';
+import type { NumberDType } from '../frames/dtype.js';
+import { cropOrient, type Orientation, rebinData, rebinWeights } from '../frames/index.js';
+import { type FrameStack, formatShape, ndarray } from '../frames/ndarray.js';
+
+/** What the prepare step needs to know about the ROI and the geometry. */
+export interface PrepareSettings {
+  /** Square region of interest `[h, w]` on the raw frames. */
+  roi: readonly [number, number];
+  /** Optical axis on the raw frames `[y, x]` (may be fractional). */
+  center: readonly [number, number];
+  orientation: Orientation;
+  /** 1 when no rebinning. */
+  rebin: number;
+}
+
+/** Prepared frames and weights plus the geometry they now have. */
+export interface Prepared {
+  data: FrameStack;
+  /** Per-frame weights `[n, h, w]`, or one `[1, h, w]` frame that applies to every frame. */
+  weights: FrameStack;
+  /** Centre on the prepared frames. */
+  center: [number, number];
+  /** Shape of the prepared frames. */
+  shape: [number, number];
+}
+
+/**
+ * The square ROI ptypy uses: `shape` None -> the raw shape; an int s -> (s, s);
+ * then a non-square request becomes (min, min), since ptypy only prepares
+ * square frames.
+ */
+export function squareRoi(
+  shape: number | readonly [number, number] | null,
+  rawShape: readonly [number, number],
+): [number, number] {
+  const [a, b] = shape === null ? rawShape : typeof shape === 'number' ? [shape, shape] : shape;
+  const s = Math.min(a, b);
+  return [s, s];
+}
+
+/** Checks ptypy's rebin rule: 2 <= r <= 32 and r divides the ROI. */
+export function checkRebin(r: number, roi: readonly [number, number]): void {
+  if (r === 1) return;
+  if (r < 2 || r > 32 || roi[0] % r !== 0 || roi[1] % r !== 0) {
+    throw new RebinError(
+      `Binning (${r}) is too large or incompatible with the region of interest ${formatShape(roi)}: rebin must be between 2 and 32 and divide the ROI size.`,
+      {
+        parameter: 'rebin',
+        expected: `a factor in 2..32 dividing ${roi[0]}`,
+        found: String(r),
+      },
+    );
+  }
+}
+
+/** Checks that the optical axis lies strictly inside the raw frame (ptypy's assertion). */
+export function checkCenterInside(
+  center: readonly [number, number],
+  rawShape: readonly [number, number],
+): void {
+  const inside =
+    center[0] > 0 && center[1] > 0 && rawShape[0] - center[0] > 0 && rawShape[1] - center[1] > 0;
+  if (!inside) {
+    const c = `(${center[0].toFixed(1)}, ${center[1].toFixed(1)})`;
+    throw new CenterError(
+      `Optical axis (center = ${c}) is outside the diffraction image frame ${formatShape(rawShape)}.`,
+      {
+        parameter: 'center',
+        expected: `0 < center < ${formatShape(rawShape)}`,
+        found: c,
+      },
+    );
+  }
+}
+
+/**
+ * ptypy processes a chunk only when there is something to do: an orientation,
+ * a ROI that differs from the raw shape, or rebinning. Otherwise frames,
+ * weights and dtypes pass through untouched.
+ */
+export function needsProcessing(
+  orientationTruthy: boolean,
+  roi: readonly [number, number],
+  rawShape: readonly [number, number],
+  rebin: number,
+): boolean {
+  return (
+    orientationTruthy ||
+    Math.abs(roi[0] - rawShape[0]) > 0.5 ||
+    Math.abs(roi[1] - rawShape[1]) > 0.5 ||
+    rebin !== 1
+  );
+}
+
+/**
+ * Crop/pad around the centre, orient, rebin: the frame part of ptypy's
+ * preparation. Weights with the raw shape follow the data exactly; weights of
+ * any other shape are cropped around their own middle.
+ */
+export function prepareFrames(
+  data: FrameStack<NumberDType>,
+  weights: FrameStack<NumberDType>,
+  settings: PrepareSettings,
+): Prepared {
+  const { roi, center, orientation, rebin } = settings;
+  const rawShape: [number, number] = [data.shape[1]!, data.shape[2]!];
+  const cropped = cropOrient(data, roi, center, orientation);
+  const weightShape: [number, number] = [weights.shape[1]!, weights.shape[2]!];
+  const sameShape = weightShape[0] === rawShape[0] && weightShape[1] === rawShape[1];
+  const weightCenter: [number, number] = sameShape
+    ? [center[0], center[1]]
+    : [Math.floor(weightShape[0] / 2), Math.floor(weightShape[1] / 2)];
+  const croppedWeights = cropOrient(weights, roi, weightCenter, orientation);
+  let outData: FrameStack = cropped.frames;
+  let outWeights: FrameStack = croppedWeights.frames;
+  let outCenter: [number, number] = cropped.center;
+  let shape: [number, number] = [outData.shape[1]!, outData.shape[2]!];
+  if (rebin !== 1) {
+    outData = rebinData(cropped.frames as FrameStack<NumberDType>, rebin);
+    outWeights = rebinWeights(croppedWeights.frames as FrameStack<NumberDType>, rebin);
+    outCenter = [outCenter[0] / rebin, outCenter[1] / rebin];
+    shape = [shape[0] / rebin, shape[1] / rebin];
+  }
+  return { data: outData, weights: outWeights, center: outCenter, shape };
+}
+
+/** Repeats a one-frame stack `n` times (a common mask applied to every frame). */
+export function repeatFrame(stack: FrameStack, n: number): FrameStack {
+  if (stack.shape[0] === n) return stack;
+  if (stack.shape[0] !== 1) {
+    throw new FrameError(`Cannot spread ${stack.shape[0]} weight frames over ${n} data frames.`, {
+      expected: `1 or ${n} weight frames`,
+      found: String(stack.shape[0]),
+    });
+  }
+  const frameSize = stack.data.length;
+  const out = ndarray(stack.dtype, [n, stack.shape[1]!, stack.shape[2]!]);
+  const target = out.data as { set(src: ArrayLike<number | bigint>, offset: number): void };
+  for (let i = 0; i < n; i++) target.set(stack.data as ArrayLike<number | bigint>, i * frameSize);
+  return out;
+}

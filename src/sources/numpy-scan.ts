@@ -1,0 +1,141 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { FileFormatError, MissingDataError } from '../errors.js';
+import type { NdArray } from '../frames/ndarray.js';
+import { readNpy } from '../npy/npy.js';
+import { defineParams } from '../params/index.js';
+import { PtyScan, type PtyScanOptions, type ScanParams } from '../scan/pty-scan.js';
+import type { CheckResult, LoadResult } from '../scan/types.js';
+import { toOptionalInt } from '../scan/values.js';
+import { positionsArray, readGeometry, readPositionLines } from './tutorial-files.js';
+
+const NUMPY_SCAN_TEXT = `
+[name]
+default = 'NumpyScan'
+
+[base_path]
+type = str
+default = './'
+help = Folder holding geometry.txt, positions.txt and ccd/diffraction_%04d.npy
+doc = The layout of ptypy's tutorial: one NPY file per frame, one position line per frame.
+userlevel = 0
+
+[frame_pattern]
+type = str
+default = 'ccd/diffraction_%04d.npy'
+help = printf-style path of each frame file, relative to base_path
+userlevel = 2
+
+[auto_center]
+default = False
+`;
+
+/**
+ * Reads the raw folder of ptypy's tutorial: `geometry.txt` fills the
+ * geometry the user left unset, `positions.txt` gives the positions, and
+ * `ccd/diffraction_%04d.npy` the frames. `check()` counts the frame files
+ * present, so it also works while an acquisition is still writing them.
+ *
+ * @example
+ * ```ts
+ * const scan = new NumpyScan({ base_path: 'raw/', shape: 128, save: 'append', dfile: 'out.ptyd' });
+ * ```
+ */
+export class NumpyScan extends PtyScan {
+  static override params = defineParams(NUMPY_SCAN_TEXT, {
+    name: 'NumpyScan',
+    parent: PtyScan.params,
+  });
+
+  private readonly basePath: string;
+  private livePositions = false;
+
+  constructor(pars: ScanParams = {}, options: PtyScanOptions = {}) {
+    const base = String(pars.base_path ?? './');
+    const geometryFile = join(base, 'geometry.txt');
+    const geometry = existsSync(geometryFile) ? readGeometry(geometryFile) : {};
+    const merged: ScanParams = { ...pars };
+    for (const [key, value] of Object.entries(geometry)) {
+      if (pars[key] === undefined) merged[key] = value;
+    }
+    super(merged, options);
+    this.basePath = resolve(base);
+  }
+
+  private framePath(index: number): string {
+    const pattern = String(this.info.frame_pattern);
+    return join(
+      this.basePath,
+      pattern.replace(/%0?(\d*)d/, (_m, w: string) => String(index).padStart(Number(w || 0), '0')),
+    );
+  }
+
+  override loadPositions(): NdArray | null {
+    const file = join(this.basePath, 'positions.txt');
+    if (!existsSync(file)) {
+      throw new FileFormatError(`${file}: positions file not found.`, {
+        file,
+        expected: 'positions.txt in base_path',
+        found: 'no such file',
+      });
+    }
+    const lines = readPositionLines(file);
+    const wanted = toOptionalInt(this.info.num_frames, 'num_frames');
+    if (wanted !== null && wanted > lines.length) {
+      // Still acquiring: positions arrive with the frames, so load() reads them.
+      this.livePositions = true;
+      return null;
+    }
+    return positionsArray(lines);
+  }
+
+  override check(frames: number, start: number): CheckResult {
+    let available = 0;
+    while (available < frames && existsSync(this.framePath(start + available))) available++;
+    if (this.livePositions) {
+      const lines = readPositionLines(join(this.basePath, 'positions.txt')).length;
+      available = Math.max(0, Math.min(available, lines - start));
+    }
+    return [
+      this.numFrames === null ? available : Math.min(available, this.numFrames - start),
+      null,
+    ];
+  }
+
+  override load(indices: readonly number[]): LoadResult {
+    const data = new Map(indices.map((i) => [i, readNpy(this.framePath(i))]));
+    for (const [i, frame] of data) {
+      if (frame.shape.length !== 2) {
+        throw new FileFormatError(
+          `${this.framePath(i)}: a frame file must hold one 2-D frame, found shape (${frame.shape.join(', ')}).`,
+          {
+            file: this.framePath(i),
+            frame: i,
+            expected: '(h, w)',
+            found: `(${frame.shape.join(', ')})`,
+          },
+        );
+      }
+    }
+    if (!this.livePositions) return { data };
+    const file = join(this.basePath, 'positions.txt');
+    const lines = readPositionLines(file);
+    const positions = new Map<number, [number, number]>();
+    for (const i of indices) {
+      const line = lines[i];
+      if (line === undefined) {
+        throw new MissingDataError(
+          `${file}: no position for frame ${i} (the file has ${lines.length} lines).`,
+          {
+            file,
+            frame: i,
+            expected: `at least ${i + 1} position lines`,
+            found: String(lines.length),
+          },
+        );
+      }
+      positions.set(i, [line.y, line.x]);
+    }
+    return { data, positions };
+  }
+}

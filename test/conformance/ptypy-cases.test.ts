@@ -1,0 +1,19 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { formatResult, listCases, readCase, runCase } from '../../src/conformance/index.js';
+import { CASES } from '../corpus.js';
+
+// Every case of the shared ptypy corpus, one test each, so the output lists which pass.
+describe('ptypy conformance corpus', () => {
+  for (const name of listCases(CASES)) {
+    it(name, (t) => {
+      const result = runCase(readCase(`${CASES}${name}`, name));
+      if (result.status === 'skip') {
+        t.skip(result.reason);
+        return;
+      }
+      t.diagnostic(formatResult(result));
+      assert.equal(result.status, 'pass', formatResult(result));
+    });
+  }
+});
