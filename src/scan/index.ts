@@ -1,0 +1,10 @@
+export {
+  checkCenterInside,
+  checkRebin,
+  needsProcessing,
+  prepareFrames,
+  squareRoi,
+} from './prepare.js';
+export { PtyScan, type PtyScanOptions, type ScanParams } from './pty-scan.js';
+export { PTYSCAN_PARAMS } from './pty-scan-params.js';
+export * from './types.js';
