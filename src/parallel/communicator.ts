@@ -1,5 +1,6 @@
 import { ParallelError } from '../errors.js';
 import type { AnyTypedArray } from '../frames/dtype.js';
+import type { TypedArrayConstructor } from './wire.js';
 
 /** Reduction applied element-wise by {@link Communicator.allreduce}. */
 export type ReduceOp = 'sum' | 'max' | 'min';
@@ -59,6 +60,11 @@ export interface Communicator {
   send(data: AnyTypedArray, dest: number, tag?: number): void;
   /** Receives the next typed array that rank `source` sent with `tag`, of the type it was sent as. */
   recv(source: number, tag?: number): AnyTypedArray;
+  /**
+   * Receives like the other overload and checks the array is a `type`
+   * (e.g. `Float32Array`), throwing {@link ParallelError} when it is not.
+   */
+  recv<C extends TypedArrayConstructor>(source: number, tag: number, type: C): InstanceType<C>;
   /** Ends the whole job at once with exit code `code`. */
   abort(code?: number): never;
 }
@@ -91,6 +97,21 @@ export function assertPeer(peer: number, rank: number, size: number, what: strin
       `Rank ${rank} cannot ${what === 'dest' ? 'send to' : 'receive from'} itself: a blocking ` +
         'message to oneself never completes.',
       { expected: 'another rank', found: String(peer) },
+    );
+  }
+}
+
+/** Throws ParallelError unless a received array is of the type the receiver asked for. */
+export function assertReceivedType<C extends TypedArrayConstructor>(
+  data: AnyTypedArray,
+  type: C | undefined,
+  source: number,
+  tag: number,
+): void {
+  if (type !== undefined && !(data instanceof type)) {
+    throw new ParallelError(
+      `Rank ${source} sent a ${data.constructor.name} with tag ${tag} where a ${type.name} was expected.`,
+      { expected: type.name, found: data.constructor.name },
     );
   }
 }

@@ -5,6 +5,7 @@ import type { AnyTypedArray } from '../frames/dtype.js';
 import {
   assertPeer,
   assertRank,
+  assertReceivedType,
   assertTag,
   type Communicator,
   type ReduceOp,
@@ -18,6 +19,7 @@ import {
   decodeValue,
   encodeValue,
   requireTypedArrayName,
+  type TypedArrayConstructor,
   typedArrayConstructor,
 } from './wire.js';
 
@@ -166,19 +168,22 @@ export class MpiCommunicator implements Communicator {
     }
   }
 
-  recv(source: number, tag = 0): AnyTypedArray {
+  recv(source: number, tag?: number): AnyTypedArray;
+  recv<C extends TypedArrayConstructor>(source: number, tag: number, type: C): InstanceType<C>;
+  recv(source: number, tag = 0, type?: TypedArrayConstructor): AnyTypedArray {
     assertTag(tag);
     assertPeer(source, this.rank, this.size, 'source');
     const header = new Float64Array(2);
     this.expectBytes(this.addon.recv(header, source, tag), header.byteLength, source, tag);
-    const [byteLength = 0, type = -1] = header;
-    const ctor = typedArrayConstructor(ARRAY_TYPE_NAMES[type] ?? `#${type}`);
+    const [byteLength = 0, typeIndex = -1] = header;
+    const ctor = typedArrayConstructor(ARRAY_TYPE_NAMES[typeIndex] ?? `#${typeIndex}`);
     const data = new ctor(byteLength / ctor.BYTES_PER_ELEMENT);
     const bytes = bytesOf(data);
     for (let start = 0; start < byteLength; start += this.maxMessageBytes) {
       const piece = bytes.subarray(start, start + this.maxMessageBytes);
       this.expectBytes(this.addon.recv(piece, source, tag), piece.byteLength, source, tag);
     }
+    assertReceivedType(data, type, source, tag);
     return data;
   }
 

@@ -7,7 +7,13 @@ import {
   type Communicator,
   type ReduceOp,
 } from './communicator.js';
-import { arrayFromBytes, assertSendable, bytesOf, requireTypedArrayName } from './wire.js';
+import {
+  arrayFromBytes,
+  assertSendable,
+  bytesOf,
+  requireTypedArrayName,
+  type TypedArrayConstructor,
+} from './wire.js';
 
 /**
  * The one-rank job: no native code, every collective returns its input.
@@ -56,7 +62,9 @@ export class SingleProcess implements Communicator {
     assertPeer(dest, this.rank, this.size, 'dest');
   }
 
-  recv(source: number, tag = 0): AnyTypedArray {
+  recv(source: number, tag?: number): AnyTypedArray;
+  recv<C extends TypedArrayConstructor>(source: number, tag: number, type: C): InstanceType<C>;
+  recv(source: number, tag = 0, _type?: TypedArrayConstructor): AnyTypedArray {
     assertTag(tag);
     assertPeer(source, this.rank, this.size, 'source');
     throw new ParallelError('A one-rank job has no other rank to receive from.');
