@@ -32,6 +32,12 @@ export interface H5OpenOptions {
   lock?: boolean;
   /** Largest single read/write handed to HDF5, in bytes (default 256 MiB). */
   maxIoBytes?: number;
+  /**
+   * File format of a new file (`w`). `v108` (default): HDF5 1.8 format, whose
+   * object headers carry checksums, so corrupt metadata is detected; readable
+   * by HDF5 >= 1.8 (h5py, ptypy). `earliest`: the oldest format, no checksums.
+   */
+  format?: 'earliest' | 'v108' | 'v110';
 }
 
 /** Options of {@link H5File.writeArray}. */
@@ -41,6 +47,13 @@ export interface H5ArrayOptions {
   chunks?: readonly number[];
   /** `contiguous` stores without chunks (no compression possible). */
   layout?: 'chunked' | 'contiguous';
+  /**
+   * Uncompressed chunked data gets HDF5's fletcher32 checksum (default true),
+   * so a corrupt chunk is an error instead of wrong numbers; gzip data is
+   * already checked by zlib. h5wasm allows one filter per dataset, so LZF
+   * data has no checksum.
+   */
+  checksum?: boolean;
 }
 
 /** A slice along the first axis: `count` rows from `start`. */
@@ -53,6 +66,7 @@ export interface H5Slice {
 export const MAX_IO_BYTES = 256 * 1024 * 1024;
 
 const LZF_FILTER = 32000;
+const FLETCHER32_FILTER = 3;
 
 interface WriteType {
   type: number;
@@ -128,7 +142,14 @@ export class H5File {
       const mark = diagMark();
       let id: bigint;
       try {
-        id = module.open(file, flags, false, -1, -1);
+        const libver =
+          mode !== 'w'
+            ? -1
+            : { earliest: module.H5F_LIBVER_EARLIEST, v108: module.H5F_LIBVER_V18, v110: module.H5F_LIBVER_V110 }[
+                options.format ?? 'v108'
+              ];
+        const high = libver === module.H5F_LIBVER_EARLIEST ? module.H5F_LIBVER_LATEST : libver;
+        id = module.open(file, flags, false, libver, high);
       } catch {
         // h5wasm throws on some open failures and returns -1 on others; both end below.
         id = -1n;
@@ -690,7 +711,9 @@ export class H5File {
         ? [1, [compression.level]]
         : compression.kind === 'lzf'
           ? [LZF_FILTER, []]
-          : [0, []];
+          : contiguous || options.checksum === false
+            ? [0, []]
+            : [FLETCHER32_FILTER, []];
     if (
       compression.kind === 'gzip' &&
       !(Number.isInteger(compression.level) && compression.level >= 0 && compression.level <= 9)

@@ -7,6 +7,7 @@ function compressionOf(entry: Extract<H5Entry, { kind: 'dataset' }>): H5Compress
   if (!filter) return { kind: 'none' };
   if (filter.id === 1) return { kind: 'gzip', level: filter.cdValues[0] ?? 4 };
   if (filter.id === 32000) return { kind: 'lzf' };
+  if (filter.id === 3) return { kind: 'none' };
   // Filters we cannot write (shuffle, szip, plugins): gzip keeps the data readable everywhere.
   return { kind: 'gzip', level: 4 };
 }
