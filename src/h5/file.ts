@@ -279,7 +279,14 @@ export class H5File {
   /** What `path` resolves to, following external links (a dead link gives `missing`). */
   resolve(path: string): H5Entry {
     this.live();
-    const [owner, inner] = this.route(absolute(path), true);
+    let routed: [H5File, string];
+    try {
+      routed = this.route(absolute(path), true);
+    } catch (error) {
+      if (error instanceof MissingDataError) return { kind: 'missing', path: absolute(path) };
+      throw error;
+    }
+    const [owner, inner] = routed;
     return { ...owner.resolved(inner), path: absolute(path) };
   }
 

@@ -174,14 +174,14 @@ describe('writing', () => {
 
   it('round-trips every dtype exactly (int64 with full precision)', () => {
     const path = join(dir, 'dtypes.h5');
-    withFile(path, 'w', (f) =>
-      cases.forEach((a, i) =>
-        f.writeArray(`/d${i}`, a, { compression: { kind: 'gzip', level: 4 } }),
-      ),
-    );
-    withFile(path, 'r', (f) =>
-      cases.forEach((a, i) => assert.deepEqual(f.readDataset(`/d${i}`), a)),
-    );
+    withFile(path, 'w', (f) => {
+      for (const [i, a] of cases.entries()) {
+        f.writeArray(`/d${i}`, a, { compression: { kind: 'gzip', level: 4 } });
+      }
+    });
+    withFile(path, 'r', (f) => {
+      for (const [i, a] of cases.entries()) assert.deepEqual(f.readDataset(`/d${i}`), a);
+    });
   });
 
   it('stores bool as int8 (h5wasm cannot write h5py enums)', () => {
