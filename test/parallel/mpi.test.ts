@@ -51,7 +51,18 @@ function mpirun(
       join(fixtures, fixture),
       ...args,
     ],
-    { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 },
+    {
+      cwd: root,
+      encoding: 'utf8',
+      env: {
+        // Local jobs never use ssh, but Open MPI refuses to start when no ssh
+        // or rsh is installed, as on a machine with only openmpi-bin.
+        OMPI_MCA_plm_rsh_agent: 'false',
+        ...process.env,
+        ...env,
+      },
+      timeout: 120_000,
+    },
   );
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
