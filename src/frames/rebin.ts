@@ -1,8 +1,9 @@
 import { RebinError } from '../errors.js';
 import { frameDims } from './check.js';
-import type { DType } from './dtype.js';
+import type { AnyTypedArray, DType } from './dtype.js';
 import { type FrameStack, formatShape } from './ndarray.js';
 import { pairwiseSum } from './pairwise-sum.js';
+import { outputArray } from './transform.js';
 
 function checkFactor(r: number, h: number, w: number): void {
   if (!Number.isInteger(r) || r < 1) {
@@ -28,8 +29,7 @@ function checkFactor(r: number, h: number, w: number): void {
  * numpy's `A.reshape(n, h/r, r, w/r, r).mean(-1).mean(-2)` in float64: the
  * first mean adds each run of `r` column sub-pixels (in order from 0, or
  * pairwise once `r >= 8`, as numpy does along a contiguous axis) and divides
- * by `r`; the second adds the `r` row results in order and divides by `r`.
- * `acc` holds one output row of partial sums.
+ * by `r`; the second adds the `r` row results in order from 0 and divides by `r`.
  */
 function twoStageMean(
   src: ArrayLike<number>,
@@ -37,25 +37,37 @@ function twoStageMean(
   [n, h, w]: readonly [number, number, number],
   r: number,
 ): void {
+  if (r === 2) {
+    twoStageMean2(src, out, n * h, w);
+    return;
+  }
   const ow = w / r;
-  const acc = new Float64Array(ow);
   let o = 0;
   for (let top = 0; top < n * h * w; top += r * w) {
-    acc.fill(0);
-    for (let row = top; row < top + r * w; row += w) {
-      if (r === 2) {
-        for (let j = 0, b = row; j < ow; j++, b += 2) acc[j]! += (0 + src[b]! + src[b + 1]!) / 2;
-      } else if (r < 8) {
-        for (let j = 0, b = row; j < ow; j++, b += r) {
-          let s = 0;
-          for (let k = b; k < b + r; k++) s += src[k]!;
-          acc[j]! += s / r;
-        }
-      } else {
-        for (let j = 0, b = row; j < ow; j++, b += r) acc[j]! += pairwiseSum(src, b, r) / r;
+    for (let j = 0, left = top; j < ow; j++, left += r) {
+      let t = 0;
+      for (let row = left; row < left + r * w; row += w) {
+        let s = 0;
+        if (r < 8) for (let k = row; k < row + r; k++) s += src[k]!;
+        else s = pairwiseSum(src, row, r);
+        t += s / r;
       }
+      out[o++] = t / r;
     }
-    for (let j = 0; j < ow; j++) out[o++] = acc[j]! / r;
+  }
+}
+
+/** {@link twoStageMean} for `r = 2`, the common case, unrolled. */
+function twoStageMean2(src: ArrayLike<number>, out: Float64Array, rows: number, w: number): void {
+  let o = 0;
+  for (let top = 0; top < rows * w; top += 2 * w) {
+    const below = top + w;
+    for (let b = 0; b < w; b += 2) {
+      // `0 +` keeps numpy's start from +0, which matters only for -0 inputs.
+      const upper = (0 + src[top + b]! + src[top + b + 1]!) / 2;
+      const lower = (0 + src[below + b]! + src[below + b + 1]!) / 2;
+      out[o++] = (upper + lower) / 2;
+    }
   }
 }
 
@@ -113,6 +125,45 @@ function pairwiseFloat32(a: Float32Array, start: number, n: number, r: Float32Ar
   return fr(pairwiseFloat32(a, start, half, r) + pairwiseFloat32(a, start + half, n - half, r));
 }
 
+/**
+ * Sets `out` to 1 for blocks whose `r * r` sub-pixels are all valid and
+ * returns whether there is any. A complete block has mean exactly 1 (the
+ * largest possible) and any incomplete one a mean below 1, so when one
+ * exists this is ptypy's `m == m.max()` without computing the means.
+ */
+function markCompleteBlocks(
+  valid: Uint8Array,
+  out: Uint8Array,
+  [n, h, w]: readonly [number, number, number],
+  r: number,
+): boolean {
+  const full = r * r;
+  let any = 0;
+  let o = 0;
+  for (let top = 0; top < n * h * w; top += r * w) {
+    if (r === 2) {
+      const below = top + w;
+      for (let b = 0; b < w; b += 2) {
+        const complete =
+          valid[top + b]! & valid[top + b + 1]! & valid[below + b]! & valid[below + b + 1]!;
+        out[o++] = complete;
+        any |= complete;
+      }
+      continue;
+    }
+    for (let left = top; left < top + w; left += r) {
+      let count = 0;
+      for (let row = left; row < left + r * w; row += w) {
+        for (let k = row; k < row + r; k++) count += valid[k]!;
+      }
+      const complete = count === full ? 1 : 0;
+      out[o++] = complete;
+      any |= complete;
+    }
+  }
+  return any === 1;
+}
+
 /** The elements as numbers (64-bit integers converted as numpy's float cast does). */
 function asNumbers(data: FrameStack['data']): ArrayLike<number> {
   if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
@@ -127,29 +178,43 @@ function asNumbers(data: FrameStack['data']): ArrayLike<number> {
  * sub-pixels, then over the `r` row results), bit-identical to numpy. The
  * result is float64 (float32 for float32 input, as numpy's `mean` gives);
  * for integer input and `r` a power of two it equals `sum / r**2` exactly.
+ * `reuse` optionally offers a buffer for the result, as in {@link cropOrient}.
  *
  * @throws {RebinError} when `r` is not a positive integer or does not divide the frame shape.
  * @example
  * rebinData(frames, 2); // [n, 256, 256] int32 -> [n, 128, 128] float64
  */
-export function rebinData(stack: FrameStack<'float32'>, r: number): FrameStack<'float32'>;
+export function rebinData(
+  stack: FrameStack<'float32'>,
+  r: number,
+  reuse?: AnyTypedArray,
+): FrameStack<'float32'>;
 export function rebinData(
   stack: FrameStack<Exclude<DType, 'float32'>>,
   r: number,
+  reuse?: AnyTypedArray,
 ): FrameStack<'float64'>;
-export function rebinData(stack: FrameStack, r: number): FrameStack<'float32' | 'float64'>;
-export function rebinData(stack: FrameStack, r: number): FrameStack<'float32' | 'float64'> {
+export function rebinData(
+  stack: FrameStack,
+  r: number,
+  reuse?: AnyTypedArray,
+): FrameStack<'float32' | 'float64'>;
+export function rebinData(
+  stack: FrameStack,
+  r: number,
+  reuse?: AnyTypedArray,
+): FrameStack<'float32' | 'float64'> {
   const dims = frameDims(stack);
   const [n, h, w] = dims;
   checkFactor(r, h, w);
   const shape = [n, h / r, w / r];
   const size = n * (h / r) * (w / r);
   if (stack.data instanceof Float32Array) {
-    const out = new Float32Array(size);
+    const out = outputArray('float32', size, reuse);
     twoStageMeanFloat32(stack.data, out, dims, r);
     return { dtype: 'float32', shape, data: out };
   }
-  const out = new Float64Array(size);
+  const out = outputArray('float64', size, reuse);
   twoStageMean(asNumbers(stack.data), out, dims, r);
   return { dtype: 'float64', shape, data: out };
 }
@@ -159,14 +224,19 @@ export function rebinData(stack: FrameStack, r: number): FrameStack<'float32' | 
  * of `weights > 0`, and a binned pixel is valid where `m` equals the maximum
  * of `m` over the whole stack. In practice a binned pixel is valid only when
  * all its `r * r` sub-pixels were valid (if any such block exists). Always bool.
+ * `reuse` optionally offers a buffer for the result, as in {@link cropOrient}.
  *
  * @throws {RebinError} as {@link rebinData}.
  */
-export function rebinWeights(weights: FrameStack, r: number): FrameStack<'bool'> {
+export function rebinWeights(
+  weights: FrameStack,
+  r: number,
+  reuse?: AnyTypedArray,
+): FrameStack<'bool'> {
   const dims = frameDims(weights, 'weights');
   const [n, h, w] = dims;
   checkFactor(r, h, w);
-  let valid: ArrayLike<number>;
+  let valid: Uint8Array;
   if (weights.dtype === 'bool') {
     valid = weights.data as Uint8Array;
   } else {
@@ -175,11 +245,15 @@ export function rebinWeights(weights: FrameStack, r: number): FrameStack<'bool'>
     for (let i = 0; i < data.length; i++) mask[i] = data[i]! > 0 ? 1 : 0;
     valid = mask;
   }
-  const m = new Float64Array(n * (h / r) * (w / r));
+  const size = n * (h / r) * (w / r);
+  const out = outputArray('bool', size, reuse);
+  if (markCompleteBlocks(valid, out, dims, r))
+    return { dtype: 'bool', shape: [n, h / r, w / r], data: out };
+  // No block is complete: the maximum mean is below 1 and only exact means tell which blocks reach it.
+  const m = new Float64Array(size);
   twoStageMean(valid, m, dims, r);
   let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < m.length; i++) if (m[i]! > max) max = m[i]!;
-  const out = new Uint8Array(m.length);
-  for (let i = 0; i < m.length; i++) out[i] = m[i] === max ? 1 : 0;
+  for (let i = 0; i < size; i++) if (m[i]! > max) max = m[i]!;
+  for (let i = 0; i < size; i++) out[i] = m[i] === max ? 1 : 0;
   return { dtype: 'bool', shape: [n, h / r, w / r], data: out };
 }

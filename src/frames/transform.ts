@@ -5,7 +5,13 @@
  * `reverse()` for a column flip), and a transpose walks the input in tiles so
  * reads stay in cache.
  */
-import { allocate, type DType } from './dtype.js';
+import {
+  type AnyTypedArray,
+  allocate,
+  type DType,
+  TYPED_ARRAY,
+  type TypedArrayFor,
+} from './dtype.js';
 import type { FrameStack } from './ndarray.js';
 import type { OrientationFlags } from './orientation.js';
 
@@ -45,6 +51,7 @@ export function transformFrames<D extends DType, O extends DType>(
   dims: readonly [number, number, number],
   plan: TransformPlan,
   outDtype: O,
+  reuse?: AnyTypedArray,
 ): FrameStack<O> {
   const [n] = dims;
   const [outH, outW] = transformedShape(plan);
@@ -60,12 +67,25 @@ export function transformFrames<D extends DType, O extends DType>(
       data: data as unknown as FrameStack<O>['data'],
     };
   }
-  const out = allocate(outDtype, n * outH * outW);
+  const size = n * outH * outW;
+  const out = outputArray(outDtype, size, reuse);
+  if (out.buffer === reuse?.buffer && !coversRoi(dims, plan)) {
+    // Padding pixels are never written: a reused buffer must be cleared like fresh memory.
+    new Uint8Array(out.buffer, out.byteOffset, out.byteLength).fill(0);
+  }
   const src = stack.data as unknown as Elements;
   const dst = out as unknown as Elements;
   if (plan.flags.transpose) transposeCopy(src, dst, dims, plan);
   else rowCopy(src, dst, dims, plan);
   return { dtype: outDtype, shape: [n, outH, outW], data: out };
+}
+
+/** True when every ROI pixel lies inside the input frame (a pure crop). */
+function coversRoi(
+  [, inH, inW]: readonly [number, number, number],
+  { roi, low }: TransformPlan,
+): boolean {
+  return low[0] <= 0 && low[1] <= 0 && roi[0] - low[0] <= inH && roi[1] - low[1] <= inW;
 }
 
 function rowCopy(
@@ -140,4 +160,22 @@ function transposeCopy(
       }
     }
   }
+}
+
+/**
+ * Storage for `length` elements of `dtype`: `reuse` (or its start) when it is
+ * a typed array of that dtype and long enough, else fresh zeroed memory.
+ * Reusing a buffer saves the page faults of fresh memory, which on some
+ * machines cost more than the kernel itself. The caller must no longer need
+ * the old contents.
+ */
+export function outputArray<D extends DType>(
+  dtype: D,
+  length: number,
+  reuse: AnyTypedArray | undefined,
+): TypedArrayFor[D] {
+  if (reuse !== undefined && reuse.constructor === TYPED_ARRAY[dtype] && reuse.length >= length) {
+    return reuse.subarray(0, length) as TypedArrayFor[D];
+  }
+  return allocate(dtype, length);
 }

@@ -113,6 +113,37 @@ describe('cropOrient (one pass) = orient(cropPad(...)) = the per-pixel rules', (
     assert.equal(padded.frames.data[5], 2 ** 40);
   });
 
+  it('writes into an offered buffer of the right type, clearing old pixels where it pads', () => {
+    const stack = randomStack('int32', [2, 10, 12], random);
+    for (const [roi, center] of [
+      [
+        [6, 6],
+        [5, 6],
+      ],
+      [
+        [14, 14],
+        [5, 6],
+      ],
+    ] as [[number, number], [number, number]][]) {
+      const fresh = cropOrient(stack, roi, center, 5);
+      const dirty = new (fresh.frames.data.constructor as Float64ArrayConstructor)(1000).fill(7);
+      const reused = cropOrient(stack, roi, center, 5, dirty);
+      assert.equal(reused.frames.data.buffer, dirty.buffer);
+      assertSameArray(reused.frames, fresh.frames, `reuse ${roi}`);
+    }
+    const cropped = cropOrient(stack, [6, 6], [5, 6], 0).frames;
+    const binned = rebinData(cropped, 2, new Float64Array(500).fill(3));
+    assertSameArray(binned, rebinData(cropped, 2), 'rebinData reuse');
+    // A buffer of another element type is not used.
+    assert.notEqual(rebinData(cropped, 2, new Int32Array(500)).data.length, 500);
+    const mask = randomStack('bool', [2, 6, 6], random);
+    assertSameArray(
+      rebinWeights(mask, 3, new Uint8Array(100).fill(9)),
+      rebinWeights(mask, 3),
+      'rebinWeights reuse',
+    );
+  });
+
   it('returns the input itself when nothing changes', () => {
     const stack = randomStack('int32', [2, 6, 8], random);
     assert.equal(cropOrient(stack, [6, 8], [3, 4], null).frames, stack);
@@ -128,6 +159,7 @@ interface NumpySums {
     w: number;
     dtype: 'float64' | 'float32';
     masked: boolean;
+    cubed: boolean;
     out: number[];
   }[];
   mean_mass_center: { n: number; h: number; w: number; out: number[] }[];
