@@ -3,10 +3,11 @@ import { join, resolve } from 'node:path';
 import { FileFormatError, MissingDataError } from '../errors.js';
 import type { NdArray } from '../frames/ndarray.js';
 import { readNpy } from '../npy/npy.js';
-import { defineParams } from '../params/index.js';
+import { defineParams, normalizeParams } from '../params/index.js';
 import { PtyScan, type PtyScanOptions, type ScanParams } from '../scan/pty-scan.js';
 import type { CheckResult, LoadResult } from '../scan/types.js';
 import { toOptionalInt } from '../scan/values.js';
+import { registerSource } from './registry.js';
 import { positionsArray, readGeometry, readPositionLines } from './tutorial-files.js';
 
 const NUMPY_SCAN_TEXT = `
@@ -51,6 +52,8 @@ export class NumpyScan extends PtyScan {
   private livePositions = false;
 
   constructor(pars: ScanParams = {}, options: PtyScanOptions = {}) {
+    // Bad parameters are reported before any file is read (a subclass's tree included).
+    normalizeParams((new.target as typeof NumpyScan).params, pars);
     const base = String(pars.base_path ?? './');
     const geometryFile = join(base, 'geometry.txt');
     const geometry = existsSync(geometryFile) ? readGeometry(geometryFile) : {};
@@ -139,3 +142,5 @@ export class NumpyScan extends PtyScan {
     return { data, positions };
   }
 }
+
+registerSource('NumpyScan', NumpyScan);

@@ -1,0 +1,152 @@
+import { MissingDataError } from '../errors.js';
+import type { NdArray } from '../frames/ndarray.js';
+import { defineParams } from '../params/index.js';
+import type { PyValue } from '../py/value.js';
+import { PtyScan, type PtyScanOptions, type ScanParams } from '../scan/pty-scan.js';
+import type { LoadResult } from '../scan/types.js';
+import { expect2, toInt, toNumber } from '../scan/values.js';
+import {
+  describeSimulation,
+  type ScanPattern,
+  type SimulatedFrame,
+  type SimulationOptions,
+  simulateFrames,
+} from '../sim/index.js';
+import { registerSource } from './registry.js';
+
+const MOON_FLOWER_SCAN_TEXT = `
+[name]
+default = 'MoonFlowerScan'
+
+[num_frames]
+default = 100
+help = Number of frames to simulate
+lowlim = 1
+
+[shape]
+default = 128
+help = Side of the simulated (square) frames in pixels; also the ROI
+
+[photons]
+type = float
+default = 100000000.0
+help = Expected total photon count of each frame
+lowlim = 0.0
+userlevel = 1
+
+[pattern]
+type = str
+default = 'round'
+help = Scan trajectory: 'round' (concentric rings), 'raster' or 'spiral' (Fermat)
+choices = ['round', 'raster', 'spiral']
+userlevel = 1
+
+[seed]
+type = int
+default = 0
+help = Seed of the random generator; equal seeds give equal scans
+userlevel = 2
+
+[blur]
+type = float
+default = 0.0
+help = Detector blur: Gaussian sigma in pixels (0: none)
+lowlim = 0.0
+userlevel = 2
+
+[step]
+type = float, None
+default = None
+help = Distance between neighbouring scan points in metres
+doc = None takes a tenth of the frame's field of view in the sample plane.
+userlevel = 1
+
+[auto_center]
+default = False
+
+[center]
+default = 'fftshift'
+`;
+
+/**
+ * A simulated scan, like ptypy's MoonFlowerScan: a focused probe scans a
+ * procedural complex object; each frame is the far-field intensity with
+ * Poisson noise at a given photon count. Needs no file at all, so it is the
+ * quickest way to try the pipeline or a reconstruction.
+ *
+ * Frames are computed in order as `load()` asks for them; asking for an
+ * earlier frame again restarts the simulation (equal seeds give equal frames).
+ *
+ * @example
+ * ```ts
+ * const scan = new MoonFlowerScan({ num_frames: 50n, shape: 64n, pattern: 'spiral' });
+ * scan.initialize();
+ * const first = scan.auto(10);
+ * ```
+ */
+export class MoonFlowerScan extends PtyScan {
+  static override params = defineParams(MOON_FLOWER_SCAN_TEXT, {
+    name: 'MoonFlowerScan',
+    parent: PtyScan.params,
+    description: 'simulates a ptychography scan (probe, procedural object, Poisson noise)',
+  });
+
+  private readonly simulation: SimulationOptions;
+  private frames: Generator<SimulatedFrame, void, undefined> | null = null;
+  private next = 0;
+
+  constructor(pars: ScanParams = {}, options: PtyScanOptions = {}) {
+    super(pars, options);
+    const info = this.info;
+    const step = info.step ?? null;
+    this.simulation = {
+      frames: toInt(info.num_frames, 'num_frames'),
+      shape: frameSide(info.shape),
+      photons: toNumber(info.photons, 'photons'),
+      pattern: String(info.pattern) as ScanPattern,
+      energy: toNumber(info.energy, 'energy'),
+      distance: toNumber(info.distance, 'distance'),
+      psize: expect2(info.psize, 'psize')[0],
+      seed: toInt(info.seed, 'seed'),
+      blur: toNumber(info.blur, 'blur'),
+      ...(step === null ? {} : { step: toNumber(step, 'step') }),
+    };
+    // Checks the simulation options now, before any frame is asked for.
+    describeSimulation(this.simulation);
+  }
+
+  override loadPositions(): NdArray {
+    return describeSimulation(this.simulation).positions;
+  }
+
+  override load(indices: readonly number[]): LoadResult {
+    const data = new Map<number, NdArray>();
+    for (const index of indices) data.set(index, this.frame(index));
+    return { data };
+  }
+
+  private frame(index: number): NdArray {
+    if (this.frames === null || index < this.next) {
+      this.frames = simulateFrames(this.simulation);
+      this.next = 0;
+    }
+    for (;;) {
+      const step = this.frames.next();
+      if (step.done) break;
+      this.next = step.value.index + 1;
+      if (step.value.index === index) return step.value.data;
+    }
+    throw new MissingDataError(
+      `MoonFlowerScan simulates ${this.simulation.frames} frames; frame ${index} was asked for.`,
+      { frame: index, expected: `an index below ${this.simulation.frames}`, found: String(index) },
+    );
+  }
+}
+
+/** The simulated frame side: an int, or the shorter side of a pair (frames are square). */
+function frameSide(shape: PyValue | undefined): number {
+  const [a, b] = expect2(shape, 'shape');
+  return toInt(Math.min(a, b), 'shape');
+}
+
+registerSource('MoonFlowerScan', MoonFlowerScan);
