@@ -66,6 +66,7 @@ export interface H5Slice {
 export const MAX_IO_BYTES = 256 * 1024 * 1024;
 
 const LZF_FILTER = 32000;
+const LZF_MIN_CHUNK_BYTES = 4096;
 const FLETCHER32_FILTER = 3;
 
 interface WriteType {
@@ -145,9 +146,11 @@ export class H5File {
         const libver =
           mode !== 'w'
             ? -1
-            : { earliest: module.H5F_LIBVER_EARLIEST, v108: module.H5F_LIBVER_V18, v110: module.H5F_LIBVER_V110 }[
-                options.format ?? 'v108'
-              ];
+            : {
+                earliest: module.H5F_LIBVER_EARLIEST,
+                v108: module.H5F_LIBVER_V18,
+                v110: module.H5F_LIBVER_V110,
+              }[options.format ?? 'v108'];
         const high = libver === module.H5F_LIBVER_EARLIEST ? module.H5F_LIBVER_LATEST : libver;
         id = module.open(file, flags, false, libver, high);
       } catch {
@@ -713,10 +716,14 @@ export class H5File {
       }
       if (split) chunks[0] = Math.min(chunks[0] ?? 1, rowsPerPiece);
     }
+    // The LZF filter fails (it is registered mandatory by h5wasm) on any chunk it cannot
+    // shrink, which tiny chunks never are: those are stored uncompressed instead.
+    const chunkBytes = chunks ? sizeOf(chunks) * type.size : 0;
+    const lzf = compression.kind === 'lzf' && chunkBytes >= LZF_MIN_CHUNK_BYTES;
     const [filterId, opts] =
       compression.kind === 'gzip'
         ? [1, [compression.level]]
-        : compression.kind === 'lzf'
+        : lzf
           ? [LZF_FILTER, []]
           : contiguous || options.checksum === false
             ? [0, []]

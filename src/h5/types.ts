@@ -3,7 +3,12 @@ import type { DType } from '../frames/dtype.js';
 import type { NdArray } from '../frames/ndarray.js';
 import type { H5Module } from './runtime.js';
 
-/** How a dataset's chunks are compressed. `lzf` needs the reader to have the LZF filter (h5py has it). */
+/**
+ * How a dataset's chunks are compressed. `lzf` needs the reader to have the
+ * LZF filter (h5py has it); datasets with chunks under 4 KiB are stored
+ * uncompressed instead, and an LZF write of data LZF cannot shrink (random
+ * floats) fails with an H5Error: use gzip or none for such data.
+ */
 export type H5Compression = { kind: 'gzip'; level: number } | { kind: 'lzf' } | { kind: 'none' };
 
 /** A filter applied to a stored dataset. */

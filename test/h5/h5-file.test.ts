@@ -261,15 +261,33 @@ describe('writing', () => {
   });
 
   it('reports an LZF write HDF5 could not compress as an H5Error, not silent zeros', () => {
-    const path = join(dir, 'lzf-small.h5');
+    const path = join(dir, 'lzf-noise.h5');
+    let x = 1;
+    const noise = ndarray(
+      'float64',
+      [4096],
+      Float64Array.from({ length: 4096 }, () => {
+        x = (x * 16807) % 2147483647;
+        return x / 2147483647;
+      }),
+    );
     withFile(path, 'w', (f) => {
       assert.throws(
-        () =>
-          f.writeArray('/tiny', ndarray('int32', [3], Int32Array.of(5, 6, 7)), {
-            compression: { kind: 'lzf' },
-          }),
+        () => f.writeArray('/noise', noise, { compression: { kind: 'lzf' } }),
         (e: unknown) => e instanceof H5Error && /Filter operation failed/.test(e.message),
       );
+      f.writeArray('/tiny', ndarray('int32', [3], Int32Array.of(5, 6, 7)), {
+        compression: { kind: 'lzf' },
+      });
+    });
+    withFile(path, 'r', (f) => {
+      const tiny = f.entry('/tiny');
+      assert.equal(
+        tiny.kind === 'dataset' && tiny.filters[0]?.id,
+        3,
+        'tiny chunks: checksum, no LZF',
+      );
+      assert.deepEqual(f.readDataset('/tiny'), ndarray('int32', [3], Int32Array.of(5, 6, 7)));
     });
   });
 

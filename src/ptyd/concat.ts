@@ -1,0 +1,59 @@
+import { FileFormatError } from '../errors.js';
+import { type NdArray, ndarray, sameShape, sizeOf } from '../frames/ndarray.js';
+import { isNdArray, isPyDict, type PyDict, type PyValue } from '../py/value.js';
+
+function fail(file: string, what: string, expected: string, found: string): never {
+  throw new FileFormatError(`${file}: cannot merge chunks: ${what}.`, { file, expected, found });
+}
+
+function concatArrays(arrays: NdArray[], key: string, file: string): NdArray {
+  const first = arrays[0]!;
+  const tail = first.shape.slice(1);
+  let rows = 0;
+  for (const a of arrays) {
+    if (a.dtype !== first.dtype || !sameShape(a.shape.slice(1), tail)) {
+      fail(
+        file,
+        `'${key}' differs between chunks`,
+        `${first.dtype} (n, ${tail.join(', ')})`,
+        `${a.dtype} (${a.shape.join(', ')})`,
+      );
+    }
+    rows += a.shape[0]!;
+  }
+  const out = ndarray(first.dtype, [rows, ...tail]);
+  const target = out.data as { set(src: ArrayLike<number | bigint>, offset: number): void };
+  let offset = 0;
+  for (const a of arrays) {
+    target.set(a.data as ArrayLike<number | bigint>, offset);
+    offset += sizeOf(a.shape);
+  }
+  return out;
+}
+
+/** Joins chunk dicts `{indices, positions, data, weights}` into one, sorted by frame index. */
+export function concatChunks(chunks: readonly PyDict[], file: string): PyDict {
+  const out: PyDict = {};
+  const keys = Object.keys(chunks[0] ?? {});
+  for (const key of keys) {
+    const values = chunks.map((c) => c[key]);
+    if (values.every(isNdArray)) {
+      out[key] = concatArrays(values as NdArray[], key, file);
+    } else if (values.every((v) => Array.isArray(v))) {
+      out[key] = (values as PyValue[][]).flat();
+    } else if (key === 'positions') {
+      // Some chunks without positions: the merged chunk has none either.
+      out[key] = values.flatMap((v) =>
+        isNdArray(v) ? Array(v.shape[0]).fill(null) : (v as PyValue[]),
+      );
+    } else {
+      fail(
+        file,
+        `'${key}' is not of one kind in every chunk`,
+        'arrays or lists',
+        values.map((v) => (isPyDict(v as PyValue) ? 'dict' : typeof v)).join(', '),
+      );
+    }
+  }
+  return out;
+}
