@@ -137,26 +137,37 @@ function markCompleteBlocks(
   [n, h, w]: readonly [number, number, number],
   r: number,
 ): boolean {
+  if (r === 2 && valid.byteOffset % 2 === 0) return markCompletePairs(valid, out, n * h, w);
   const full = r * r;
   let any = 0;
   let o = 0;
   for (let top = 0; top < n * h * w; top += r * w) {
-    if (r === 2) {
-      const below = top + w;
-      for (let b = 0; b < w; b += 2) {
-        const complete =
-          valid[top + b]! & valid[top + b + 1]! & valid[below + b]! & valid[below + b + 1]!;
-        out[o++] = complete;
-        any |= complete;
-      }
-      continue;
-    }
     for (let left = top; left < top + w; left += r) {
       let count = 0;
       for (let row = left; row < left + r * w; row += w) {
         for (let k = row; k < row + r; k++) count += valid[k]!;
       }
       const complete = count === full ? 1 : 0;
+      out[o++] = complete;
+      any |= complete;
+    }
+  }
+  return any === 1;
+}
+
+/**
+ * {@link markCompleteBlocks} for `r = 2`: each pair of horizontal neighbours
+ * is one 16-bit word, so a 2x2 block is complete when the two words of its
+ * rows, ANDed, still hold a 1 in both bytes.
+ */
+function markCompletePairs(valid: Uint8Array, out: Uint8Array, rows: number, w: number): boolean {
+  const pairs = new Uint16Array(valid.buffer, valid.byteOffset, (rows * w) / 2);
+  const half = w / 2;
+  let any = 0;
+  let o = 0;
+  for (let top = 0; top < pairs.length; top += w) {
+    for (let p = top; p < top + half; p++) {
+      const complete = (pairs[p]! & pairs[p + half]!) === 0x0101 ? 1 : 0;
       out[o++] = complete;
       any |= complete;
     }

@@ -231,6 +231,49 @@ describe('rebinWeights', () => {
   });
 });
 
+describe('rebinWeights = (two-stage mean of weights > 0) == its maximum', () => {
+  function reference(w: FrameStack, r: number): number[] {
+    const [n, h, wd] = w.shape as [number, number, number];
+    const m: number[] = [];
+    for (let f = 0; f < n; f++) {
+      for (let i = 0; i < h / r; i++) {
+        for (let j = 0; j < wd / r; j++) {
+          let t = 0;
+          for (let a = 0; a < r; a++) {
+            let s = 0;
+            for (let k = 0; k < r; k++)
+              s += Number(w.data[(f * h + i * r + a) * wd + j * r + k]) > 0 ? 1 : 0;
+            t += s / r;
+          }
+          m.push(t / r);
+        }
+      }
+    }
+    const max = Math.max(...m);
+    return m.map((v) => (v === max ? 1 : 0));
+  }
+
+  const random = seededRandom(11);
+  for (const r of [2, 3, 4]) {
+    for (const density of [0.9, 0.3]) {
+      it(`r = ${r}, ${density * 100}% valid pixels, bool and float64 weights, aligned or not`, () => {
+        const bool = randomStack('bool', [3, 12, 24], () => (random() < density ? 0.5 : 0.9));
+        const float = ndarray(
+          'float64',
+          bool.shape,
+          Float64Array.from(bool.data, (v) => (v ? random() : -random())),
+        );
+        // A stack starting at an odd byte offset takes the byte-wise path.
+        const shifted = new Uint8Array(bool.data.length + 1);
+        shifted.set(bool.data, 1);
+        const odd = ndarray('bool', bool.shape, shifted.subarray(1));
+        const want = reference(bool, r);
+        for (const w of [bool, float, odd]) assert.deepEqual([...rebinWeights(w, r).data], want);
+      });
+    }
+  }
+});
+
 describe('Poisson noise', () => {
   it('is reproducible with a seeded generator and clips negative values to 0', () => {
     const stack = ndarray(
