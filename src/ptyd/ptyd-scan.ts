@@ -9,7 +9,7 @@ import {
   sameShape,
 } from '../frames/ndarray.js';
 import { defineParams, registerParams } from '../params/index.js';
-import { isNdArray, isPyDict, PyTuple, type PyValue } from '../py/value.js';
+import { isPyDict } from '../py/value.js';
 import { PtyScan, type PtyScanOptions, type ScanParams } from '../scan/pty-scan.js';
 import type { CheckResult, LoadResult } from '../scan/types.js';
 import { openPtydReader, type PtydChunkInfo, type PtydReader } from './ptyd-reader.js';
@@ -44,17 +44,6 @@ const META_KEYS = [
 interface FrameLocation {
   chunk: PtydChunkInfo;
   row: number;
-}
-
-function metaParam(value: PyValue): PyValue {
-  // Arrays in the file's meta become tuples, as ptypy's parameters hold them.
-  if (isNdArray(value)) {
-    const float = value.dtype.startsWith('float');
-    return new PyTuple(
-      Array.from(value.data as ArrayLike<number | bigint>, (v) => (float ? Number(v) : BigInt(v))),
-    );
-  }
-  return value;
 }
 
 /**
@@ -158,7 +147,8 @@ export class PtydScan extends PtyScan {
         });
       }
       const out: ScanParams = {};
-      for (const key of META_KEYS) if (key in meta) out[key] = metaParam(meta[key]!);
+      // Kept as stored (ptypy hands the file's arrays on as they are).
+      for (const key of META_KEYS) if (key in meta) out[key] = meta[key]!;
       return out;
     } finally {
       reader.close();

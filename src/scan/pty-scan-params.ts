@@ -123,7 +123,7 @@ help = Version of the data format written into the meta data
 userlevel = 2
 
 [shape]
-type = int, tuple, None
+type = int, tuple, array, None
 default = 256
 help = Size of the square region of interest in pixels
 doc = An int s gives s x s pixels. A pair (a, b) with a != b gives
@@ -132,7 +132,7 @@ doc = An int s gives s x s pixels. A pair (a, b) with a != b gives
 userlevel = 1
 
 [center]
-type = str, tuple, list, None
+type = str, tuple, list, array, None
 default = 'fftshift'
 help = Position of the optical axis on the raw frames, in pixels (row, column)
 doc = A pair of pixel coordinates, or a rule on the raw frame shape:
@@ -143,7 +143,7 @@ userlevel = 1
 choices = ['fftshift', 'geometric', 'fft']
 
 [psize]
-type = float, tuple, None
+type = float, tuple, array, None
 default = 0.000172
 help = Detector pixel size in metres, one value or (row, column)
 doc = Multiplied by the rebinning factor in the prepared meta data.

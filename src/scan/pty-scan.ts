@@ -14,6 +14,7 @@ import {
   sameShape,
 } from '../frames/ndarray.js';
 import { normalizeParams, type ParamTree } from '../params/index.js';
+import { PtydSink } from '../ptyd/ptyd-sink.js';
 import { isNdArray, type PyDict, type PyValue } from '../py/value.js';
 import {
   checkCenterInside,
@@ -60,6 +61,30 @@ export interface PtyScanOptions {
 
 /** User parameters: any subset of the class's parameter tree. */
 export type ScanParams = Record<string, PyValue | undefined>;
+
+/** The `.ptyd` writer the `save`, `dfile`, `chunk_format` and compression parameters ask for. */
+function sinkFor(info: PyDict): ScanSink | null {
+  const save = info.save;
+  if (save === null || save === undefined) return null;
+  if (save !== 'append' && save !== 'link' && save !== 'merge') {
+    throw new ParameterError([
+      { path: 'save', expected: "None, 'append', 'link' or 'merge'", found: String(save) },
+    ]);
+  }
+  if (typeof info.dfile !== 'string' || info.dfile === '') {
+    throw new ParameterError([
+      { path: 'dfile', expected: `an output file for save '${save}'`, found: String(info.dfile) },
+    ]);
+  }
+  const compression = info.compression;
+  return new PtydSink({
+    mode: save,
+    dfile: info.dfile,
+    chunkFormat: typeof info.chunk_format === 'string' ? info.chunk_format : '.chunk%02d',
+    compression: compression === 'lzf' || compression === 'none' ? compression : 'gzip',
+    level: toOptionalInt(info.compression_level, 'compression_level') ?? 4,
+  });
+}
 
 const stderrLogger: Logger = {
   warn: (message) => process.stderr.write(`ptyscan: warning: ${message}\n`),
@@ -124,7 +149,7 @@ export class PtyScan {
     const tree = (this.constructor as typeof PtyScan).params;
     this.info = normalizeParams(tree, pars);
     this.logger = options.logger ?? stderrLogger;
-    this.sink = options.sink ?? null;
+    this.sink = options.sink === undefined ? sinkFor(this.info) : options.sink;
     this.meta = {
       version: this.info.version ?? null,
       num_frames: null,

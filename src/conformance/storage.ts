@@ -1,0 +1,70 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { h5read } from '../ptyd/h5rw.js';
+import type { PyDict } from '../py/value.js';
+import { firstDifference, type Plain, toPlain } from './describe.js';
+import { expectedStructure, listStructure, type StructureEntry } from './file-structure.js';
+
+/** ptyscan's own parameters: they appear in our `info` group and not in ptypy's. */
+const OWN_INFO_KEYS = new Set(['compression', 'compression_level', 'workers']);
+
+/** Booleans as 0/1: we store bool as int8 (h5wasm cannot write h5py's bool enum). */
+function boolsAsNumbers(value: Plain): Plain {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (Array.isArray(value)) return value.map(boolsAsNumbers);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, boolsAsNumbers(v)]));
+  }
+  return value;
+}
+
+function withoutOwnInfo(tree: PyDict): PyDict {
+  const info = tree.info;
+  if (info === null || typeof info !== 'object' || Array.isArray(info) || !('name' in info))
+    return tree;
+  const kept = Object.fromEntries(Object.entries(info).filter(([k]) => !OWN_INFO_KEYS.has(k)));
+  return { ...tree, info: kept as PyDict };
+}
+
+function sameEntry(ours: StructureEntry, expected: StructureEntry): string | null {
+  if (ours.kind !== expected.kind)
+    return `${expected.path}: expected a ${expected.kind}, found a ${ours.kind}`;
+  if (ours.type !== expected.type)
+    return `${expected.path}: type attribute expected ${expected.type}, found ${ours.type}`;
+  if (expected.kind !== 'dataset') return null;
+  // h5py reports variable-length strings as numpy 'object'.
+  const dtypeOk =
+    ours.dtype === expected.dtype ||
+    (expected.dtype === 'bool' && ours.dtype === 'int8') ||
+    (expected.dtype === 'object' && ours.dtype === 'string');
+  if (!dtypeOk) return `${expected.path}: dtype expected ${expected.dtype}, found ${ours.dtype}`;
+  return firstDifference(ours.shape ?? [], expected.shape ?? [], `${expected.path} shape`);
+}
+
+/**
+ * Compares the `.ptyd` we wrote with ptypy's: the same groups, datasets,
+ * dtypes (bool as int8), shapes, `type` attributes and values. Link targets
+ * are not compared by name (we name chunk files by `chunk_format`).
+ */
+export function compareSavedFile(ours: string, expectedDir: string, name: string): string | null {
+  const structureFile = join(expectedDir, `${name}.structure.json`);
+  if (!existsSync(ours)) return `${name}: not written`;
+  const expected = expectedStructure(
+    JSON.parse(readFileSync(structureFile, 'utf8')) as Record<string, Plain>,
+  );
+  const found = new Map(listStructure(ours).map((e) => [e.path, e]));
+  for (const entry of expected) {
+    const mine = found.get(entry.path);
+    if (mine === undefined) return `${entry.path}: missing from our file`;
+    const d = sameEntry(mine, entry);
+    if (d !== null) return d;
+    found.delete(entry.path);
+  }
+  for (const path of found.keys()) {
+    const key = path.startsWith('/info/') ? path.slice('/info/'.length) : null;
+    if (key === null || !OWN_INFO_KEYS.has(key)) return `${path}: in our file but not in ptypy's`;
+  }
+  const theirs = boolsAsNumbers(toPlain(h5read(join(expectedDir, name))));
+  const mine = boolsAsNumbers(toPlain(withoutOwnInfo(h5read(ours))));
+  return firstDifference(mine, theirs, name);
+}
