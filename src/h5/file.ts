@@ -33,9 +33,11 @@ export interface H5OpenOptions {
   /** Largest single read/write handed to HDF5, in bytes (default 256 MiB). */
   maxIoBytes?: number;
   /**
-   * File format of a new file (`w`). `v108` (default): HDF5 1.8 format, whose
-   * object headers carry checksums, so corrupt metadata is detected; readable
-   * by HDF5 >= 1.8 (h5py, ptypy). `earliest`: the oldest format, no checksums.
+   * File format of a new file (`w`). `v110` (default): HDF5 1.10 format,
+   * where object headers and chunk indexes carry checksums, so corrupt
+   * metadata is an error rather than wrong data; readable by HDF5 >= 1.10
+   * (h5py >= 2.7 wheels, ptypy). `v108`: HDF5 1.8 format (checksummed
+   * headers, unchecked chunk B-trees). `earliest`: no checksums at all.
    */
   format?: 'earliest' | 'v108' | 'v110';
 }
@@ -150,7 +152,7 @@ export class H5File {
                 earliest: module.H5F_LIBVER_EARLIEST,
                 v108: module.H5F_LIBVER_V18,
                 v110: module.H5F_LIBVER_V110,
-              }[options.format ?? 'v108'];
+              }[options.format ?? 'v110'];
         const high = libver === module.H5F_LIBVER_EARLIEST ? module.H5F_LIBVER_LATEST : libver;
         id = module.open(file, flags, false, libver, high);
       } catch {
