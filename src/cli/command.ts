@@ -10,6 +10,12 @@ export interface CliEffects {
   stdout(text: string): void;
   /** Writes text (newlines included) to standard error. */
   stderr(text: string): void;
+  /** True when standard error is a terminal: progress is then one line redrawn in place. */
+  isTTY?: boolean;
+  /** Width of that terminal in characters. */
+  columns?: number;
+  /** Aborted on Ctrl-C: a long command stops after its current step and says what it kept. */
+  signal?: AbortSignal;
 }
 
 /** One `ptyscan <name>` subcommand. Add new ones to the table in `commands/index.ts`. */

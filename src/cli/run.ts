@@ -10,7 +10,8 @@ export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
  * Runs `ptyscan` with `argv` (the words after the program name) and resolves
  * to the exit code; nothing touches the process, so tests call it directly.
  * A wrong command line prints one line on stderr and gives 2; a ptyscan error
- * while working prints its message and gives 1.
+ * while working prints `ptyscan: error: <message>` (with `--verbose` also the
+ * stack and causes) and gives 1.
  *
  * @example
  * const code = await runCli(['params', 'PtyScan'], { stdout: (t) => out.push(t), stderr: (t) => err.push(t) });
@@ -29,11 +30,24 @@ export async function runCli(
       return EXIT.usage;
     }
     if (e instanceof PtyscanError) {
-      effects.stderr(`ptyscan: ${e.message}\n`);
+      effects.stderr(`ptyscan: error: ${e.message}\n`);
+      if (argv.includes('--verbose')) effects.stderr(errorDetail(e));
       return EXIT.failure;
     }
     throw e;
   }
+}
+
+/** The stack and the chain of causes, for `--verbose`. */
+export function errorDetail(error: unknown): string {
+  const out: string[] = [];
+  let e: unknown = error;
+  for (let depth = 0; e !== undefined && depth < 10; depth++) {
+    const text = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e);
+    out.push(depth === 0 ? text : `caused by: ${text}`);
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return `${out.join('\n')}\n`;
 }
 
 async function dispatch(

@@ -27,6 +27,8 @@ export interface RawFolderOptions {
   delayMs?: number;
   /** Stops writing between frames; the promise then rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** Called after each frame is complete on disk (file and position line), for progress. */
+  onFrame?: (index: number, file: string) => void;
 }
 
 /** What {@link writeRawFolder} wrote. */
@@ -121,6 +123,7 @@ export async function writeRawFolder(
     // One small append per line; a careful reader still ignores a last line without '\n'.
     await appendFile(positionsFile, `${name} ${frame.position[0]} ${frame.position[1]}\n`);
     files.push(name);
+    options.onFrame?.(frame.index, name);
   }
   return { dir, frames: files.length, files };
 }

@@ -1,5 +1,17 @@
 import type { Command } from '../command.js';
+import { infoCommand } from './info.js';
 import { paramsCommand } from './params.js';
+import { prepareCommand } from './prepare.js';
+import { previewCommand } from './preview.js';
+import { simulateCommand } from './simulate.js';
+import { validateCommand } from './validate.js';
 
 /** Every `ptyscan` subcommand, in the order `ptyscan --help` lists them. Add new commands here. */
-export const COMMANDS: readonly Command[] = [paramsCommand];
+export const COMMANDS: readonly Command[] = [
+  prepareCommand,
+  simulateCommand,
+  validateCommand,
+  infoCommand,
+  previewCommand,
+  paramsCommand,
+];
