@@ -96,7 +96,7 @@ export class PtydSink implements ScanSink {
     formatChunkName(this.chunkFormat, 0);
   }
 
-  begin(info: PyDict): void {
+  begin(info: PyDict): null {
     // One scan per output file at a time: the lock lives as long as the scan.
     this.lock = acquireLock(`${this.dfile}.scan`);
     keepOld(this.dfile);
@@ -106,6 +106,7 @@ export class PtydSink implements ScanSink {
     } else {
       this.writeMaster();
     }
+    return null;
   }
 
   writeMeta(meta: Meta): void {

@@ -36,6 +36,7 @@ import {
   type LoadResult,
   type Logger,
   type Meta,
+  type ScanProgress,
   type ScanSink,
   WAIT,
 } from './types.js';
@@ -256,7 +257,8 @@ export class PtyScan {
       center: info.center ?? null,
       distance: info.distance ?? null,
     });
-    this.sink?.begin(info);
+    const progress = this.sink?.begin(info) ?? null;
+    if (progress !== null) this.restore(progress);
     this.initialized = true;
     this.postInitialize();
   }
@@ -287,6 +289,18 @@ export class PtyScan {
     this.framestart += indices.length;
     this.chunknum += 1;
     return pkg;
+  }
+
+  /** Continues from a stored state: frames before `framestart` are not prepared again. */
+  private restore(progress: ScanProgress): void {
+    this.framestart = progress.framestart;
+    this.chunknum = progress.chunknum;
+    if (progress.chunknum === 0) return;
+    this.center = { value: [...progress.center.value], dtype: progress.center.dtype };
+    this.info.center = pair(progress.center.dtype, progress.center.value);
+    this.info.shape = pair('int64', progress.roi);
+    Object.assign(this.meta, progress.meta);
+    this.metaWritten = true;
   }
 
   /** Releases the sink's files and locks. */

@@ -96,10 +96,31 @@ export interface Logger {
   info(message: string): void;
 }
 
+/**
+ * How far a scan got: enough to continue it in a new process without writing
+ * any frame twice (`resume`).
+ */
+export interface ScanProgress {
+  /** Index of the next frame to prepare. */
+  framestart: number;
+  /** Number of data chunks already stored. */
+  chunknum: number;
+  /** The centre frozen on the first chunk (raw frame coordinates), with its dtype. */
+  center: { value: [number, number]; dtype: 'int64' | 'float64' };
+  /** The ROI shape frozen on the first chunk. */
+  roi: [number, number];
+  /** The meta data stored with the first chunk. */
+  meta: PyDict;
+}
+
 /** Where prepared data goes besides the caller: a `.ptyd` writer or anything else. */
 export interface ScanSink {
-  /** Called at the end of `initialize()` with every parameter. */
-  begin(info: PyDict): void;
+  /**
+   * Called at the end of `initialize()` with every parameter. A sink that
+   * continues an interrupted file returns how far that file got, and the scan
+   * carries on from there.
+   */
+  begin(info: PyDict): ScanProgress | null;
   /** Called with the first data chunk. */
   writeMeta(meta: Meta): void;
   /** Called for every data chunk; the chunk must be safely stored when this returns. */
