@@ -5,9 +5,12 @@
  */
 export * from './errors.js';
 export * from './frames/index.js';
+export * from './h5/index.js';
 export * from './npy/index.js';
+export * from './parallel/index.js';
 export * from './params/index.js';
 export * as preview from './preview/index.js';
+export * from './ptyd/index.js';
 export { parsePyJson } from './py/json.js';
 export { isNdArray, isPyDict, type PyDict, PyTuple, type PyValue, pyTypeName } from './py/value.js';
 export * from './scan/index.js';

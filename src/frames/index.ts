@@ -13,5 +13,5 @@ export {
   orientCenter,
 } from './orientation.js';
 export { addPoissonNoise, poissonSample, seededRandom } from './poisson.js';
-export { rebinData, rebinWeights } from './rebin.js';
+export { rebinData, rebinWeights, rebinWeightsMax } from './rebin.js';
 export { roundHalfEven } from './round.js';

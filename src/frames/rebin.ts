@@ -243,28 +243,53 @@ export function rebinWeights(
   weights: FrameStack,
   r: number,
   reuse?: AnyTypedArray,
+  max?: number,
 ): FrameStack<'bool'> {
   const dims = frameDims(weights, 'weights');
   const [n, h, w] = dims;
   checkFactor(r, h, w);
-  let valid: Uint8Array;
-  if (weights.dtype === 'bool') {
-    valid = weights.data as Uint8Array;
-  } else {
-    const data = weights.data;
-    const mask = new Uint8Array(data.length);
-    for (let i = 0; i < data.length; i++) mask[i] = data[i]! > 0 ? 1 : 0;
-    valid = mask;
-  }
+  const valid = validMask(weights);
   const size = n * (h / r) * (w / r);
   const out = outputArray('bool', size, reuse);
-  if (markCompleteBlocks(valid, out, dims, r))
-    return { dtype: 'bool', shape: [n, h / r, w / r], data: out };
+  const shape = [n, h / r, w / r];
+  const anyComplete = markCompleteBlocks(valid, out, dims, r);
+  // With a maximum from elsewhere (other MPI ranks' frames), a complete block still means 1.
+  if (max === undefined ? anyComplete : max === 1) return { dtype: 'bool', shape, data: out };
   // No block is complete: the maximum mean is below 1 and only exact means tell which blocks reach it.
   const m = new Float64Array(size);
   twoStageMean(valid, m, dims, r);
+  const top = max ?? maxOf(m);
+  for (let i = 0; i < size; i++) out[i] = m[i] === top ? 1 : 0;
+  return { dtype: 'bool', shape, data: out };
+}
+
+/**
+ * ptypy's `m.max()` for {@link rebinWeights}: the largest two-stage mean of
+ * `weights > 0` over the stack (1 when any block is complete). Distributed
+ * runs combine it over ranks and pass it back to {@link rebinWeights}.
+ */
+export function rebinWeightsMax(weights: FrameStack, r: number): number {
+  const dims = frameDims(weights, 'weights');
+  const [n, h, w] = dims;
+  checkFactor(r, h, w);
+  const valid = validMask(weights);
+  const size = n * (h / r) * (w / r);
+  if (markCompleteBlocks(valid, new Uint8Array(size), dims, r)) return 1;
+  const m = new Float64Array(size);
+  twoStageMean(valid, m, dims, r);
+  return maxOf(m);
+}
+
+function validMask(weights: FrameStack): Uint8Array {
+  if (weights.dtype === 'bool') return weights.data as Uint8Array;
+  const data = weights.data;
+  const mask = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) mask[i] = data[i]! > 0 ? 1 : 0;
+  return mask;
+}
+
+function maxOf(values: Float64Array): number {
   let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < size; i++) if (m[i]! > max) max = m[i]!;
-  for (let i = 0; i < size; i++) out[i] = m[i] === max ? 1 : 0;
-  return { dtype: 'bool', shape: [n, h / r, w / r], data: out };
+  for (let i = 0; i < values.length; i++) if (values[i]! > max) max = values[i]!;
+  return max;
 }

@@ -20,3 +20,11 @@ export {
 export { type DecodeOptions, decodeValue } from './h5rw-read.js';
 export { formatInfoTree, type InfoTreeOptions } from './info-tree.js';
 export { openPtydReader, type PtydChunkInfo, type PtydReader } from './ptyd-reader.js';
+export { PtydScan } from './ptyd-scan.js';
+export {
+  formatChunkName,
+  keepOld,
+  PtydSink,
+  type PtydSinkOptions,
+  type SaveMode,
+} from './ptyd-sink.js';
