@@ -89,12 +89,24 @@ export class NumpyScan extends PtyScan {
       this.livePositions = true;
       return null;
     }
+    if (wanted === null && existsSync(this.framePath(lines.length))) {
+      throw new MissingDataError(
+        `${file}: ${lines.length} positions, but the frame file ${this.framePath(lines.length)} exists too: fewer positions than frames. Set num_frames to the number of frames of the scan (frames then wait for their positions), or to ${lines.length} to use only the frames with a position.`,
+        {
+          file,
+          expected: `a position line for every frame file`,
+          found: `${lines.length} lines`,
+        },
+      );
+    }
     return positionsArray(lines);
   }
 
   override check(frames: number, start: number): CheckResult {
     let available = 0;
     while (available < frames && existsSync(this.framePath(start + available))) available++;
+    // Frames before a gap are handed out first; the gap is reported once it is next.
+    if (available === 0 && frames > 0) this.checkNoGap(start);
     if (this.livePositions) {
       const lines = readPositionLines(join(this.basePath, 'positions.txt')).length;
       available = Math.max(0, Math.min(available, lines - start));
@@ -103,6 +115,22 @@ export class NumpyScan extends PtyScan {
       this.numFrames === null ? available : Math.min(available, this.numFrames - start),
       null,
     ];
+  }
+
+  /**
+   * Frames arrive in index order, so a missing frame file followed by a
+   * present one is lost, not late: waiting for it would wait for ever.
+   */
+  private checkNoGap(missingIndex: number): void {
+    const last = this.numFrames === null ? null : this.numFrames - 1;
+    if (last === null || missingIndex >= last) return;
+    const later = [missingIndex + 1, last].find((i) => existsSync(this.framePath(i)));
+    if (later === undefined) return;
+    const file = this.framePath(missingIndex);
+    throw new MissingDataError(
+      `${file}: frame file missing, but the later frame ${this.framePath(later)} exists.`,
+      { file, frame: missingIndex, expected: 'frame files without gaps', found: 'no such file' },
+    );
   }
 
   override load(indices: readonly number[]): LoadResult {

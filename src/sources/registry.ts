@@ -77,7 +77,7 @@ function unknownSource(name: string): ParameterProblem {
 export interface CreateScanOptions extends PtyScanOptions {
   /**
    * Folder that relative paths in the config (`module`, `base_path`, `dfile`,
-   * `file`, `*_file` and parameters of type `file`) resolve against; usually the
+   * `file`, `*_file`, PtydScan's `source` and parameters of type `file`) resolve against; usually the
    * config file's folder. Default: the current directory.
    */
   baseDir?: string;
@@ -203,8 +203,12 @@ function isSourceClass(value: unknown): value is SourceClass {
   return typeof value === 'function' && (value === PtyScan || value.prototype instanceof PtyScan);
 }
 
-/** Keys holding paths on disk, besides parameters declared with type `file`. */
-function isPathKey(key: string): boolean {
+/**
+ * Keys holding paths on disk, besides parameters declared with type `file`;
+ * PtydScan's `source` is a path unless it is the word 'file'.
+ */
+function isPathKey(key: string, value: string): boolean {
+  if (key === 'source') return value !== 'file';
   return key === 'base_path' || key === 'dfile' || key === 'file' || key.endsWith('_file');
 }
 
@@ -229,7 +233,7 @@ function resolvePaths(
       let resolved = value;
       if (typeof value === 'string') {
         const declaredFile = cls.params.get(path)?.type.includes('file') ?? false;
-        if ((declaredFile || isPathKey(key)) && value !== '' && !isAbsolute(value)) {
+        if ((declaredFile || isPathKey(key, value)) && value !== '' && !isAbsolute(value)) {
           resolved = resolve(baseDir, value);
         }
       } else if (isPlainDict(value)) {
