@@ -58,13 +58,15 @@ export interface PtyScanOptions {
   logger?: Logger;
   /** Where prepared chunks are stored besides being returned (e.g. a `.ptyd` writer). */
   sink?: ScanSink | null;
+  /** Continue the interrupted link/merge-mode file in `dfile` from its last complete chunk. */
+  resume?: boolean;
 }
 
 /** User parameters: any subset of the class's parameter tree. */
 export type ScanParams = Record<string, PyValue | undefined>;
 
 /** The `.ptyd` writer the `save`, `dfile`, `chunk_format` and compression parameters ask for. */
-function sinkFor(info: PyDict): ScanSink | null {
+function sinkFor(info: PyDict, resume: boolean, logger: Logger): ScanSink | null {
   const save = info.save;
   if (save === null || save === undefined) return null;
   if (save !== 'append' && save !== 'link' && save !== 'merge') {
@@ -84,6 +86,8 @@ function sinkFor(info: PyDict): ScanSink | null {
     chunkFormat: typeof info.chunk_format === 'string' ? info.chunk_format : '.chunk%02d',
     compression: compression === 'lzf' || compression === 'none' ? compression : 'gzip',
     level: toOptionalInt(info.compression_level, 'compression_level') ?? 4,
+    resume,
+    logger,
   });
 }
 
@@ -150,7 +154,10 @@ export class PtyScan {
     const tree = (this.constructor as typeof PtyScan).params;
     this.info = normalizeParams(tree, pars);
     this.logger = options.logger ?? stderrLogger;
-    this.sink = options.sink === undefined ? sinkFor(this.info) : options.sink;
+    this.sink =
+      options.sink === undefined
+        ? sinkFor(this.info, options.resume === true, this.logger)
+        : options.sink;
     this.meta = {
       version: this.info.version ?? null,
       num_frames: null,
@@ -279,7 +286,11 @@ export class PtyScan {
     const [accessible, endOfScan] = this.check(frames, start);
     const eos = endOfScan ?? (this.numFrames !== null && start + accessible >= this.numFrames);
     const minFrames = toInt(this.info.min_frames, 'min_frames');
-    if (accessible < minFrames && !eos) return WAIT;
+    if (accessible < minFrames && !eos) {
+      // A live reader tells a waiting writer from a dead one by this.
+      this.sink?.heartbeat?.();
+      return WAIT;
+    }
     if (eos && accessible <= 0) {
       this.sink?.end(this.info);
       return EOS;

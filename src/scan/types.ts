@@ -125,6 +125,8 @@ export interface ScanSink {
   writeMeta(meta: Meta): void;
   /** Called for every data chunk; the chunk must be safely stored when this returns. */
   writeChunk(chunk: Chunk): void;
+  /** Called while the scan waits for frames: a live file's writer shows it is still alive. */
+  heartbeat?(): void;
   /** Called at every EOS with the final parameters (frozen centre, ROI shape). */
   end(info: PyDict): void;
   /** Releases files and locks. */
