@@ -6,7 +6,7 @@ import { meanMassCenter } from '../frames/index.js';
 import { type FrameStack, type NdArray, ndarray } from '../frames/ndarray.js';
 import { PtydScan } from '../ptyd/ptyd-scan.js';
 import { isNdArray, type PyValue } from '../py/value.js';
-import { PtyScan, type ScanParams } from '../scan/pty-scan.js';
+import { PtyScan, type PtyScanOptions, type ScanParams } from '../scan/pty-scan.js';
 import type { AutoResult, CheckResult, LoadResult, Logger } from '../scan/types.js';
 import { expect2 } from '../scan/values.js';
 import { type ConformanceCase, frameOf } from './case.js';
@@ -43,9 +43,9 @@ class CaseScan extends PtyScan {
   private calls = 0;
   constructor(
     private readonly kase: ConformanceCase,
-    logger: Logger,
+    options: PtyScanOptions,
   ) {
-    super(kase.params as ScanParams, { logger });
+    super(kase.params as ScanParams, options);
   }
 
   override loadWeight(): NdArray | null {
@@ -179,15 +179,18 @@ function intendedDifference(kase: ConformanceCase): string | null {
   return null;
 }
 
-/** Builds the scan the case describes: the case's own loader, or PtydScan reading the case's file. */
-function makeScan(kase: ConformanceCase, logger: Logger): PtyScan {
-  if (kase.harness.class !== 'PtydScan') return new CaseScan(kase, logger);
+/**
+ * Builds the scan a case describes: the case's own loader (frames, positions
+ * and weights from its `raw/` folder), or PtydScan reading the case's file.
+ */
+export function createCaseScan(kase: ConformanceCase, options: PtyScanOptions = {}): PtyScan {
+  if (kase.harness.class !== 'PtydScan') return new CaseScan(kase, options);
   const pars: ScanParams = { ...kase.params };
   // ptypy ran with the case folder as working directory.
   if (typeof pars.dfile === 'string') pars.dfile = join(kase.dir, pars.dfile);
   if (typeof pars.source === 'string' && pars.source !== 'file')
     pars.source = join(kase.dir, pars.source);
-  return new PtydScan(pars, { logger });
+  return new PtydScan(pars, options);
 }
 
 /** Runs `body` inside a fresh empty working directory (as ptypy's save cases ran), then removes it. */
@@ -219,7 +222,7 @@ function runInPlace(kase: ConformanceCase, saving: boolean): CaseResult {
   const warnings: string[] = [];
   const logger: Logger = { warn: (m) => warnings.push(m), info: () => {} };
   try {
-    const scan = makeScan(kase, logger);
+    const scan = createCaseScan(kase, { logger });
     const init = kase.expected.init;
     if (typeof init.error === 'string') {
       try {

@@ -1,6 +1,12 @@
 import { CenterError, FrameError, RebinError } from '../errors.js';
 import type { NumberDType } from '../frames/dtype.js';
-import { cropOrient, type Orientation, rebinData, rebinWeights } from '../frames/index.js';
+import {
+  cropOrient,
+  type Orientation,
+  rebinData,
+  rebinWeights,
+  rebinWeightsMax,
+} from '../frames/index.js';
 import { type FrameStack, formatShape, ndarray } from '../frames/ndarray.js';
 
 /** What the prepare step needs to know about the ROI and the geometry. */
@@ -102,6 +108,7 @@ export function prepareFrames(
   data: FrameStack<NumberDType>,
   weights: FrameStack<NumberDType>,
   settings: PrepareSettings,
+  combineMax?: (localMax: number) => number,
 ): Prepared {
   const { roi, center, orientation, rebin } = settings;
   const rawShape: [number, number] = [data.shape[1]!, data.shape[2]!];
@@ -118,7 +125,10 @@ export function prepareFrames(
   let shape: [number, number] = [outData.shape[1]!, outData.shape[2]!];
   if (rebin !== 1) {
     outData = rebinData(cropped.frames as FrameStack<NumberDType>, rebin);
-    outWeights = rebinWeights(croppedWeights.frames as FrameStack<NumberDType>, rebin);
+    const maskStack = croppedWeights.frames as FrameStack<NumberDType>;
+    // Distributed runs combine ptypy's whole-chunk maximum over every rank's frames.
+    const max = combineMax?.(rebinWeightsMax(maskStack, rebin));
+    outWeights = rebinWeights(maskStack, rebin, undefined, max);
     outCenter = [outCenter[0] / rebin, outCenter[1] / rebin];
     shape = [shape[0] / rebin, shape[1] / rebin];
   }

@@ -2,8 +2,9 @@ import { FrameError, MissingDataError, ParameterError, StateError } from '../err
 import type { DType, NumberDType } from '../frames/dtype.js';
 import {
   addPoissonNoise,
-  meanMassCenter,
   type Orientation,
+  orientationFlags,
+  orientCenter,
   translateToPix,
 } from '../frames/index.js';
 import {
@@ -13,9 +14,11 @@ import {
   ndarray,
   sameShape,
 } from '../frames/ndarray.js';
+import { type Communicator, getCommunicator, LoadManager } from '../parallel/index.js';
 import { normalizeParams, type ParamTree } from '../params/index.js';
 import { PtydSink } from '../ptyd/ptyd-sink.js';
 import { isNdArray, type PyDict, type PyValue } from '../py/value.js';
+import { agreeRawShape, distributedMassCenter, gatherChunk } from './distribute.js';
 import {
   checkCenterInside,
   checkRebin,
@@ -60,6 +63,8 @@ export interface PtyScanOptions {
   sink?: ScanSink | null;
   /** Continue the interrupted link/merge-mode file in `dfile` from its last complete chunk. */
   resume?: boolean;
+  /** The processes sharing the work; default: MPI ranks under mpirun, else this process alone. */
+  comm?: Communicator;
 }
 
 /** User parameters: any subset of the class's parameter tree. */
@@ -145,6 +150,9 @@ export class PtyScan {
   common: CommonData = {};
 
   protected readonly logger: Logger;
+  /** The processes this scan runs on (rank 0 checks, saves and logs). */
+  readonly comm: Communicator;
+  private readonly loadManager: LoadManager;
   private sink: ScanSink | null;
   private initialized = false;
   private metaWritten = false;
@@ -154,8 +162,12 @@ export class PtyScan {
     const tree = (this.constructor as typeof PtyScan).params;
     this.info = normalizeParams(tree, pars);
     this.logger = options.logger ?? stderrLogger;
-    this.sink =
-      options.sink === undefined
+    this.comm = options.comm ?? getCommunicator();
+    this.loadManager = new LoadManager(this.comm.size);
+    // Only the master writes files.
+    this.sink = !this.comm.isMaster
+      ? null
+      : options.sink === undefined
         ? sinkFor(this.info, options.resume === true, this.logger)
         : options.sink;
     this.meta = {
@@ -229,9 +241,21 @@ export class PtyScan {
   initialize(): void {
     if (this.initialized) throw new StateError('initialize() was called twice on the same scan.');
     const info = this.info;
-    this.common = this.loadCommon();
-    const weight2d = this.common.weight2d ?? this.loadWeight();
-    const positions = this.common.positions_scan ?? this.loadPositions();
+    const { comm } = this;
+    const parallelCommon = info.load_parallel === 'common' || info.load_parallel === 'all';
+    this.common = comm.isMaster || parallelCommon ? this.loadCommon() : {};
+    // The master loads the common mask and positions once and shares them.
+    const shared = comm.bcast(
+      comm.isMaster
+        ? {
+            weight2d: this.common.weight2d ?? this.loadWeight() ?? null,
+            positions: this.common.positions_scan ?? this.loadPositions() ?? null,
+          }
+        : null,
+      0,
+    ) as { weight2d: NdArray | null; positions: NdArray | null };
+    const weight2d = shared.weight2d;
+    const positions = shared.positions;
     this.weight2d = weight2d ?? null;
     if (this.weight2d !== null && this.weight2d.shape.length !== 2) {
       throw new FrameError(
@@ -264,7 +288,7 @@ export class PtyScan {
       center: info.center ?? null,
       distance: info.distance ?? null,
     });
-    const progress = this.sink?.begin(info) ?? null;
+    const progress = comm.bcast(this.sink?.begin(info) ?? null, 0);
     if (progress !== null) this.restore(progress);
     this.initialized = true;
     this.postInitialize();
@@ -283,7 +307,14 @@ export class PtyScan {
       ]);
     }
     const start = this.framestart;
-    const [accessible, endOfScan] = this.check(frames, start);
+    // Only the master asks the source how far the acquisition is.
+    const [accessible, endOfScan] =
+      this.comm.size === 1
+        ? this.check(frames, start)
+        : (this.comm.bcast(this.comm.isMaster ? [...this.check(frames, start)] : null, 0) as [
+            number,
+            boolean | null,
+          ]);
     const eos = endOfScan ?? (this.numFrames !== null && start + accessible >= this.numFrames);
     const minFrames = toInt(this.info.min_frames, 'min_frames');
     if (accessible < minFrames && !eos) {
@@ -322,19 +353,34 @@ export class PtyScan {
 
   // ---- the pipeline --------------------------------------------------------------
 
-  private prepareChunk(indices: number[]): DataPackage {
+  /** The frames of a chunk this process loads: its LoadManager share, or all of them on the master. */
+  private localIndices(indices: readonly number[]): number[] {
+    const shares = this.loadManager.assign(indices);
+    const parallelData = this.info.load_parallel === 'data' || this.info.load_parallel === 'all';
+    if (!parallelData) return this.comm.isMaster ? [...indices] : [];
+    return (shares[this.comm.rank] ?? []).map((p) => indices[p]!);
+  }
+
+  /** Loads and corrects this process's frames of a chunk. */
+  private loadLocal(indices: readonly number[]): LocalFrames {
     const loaded = this.load(indices);
     const raw = toStack(loaded.data, indices, 'data');
     const perFrameWeights =
       loaded.weights === undefined ? null : toStack(loaded.weights, indices, 'weights');
     const corrected = this.correct(raw, perFrameWeights, this.common);
-    let data = corrected.data as FrameStack<NumberDType>;
+    const data = corrected.data;
     assertNumeric(data, 'data');
     const rawShape: [number, number] = [data.shape[1]!, data.shape[2]!];
-    const weights = (corrected.weights ?? this.commonWeights(rawShape)) as FrameStack<NumberDType>;
+    const weights = corrected.weights ?? this.commonWeights(rawShape);
     assertNumeric(weights, 'weights');
+    return { indices, data, weights, rawShape, positions: loaded.positions };
+  }
 
-    const center = this.center ?? this.resolveCenter(data, weights, rawShape);
+  private prepareChunk(indices: number[]): DataPackage {
+    const mine = this.localIndices(indices);
+    const local = mine.length > 0 ? this.loadLocal(mine) : null;
+    const rawShape = agreeRawShape(this.comm, local?.rawShape ?? null);
+    const center = this.center ?? this.resolveCenter(local, rawShape);
     const roi = squareRoi(this.roiParam(), rawShape);
     const rebin = toOptionalInt(this.info.rebin, 'rebin') ?? 1;
     checkCenterInside(center.value, rawShape);
@@ -345,28 +391,51 @@ export class PtyScan {
       this.info.shape = pair('int64', roi);
     }
 
-    if (truthy(this.info.add_poisson_noise)) data = addPoissonNoise(data);
     const orientation = this.orientation();
-    let outData: FrameStack = data;
-    let outWeights: FrameStack = weights;
-    let metaCenter: [number, number] = [center.value[0], center.value[1]];
-    let metaShape: [number, number] = roi;
-    if (needsProcessing(truthy(this.info.orientation), roi, rawShape, rebin)) {
-      const prepared = prepareFrames(data, weights, {
-        roi,
-        center: center.value,
-        orientation,
-        rebin,
-      });
-      outData = prepared.data;
-      outWeights = prepared.weights;
-      metaCenter = prepared.center;
-      metaShape = prepared.shape;
+    const processing = needsProcessing(truthy(this.info.orientation), roi, rawShape, rebin);
+    // ptypy's rebinned mask compares with the maximum over the whole chunk: combine it over ranks.
+    const combineMax =
+      processing && rebin !== 1 && this.comm.size > 1
+        ? (localMax: number) => this.comm.allreduce(localMax, 'max')
+        : undefined;
+    let chunk: Chunk;
+    if (local !== null) {
+      let data = local.data;
+      if (truthy(this.info.add_poisson_noise)) data = addPoissonNoise(data);
+      let outData: FrameStack = data;
+      let outWeights: FrameStack = local.weights;
+      if (processing) {
+        const prepared = prepareFrames(
+          data,
+          local.weights,
+          { roi, center: center.value, orientation, rebin },
+          combineMax,
+        );
+        outData = prepared.data;
+        outWeights = prepared.weights;
+      }
+      chunk = {
+        num: this.chunknum,
+        indices: mine,
+        data: outData,
+        weights: repeatFrame(outWeights, mine.length),
+        positions: this.chunkPositions(mine, local.positions),
+      };
+    } else {
+      combineMax?.(Number.NEGATIVE_INFINITY);
+      const [h, w] = preparedShape(roi, orientation, rebin, processing, rawShape);
+      chunk = {
+        num: this.chunknum,
+        indices: [],
+        data: ndarray('float64', [0, h, w]),
+        weights: ndarray('bool', [0, h, w]),
+        positions: [],
+      };
     }
-    outWeights = repeatFrame(outWeights, indices.length);
 
-    this.meta.shape = pair('int64', metaShape);
-    this.meta.center = pair('float64', metaCenter);
+    const geometry = preparedGeometry(center.value, roi, orientation, rebin, processing);
+    this.meta.shape = pair('int64', geometry.shape);
+    this.meta.center = pair('float64', geometry.center);
     this.meta.psize =
       this.info.psize === null
         ? null
@@ -375,16 +444,10 @@ export class PtyScan {
             expect2(this.info.psize, 'psize').map((p) => p * rebin) as [number, number],
           );
 
-    const chunk: Chunk = {
-      num: this.chunknum,
-      indices,
-      data: outData,
-      weights: outWeights,
-      positions: this.chunkPositions(indices, loaded.positions),
-    };
-    if (this.sink !== null) {
+    const whole = gatherChunk(this.comm, chunk);
+    if (this.sink !== null && whole !== null) {
       if (!this.metaWritten) this.sink.writeMeta(this.meta);
-      this.sink.writeChunk(chunk);
+      this.sink.writeChunk(whole);
     }
     this.metaWritten = true;
     return { msg: 'data', common: this.meta, chunk, iterable: iterableOf(chunk) };
@@ -406,24 +469,28 @@ export class PtyScan {
    * False, and always when `auto_center` is True: that is what ptypy documents
    * ("enforced"), although ptypy itself then keeps an explicit centre.
    */
-  private resolveCenter(
-    data: FrameStack<NumberDType>,
-    weights: FrameStack<NumberDType>,
-    rawShape: [number, number],
-  ): FrozenCenter {
+  private resolveCenter(local: LocalFrames | null, rawShape: [number, number]): FrozenCenter {
     const param = this.info.center;
     const autoCenter = this.info.auto_center;
     const useAuto = autoCenter === true || (param === null && autoCenter !== false);
     if (useAuto) {
-      const weightShape = [weights.shape[1]!, weights.shape[2]!];
-      let mask: FrameStack<NumberDType> | undefined = weights;
-      if (!sameShape(weightShape, rawShape)) {
-        this.logger.warn(
-          `the mask has shape ${formatShape(weightShape)} but the raw frames are ${formatShape(rawShape)}: the automatic centre is computed from the unmasked frames.`,
-        );
-        mask = undefined;
+      let mask: FrameStack | undefined = local?.weights;
+      if (local !== null && mask !== undefined) {
+        const weightShape = [mask.shape[1]!, mask.shape[2]!];
+        if (!sameShape(weightShape, rawShape)) {
+          this.logger.warn(
+            `the mask has shape ${formatShape(weightShape)} but the raw frames are ${formatShape(rawShape)}: the automatic centre is computed from the unmasked frames.`,
+          );
+          mask = undefined;
+        }
       }
-      return { value: meanMassCenter(data, mask, this.framestart), dtype: 'float64' };
+      const value = distributedMassCenter(
+        this.comm,
+        local?.indices ?? [],
+        local?.data ?? null,
+        mask,
+      );
+      return { value, dtype: 'float64' };
     }
     if (typeof param === 'string') {
       if (param !== 'fftshift' && param !== 'geometric' && param !== 'fft') {
@@ -500,6 +567,46 @@ export class PtyScan {
     });
     return ndarray('float64', [indices.length, 2], out);
   }
+}
+
+/** One process's share of a chunk, loaded and corrected. */
+interface LocalFrames {
+  indices: readonly number[];
+  data: FrameStack<NumberDType>;
+  weights: FrameStack<NumberDType>;
+  rawShape: [number, number];
+  positions: ReadonlyMap<number, ArrayLike<number>> | undefined;
+}
+
+/**
+ * Centre and shape of the prepared frames, from the geometry alone: cropping
+ * puts the centre at `roi // 2`, orientation moves it, rebinning divides it.
+ * Without processing the centre stays where it was found (unrounded).
+ */
+function preparedGeometry(
+  center: readonly [number, number],
+  roi: [number, number],
+  orientation: Orientation,
+  rebin: number,
+  processing: boolean,
+): { center: [number, number]; shape: [number, number] } {
+  if (!processing) return { center: [center[0], center[1]], shape: roi };
+  const flags = orientationFlags(orientation);
+  const [c0, c1] = orientCenter([Math.floor(roi[0] / 2), Math.floor(roi[1] / 2)], roi, flags);
+  const shape = preparedShape(roi, orientation, rebin, processing, roi);
+  return { center: [c0 / rebin, c1 / rebin], shape };
+}
+
+function preparedShape(
+  roi: [number, number],
+  orientation: Orientation,
+  rebin: number,
+  processing: boolean,
+  rawShape: [number, number],
+): [number, number] {
+  if (!processing) return rawShape;
+  const [h, w] = orientationFlags(orientation).transpose ? [roi[1], roi[0]] : roi;
+  return [h / rebin, w / rebin];
 }
 
 function assertNumeric(stack: FrameStack, what: string): asserts stack is FrameStack<NumberDType> {

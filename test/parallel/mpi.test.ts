@@ -1,30 +1,16 @@
 // Runs small programs under a real mpirun. Skipped (with the reason) when Open
 // MPI is not installed; failing when it is installed but the addon was not built.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { assertAddonBuilt, noMpi, noMpirun, type Run, mpirun as runUnderMpi } from '../mpi-run.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
+const _root = join(here, '..', '..');
 const fixtures = join(here, 'fixtures');
-const addon = join(root, 'build', 'ptyscan_mpi.node');
-
-const hasMpirun = spawnSync('mpirun', ['--version'], { encoding: 'utf8' }).status === 0;
-const hasMpiDev = spawnSync('pkg-config', ['--exists', 'mpi-c']).status === 0;
-const noMpirun = hasMpirun ? false : 'Open MPI not installed (no mpirun on PATH)';
-const noMpi =
-  noMpirun ||
-  (hasMpiDev ? false : 'Open MPI headers not installed (pkg-config mpi-c), so no addon was built');
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 function mpirun(
   ranks: number,
@@ -32,47 +18,7 @@ function mpirun(
   args: string[] = [],
   env: NodeJS.ProcessEnv = {},
 ): Run {
-  const run = spawnSync(
-    'mpirun',
-    [
-      '-n',
-      String(ranks),
-      '--allow-run-as-root',
-      '--oversubscribe',
-      '--timeout',
-      '60',
-      // Ranks outnumber cores here: let waiting ranks yield instead of spinning.
-      '--mca',
-      'mpi_yield_when_idle',
-      '1',
-      process.execPath,
-      '--import',
-      'tsx',
-      join(fixtures, fixture),
-      ...args,
-    ],
-    {
-      cwd: root,
-      encoding: 'utf8',
-      env: {
-        // Local jobs never use ssh, but Open MPI refuses to start when no ssh
-        // or rsh is installed, as on a machine with only openmpi-bin.
-        OMPI_MCA_plm_rsh_agent: 'false',
-        ...process.env,
-        ...env,
-      },
-      timeout: 120_000,
-    },
-  );
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
-
-function assertAddonBuilt(): void {
-  assert.ok(
-    existsSync(addon),
-    `Open MPI is installed but ${addon} is missing: the MPI addon did not build. ` +
-      'Run `node scripts/build-mpi.mjs` to see the compiler error.',
-  );
+  return runUnderMpi(ranks, join(fixtures, fixture), args, env);
 }
 
 function range<T>(n: number, f: (i: number) => T): T[] {

@@ -153,7 +153,7 @@ describe('PtyScan', () => {
     const pkg = scan.auto(6);
     assert.equal(pkg.msg, 'data');
     const stack = ndarray('int32', [6, 20, 24]);
-    scan.frames.forEach((f, i) => stack.data.set(f.data, i * 480));
+    for (const [i, f] of scan.frames.entries()) stack.data.set(f.data, i * 480);
     const expected = meanMassCenter(stack);
     assert.deepEqual(Array.from((scan.info.center as NdArray<'float64'>).data), expected);
   });
@@ -170,7 +170,7 @@ describe('PtyScan', () => {
     assert.equal(logger.warnings.length, 1);
     assert.match(logger.warnings[0]!, /mask has shape \(16, 16\).*\(20, 24\).*unmasked/);
     const stack = ndarray('int32', [6, 20, 24]);
-    scan.frames.forEach((f, i) => stack.data.set(f.data, i * 480));
+    for (const [i, f] of scan.frames.entries()) stack.data.set(f.data, i * 480);
     assert.deepEqual(
       Array.from((scan.info.center as NdArray<'float64'>).data),
       meanMassCenter(stack),
