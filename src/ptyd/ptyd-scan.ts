@@ -13,6 +13,20 @@ import { isPyDict } from '../py/value.js';
 import { PtyScan, type PtyScanOptions, type ScanParams } from '../scan/pty-scan.js';
 import type { CheckResult, LoadResult } from '../scan/types.js';
 import { openPtydReader, type PtydChunkInfo, type PtydReader } from './ptyd-reader.js';
+import { readWriterStatus, WriterWatch } from './writer-state.js';
+
+/** Seconds a live file's heartbeat may stand still before PtydScan calls its writer dead. */
+export const DEFAULT_STALE_AFTER = 60;
+
+/** Options of a {@link PtydScan}: those of every scan, plus how long to trust a silent writer. */
+export interface PtydScanOptions extends PtyScanOptions {
+  /**
+   * Seconds without a heartbeat change after which a file still marked
+   * `running` counts as abandoned and `check()` throws a StateError instead of
+   * waiting for ever (default {@link DEFAULT_STALE_AFTER}; `null`: wait for ever).
+   */
+  staleAfter?: number | null;
+}
 
 const PTYD_SCAN_TEXT = `
 [name]
@@ -70,12 +84,15 @@ export class PtydScan extends PtyScan {
   /** The file frames are read from. */
   readonly input: string;
   private frames: FrameLocation[] = [];
+  private readonly watch: WriterWatch | null;
 
-  constructor(pars: ScanParams = {}, options: PtyScanOptions = {}) {
+  constructor(pars: ScanParams = {}, options: PtydScanOptions = {}) {
     const input = PtydScan.inputFile(pars);
     const overrides = PtydScan.readMeta(input);
     super({ ...pars, ...overrides }, options);
     this.input = input;
+    const staleAfter = options.staleAfter === undefined ? DEFAULT_STALE_AFTER : options.staleAfter;
+    this.watch = staleAfter === null ? null : new WriterWatch(input, { staleAfter });
   }
 
   private static inputFile(pars: ScanParams): string {
@@ -163,8 +180,15 @@ export class PtydScan extends PtyScan {
     return null;
   }
 
-  /** Counts the frames present now (the file may be growing). */
+  /**
+   * Counts the frames present now (the file may be growing). A live file
+   * marked `complete` ends the scan with its last frame; one still marked
+   * `running` whose writer died gives a StateError.
+   */
   override check(frames: number, start: number): CheckResult {
+    // The state first: a master replaced in between only adds frames, never hides one.
+    const status = readWriterStatus(this.input);
+    this.watch?.observe(status);
     const reader = openPtydReader(this.input);
     try {
       this.frames = [];
@@ -175,7 +199,9 @@ export class PtydScan extends PtyScan {
     } finally {
       reader.close();
     }
-    return [Math.max(0, Math.min(frames, this.frames.length - start)), null];
+    const accessible = Math.max(0, Math.min(frames, this.frames.length - start));
+    const complete = status?.state === 'complete' && start + accessible >= this.frames.length;
+    return [accessible, complete ? true : null];
   }
 
   override load(indices: readonly number[]): LoadResult {

@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { followCommand } from './follow.js';
 import { infoCommand } from './info.js';
 import { paramsCommand } from './params.js';
 import { prepareCommand } from './prepare.js';
@@ -14,4 +15,5 @@ export const COMMANDS: readonly Command[] = [
   infoCommand,
   previewCommand,
   paramsCommand,
+  followCommand,
 ];

@@ -1,0 +1,129 @@
+import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FrameError } from '../../errors.js';
+import { h5ready } from '../../h5/index.js';
+import { openPtydReader } from '../../ptyd/ptyd-reader.js';
+import { DEFAULT_STALE_AFTER, PtydScan } from '../../ptyd/ptyd-scan.js';
+import { readWriterStatus, WriterWatch } from '../../ptyd/writer-state.js';
+import { type CliEffects, type Command, parseCommandArgs } from '../command.js';
+import { positiveInt, positiveNumber, singlePositional } from './options.js';
+import { EXIT_INTERRUPTED } from './prepare.js';
+
+const DEFAULT_CHUNK = 100;
+const DEFAULT_POLL_MS = 500;
+
+/**
+ * `ptyscan follow <file.ptyd>`: reads a `.ptyd` file while another process
+ * is still writing it (link or merge mode), the way a reconstruction would:
+ * waits for the master and chunk 0, then takes the frames chunk by chunk in
+ * order, waits while the writer waits, and ends with `frames: N` at the end
+ * of the scan. A writer that died (stale heartbeat) ends it with an error.
+ */
+export const followCommand: Command = {
+  name: 'follow',
+  summary: 'Read a .ptyd file that is still being written, until the end of the scan',
+  usage: [
+    'ptyscan follow <file.ptyd> [options]',
+    '',
+    "Waits for the file (a writer such as 'ptyscan prepare' in link mode), then",
+    'reads every frame once, in order, printing a line per chunk and WAIT while',
+    "the writer waits for frames; the last line is 'frames: N'.",
+    '',
+    'Options:',
+    '  --chunk N          frames per read (default 100)',
+    `  --stale-after S    call the writer dead when its heartbeat stands still S seconds (default ${DEFAULT_STALE_AFTER})`,
+    '  --poll MS          wait between checks (default 500)',
+    "  --quiet            print only the final 'frames: N' line",
+    '  --verbose          the stack of an error',
+    '',
+    'A writer on this host whose process is gone is noticed at once. Exit code 1 when the writer died.',
+  ].join('\n'),
+  async run(args: readonly string[], effects: CliEffects): Promise<number> {
+    const { values, positionals } = parseCommandArgs('follow', args, {
+      chunk: { type: 'string' },
+      'stale-after': { type: 'string' },
+      poll: { type: 'string' },
+      quiet: { type: 'boolean', short: 'q' },
+      verbose: { type: 'boolean', short: 'v' },
+    });
+    const file = singlePositional('follow', positionals, '<file.ptyd>');
+    const chunk = positiveInt('follow', '--chunk', values.chunk) ?? DEFAULT_CHUNK;
+    const staleAfter =
+      positiveNumber('follow', '--stale-after', values['stale-after']) ?? DEFAULT_STALE_AFTER;
+    const pollMs = positiveNumber('follow', '--poll', values.poll) ?? DEFAULT_POLL_MS;
+    const say = values.quiet === true ? () => {} : effects.stdout;
+    const signal = effects.signal;
+    const pause = async (): Promise<boolean> => {
+      try {
+        await sleep(pollMs, undefined, signal ? { signal } : {});
+        return true;
+      } catch {
+        return false;
+      }
+    };
+
+    await h5ready();
+    const watch = new WriterWatch(file, { staleAfter });
+    say(`waiting for ${file}\n`);
+    while (!hasFirstChunk(file, watch)) {
+      if (!(await pause())) return EXIT_INTERRUPTED;
+    }
+
+    const scan = new PtydScan({ dfile: file, source: 'file' }, { staleAfter });
+    try {
+      scan.initialize();
+      let frames = 0;
+      let waiting = false;
+      for (;;) {
+        if (signal?.aborted) return EXIT_INTERRUPTED;
+        const msg = scan.auto(chunk);
+        if (msg.msg === 'EOS') break;
+        if (msg.msg === 'WAIT') {
+          if (!waiting) say(`WAIT (${frames} of ${scan.numFrames ?? '?'} frames)\n`);
+          waiting = true;
+          if (!(await pause())) return EXIT_INTERRUPTED;
+          continue;
+        }
+        waiting = false;
+        const { indices } = msg.chunk;
+        if (indices[0] !== frames || indices.some((index, k) => index !== frames + k)) {
+          throw new FrameError(
+            `${file}: frames arrived out of order: expected ${frames}.., found ${indices[0]}..`,
+            {
+              file,
+              frame: indices[0] ?? frames,
+              expected: `frame ${frames}`,
+              found: String(indices[0]),
+            },
+          );
+        }
+        frames += indices.length;
+        say(
+          `chunk ${msg.chunk.num}: frames ${indices[0]}-${indices[indices.length - 1]} (${frames} of ${scan.numFrames ?? '?'})\n`,
+        );
+        // Let a Ctrl-C in between chunks be seen.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      effects.stdout(`frames: ${frames}\n`);
+      return 0;
+    } finally {
+      scan.close();
+    }
+  },
+};
+
+/**
+ * True once the master exists and links a present chunk 0; meanwhile a
+ * writer that already died is reported by the watch.
+ */
+function hasFirstChunk(file: string, watch: WriterWatch): boolean {
+  // The writer renames complete masters into place: one that exists is whole.
+  if (!existsSync(file)) return false;
+  watch.observe(readWriterStatus(file));
+  const reader = openPtydReader(file);
+  try {
+    return reader.listChunks().some((c) => c.key === '0' && !c.dead);
+  } finally {
+    reader.close();
+  }
+}
