@@ -53,7 +53,8 @@ export function keepOld(file: string): string | null {
   return old;
 }
 
-function chunkValue(chunk: Chunk): PyDict {
+/** The h5rw value of a chunk as ptypy stores it (`indices`, `positions`, `data`, `weights`). */
+export function chunkValue(chunk: Chunk): PyDict {
   return {
     indices: chunk.indices.map((i) => BigInt(i)),
     positions: isNdArray(chunk.positions) ? chunk.positions : chunk.positions.map(() => null),
@@ -160,7 +161,22 @@ export class PtydSink implements ScanSink {
     writeDurably(file, value, this.compression, (out) =>
       out.writeStringAttribute('/', WRITER_ATTRIBUTES.run, this.run),
     );
-    this.chunkFiles.push({ num: chunk.num, file });
+    this.linkChunkFile(chunk.num, file);
+  }
+
+  /** The id of this writing run, stamped into every chunk file (`ptyscan_run`). */
+  get runId(): string {
+    return this.run;
+  }
+
+  /**
+   * Links a chunk file written elsewhere (by a worker thread, complete on
+   * disk and stamped with {@link runId}) and rewrites the master: link and
+   * merge modes.
+   */
+  linkChunkFile(num: number, file: string): void {
+    this.assertOpen();
+    this.chunkFiles.push({ num, file });
     this.writeMaster('running');
   }
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FileFormatError, MissingDataError } from '../errors.js';
 import type { NdArray } from '../frames/ndarray.js';
-import { readNpy } from '../npy/npy.js';
+import { readNpyStack } from '../npy/npy-stack.js';
 import { defineParams, normalizeParams } from '../params/index.js';
 import { PtyScan, type PtyScanOptions, type ScanParams } from '../scan/pty-scan.js';
 import type { CheckResult, LoadResult } from '../scan/types.js';
@@ -134,20 +134,11 @@ export class NumpyScan extends PtyScan {
   }
 
   override load(indices: readonly number[]): LoadResult {
-    const data = new Map(indices.map((i) => [i, readNpy(this.framePath(i))]));
-    for (const [i, frame] of data) {
-      if (frame.shape.length !== 2) {
-        throw new FileFormatError(
-          `${this.framePath(i)}: a frame file must hold one 2-D frame, found shape (${frame.shape.join(', ')}).`,
-          {
-            file: this.framePath(i),
-            frame: i,
-            expected: '(h, w)',
-            found: `(${frame.shape.join(', ')})`,
-          },
-        );
-      }
-    }
+    // One stack read straight from the files: no per-frame buffers to allocate and copy.
+    const data = readNpyStack(
+      indices.map((i) => this.framePath(i)),
+      indices,
+    );
     if (!this.livePositions) return { data };
     const file = join(this.basePath, 'positions.txt');
     const lines = readPositionLines(file);
