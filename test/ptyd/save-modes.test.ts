@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { LockError } from '../../src/errors.js';
+import { type NdArray, ndarray } from '../../src/frames/ndarray.js';
+import { h5ready } from '../../src/h5/index.js';
+import { h5read, PtydScan } from '../../src/ptyd/index.js';
+import { isNdArray, isPyDict } from '../../src/py/value.js';
+import type { DataPackage } from '../../src/scan/types.js';
+import { SpotScan } from '../scan/spot-scan.js';
+
+const quiet = { warn: () => {}, info: () => {} };
+
+function positions(n: number): NdArray<'float64'> {
+  return ndarray(
+    'float64',
+    [n, 2],
+    Float64Array.from({ length: 2 * n }, (_, i) => (i + 1) * 1e-7),
+  );
+}
+
+/** Runs a scan to EOS in chunks of `step`, returning the data packages. */
+function runScan(scan: SpotScan, step: number): DataPackage[] {
+  scan.initialize();
+  const out: DataPackage[] = [];
+  for (let msg = scan.auto(step); msg.msg !== 'EOS'; msg = scan.auto(step)) {
+    if (msg.msg === 'data') out.push(msg);
+  }
+  scan.close();
+  return out;
+}
+
+/** Reads a .ptyd back with PtydScan in chunks of `step`. */
+function readBack(dfile: string, step: number): DataPackage[] {
+  const scan = new PtydScan({ dfile, source: 'file' }, { logger: quiet });
+  scan.initialize();
+  const out: DataPackage[] = [];
+  for (let msg = scan.auto(step); msg.msg !== 'EOS'; msg = scan.auto(step)) {
+    assert.notEqual(msg.msg, 'WAIT', 'a complete file never WAITs');
+    if (msg.msg === 'data') out.push(msg);
+  }
+  return out;
+}
+
+function frames(packages: DataPackage[]): number[] {
+  return packages.flatMap((p) => Array.from(p.chunk.data.data as ArrayLike<number>));
+}
+
+function allPositions(packages: DataPackage[]): (number | null)[] {
+  return packages.flatMap((p) =>
+    isNdArray(p.chunk.positions) ? Array.from(p.chunk.positions.data) : p.chunk.positions,
+  );
+}
+
+describe('.ptyd saving modes', () => {
+  let dir: string;
+  before(async () => {
+    await h5ready();
+    dir = mkdtempSync(join(tmpdir(), 'ptyscan-save-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  function scanInto(dfile: string, save: string, extra: Record<string, string> = {}): SpotScan {
+    const scan = new SpotScan({ shape: 16n, save, dfile, ...extra }, { logger: quiet }, 7);
+    scan.positions = positions(7);
+    return scan;
+  }
+
+  for (const save of ['append', 'link', 'merge'] as const) {
+    it(`${save}: PtydScan reads back every frame and position`, () => {
+      const dfile = join(dir, `${save}.ptyd`);
+      const written = runScan(scanInto(dfile, save), 3);
+      assert.deepEqual(
+        written.map((p) => p.chunk.indices.length),
+        [3, 3, 1],
+      );
+      const read = readBack(dfile, 2);
+      assert.deepEqual(frames(read), frames(written));
+      assert.deepEqual(allPositions(read), allPositions(written));
+      assert.deepEqual(read.at(-1)?.chunk.indices, [6]);
+    });
+  }
+
+  it('link: chunk files are named by chunk_format and the folder can be moved', () => {
+    const folder = join(dir, 'linked');
+    const moved = join(dir, 'linked-moved');
+    mkdirp(folder);
+    const written = runScan(
+      scanInto(join(folder, 'scan.ptyd'), 'link', { chunk_format: '.part%03d' }),
+      3,
+    );
+    assert.deepEqual(readdirSync(folder).sort(), [
+      'scan.ptyd',
+      'scan.ptyd.part000',
+      'scan.ptyd.part001',
+      'scan.ptyd.part002',
+    ]);
+    renameSync(folder, moved);
+    assert.deepEqual(frames(readBack(join(moved, 'scan.ptyd'), 7)), frames(written));
+  });
+
+  it('merge: one chunk with every frame in index order, chunk files removed', () => {
+    const folder = join(dir, 'merged');
+    mkdirp(folder);
+    runScan(scanInto(join(folder, 'scan.ptyd'), 'merge'), 3);
+    assert.deepEqual(readdirSync(folder), ['scan.ptyd']);
+    const tree = h5read(join(folder, 'scan.ptyd'));
+    assert.ok(isPyDict(tree.chunks));
+    assert.deepEqual(Object.keys(tree.chunks), ['0']);
+    const chunk = tree.chunks['0'];
+    assert.ok(isPyDict(chunk));
+    assert.deepEqual((chunk.indices as bigint[]).map(Number), [0, 1, 2, 3, 4, 5, 6]);
+    assert.ok(isNdArray(chunk.data));
+    assert.deepEqual(chunk.data.shape, [7, 16, 16]);
+  });
+
+  it('every chunk is readable the moment auto() returns it', () => {
+    const dfile = join(dir, 'live.ptyd');
+    const scan = scanInto(dfile, 'link');
+    scan.initialize();
+    const first = scan.auto(3);
+    assert.equal(first.msg, 'data');
+    // Meta says 7 frames, 3 are there: a reader gets them, then WAIT.
+    const reader = new PtydScan({ dfile, source: 'file' }, { logger: quiet });
+    reader.initialize();
+    const got = reader.auto(5);
+    assert.equal(got.msg, 'data');
+    if (got.msg === 'data' && first.msg === 'data') {
+      assert.deepEqual(got.chunk.indices, [0, 1, 2]);
+      assert.deepEqual(frames([got]), frames([first]));
+    }
+    assert.equal(reader.auto(5).msg, 'WAIT');
+    scan.close();
+  });
+
+  it('keeps an existing file as .old, and an older .old as .old.1', () => {
+    const dfile = join(dir, 'again.ptyd');
+    runScan(scanInto(dfile, 'append'), 7);
+    runScan(scanInto(dfile, 'append'), 7);
+    runScan(scanInto(dfile, 'append'), 7);
+    assert.ok(existsSync(dfile));
+    assert.ok(existsSync(`${dfile}.old`));
+    assert.ok(existsSync(`${dfile}.old.1`));
+  });
+
+  it('refuses a second scan writing the same file', () => {
+    const dfile = join(dir, 'busy.ptyd');
+    const first = scanInto(dfile, 'append');
+    first.initialize();
+    const second = scanInto(dfile, 'append');
+    assert.throws(() => second.initialize(), LockError);
+    first.close();
+  });
+
+  it('reads back a file written without positions (positions None)', () => {
+    const dfile = join(dir, 'nopos.ptyd');
+    const scan = new SpotScan({ shape: 16n, save: 'append', dfile }, { logger: quiet }, 4);
+    runScan(scan, 4);
+    const read = readBack(dfile, 4);
+    assert.deepEqual(read[0]?.chunk.positions, [null, null, null, null]);
+  });
+
+  for (const compression of ['lzf', 'none'] as const) {
+    it(`compression ${compression}: same frames as gzip`, () => {
+      const gz = join(dir, `gz-${compression}.ptyd`);
+      const other = join(dir, `${compression}.ptyd`);
+      runScan(scanInto(gz, 'append'), 7);
+      runScan(scanInto(other, 'append', { compression }), 7);
+      assert.deepEqual(frames(readBack(other, 7)), frames(readBack(gz, 7)));
+    });
+  }
+});
+
+function mkdirp(path: string): void {
+  rmSync(path, { recursive: true, force: true });
+  mkdirSync(path, { recursive: true });
+}
