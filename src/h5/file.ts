@@ -56,6 +56,14 @@ export interface H5ArrayOptions {
    * data has no checksum.
    */
   checksum?: boolean;
+  /**
+   * Another HDF5 filter by id, e.g. `{ id: 32008, cdValues: [0, 2] }` for
+   * bitshuffle + LZ4 as detectors write it: the filter plugins of
+   * h5wasm-plugins are on the search path. Used instead of `compression`
+   * (which must then be absent or `none`); tests use it to write the files
+   * beamlines produce.
+   */
+  filter?: { id: number; cdValues: readonly number[] };
 }
 
 /** A slice along the first axis: `count` rows from `start`. */
@@ -471,10 +479,57 @@ export class H5File {
     const parts: H5Data[] = [];
     for (let done = 0; done < rows || (rows === 0 && parts.length === 0); done += piece) {
       const n = Math.min(piece, rows - done);
-      parts.push(this.readPiece(abs, meta, dtype, [n, ...full.slice(1)], offset + done));
+      const at = full.map((_, i) => (i === 0 ? offset + done : 0));
+      parts.push(this.readPiece(abs, meta, dtype, [n, ...full.slice(1)], at));
       if (rows === 0) break;
     }
     return concatRows(parts, shape);
+  }
+
+  /**
+   * Reads one block of a dataset: `count[i]` elements from `start[i]` along
+   * each of its leading axes; the axes after `start.length` are read whole.
+   * E.g. frames `b0..b0+n` of row `a` of a 4-D `(A, B, H, W)` stack:
+   * `readBlock(path, [a, b0], [1, n])` gives shape `(1, n, H, W)`. The block
+   * is one read, so it must fit `maxIoBytes` (split larger blocks yourself).
+   *
+   * @throws MissingDataError when the block reaches outside the dataset.
+   * @throws H5Error for a scalar dataset, more axes than the dataset has, or a block over `maxIoBytes`.
+   */
+  readBlock(path: string, start: readonly number[], count: readonly number[]): H5Data {
+    this.live();
+    const [owner, abs] = this.route(absolute(path), true);
+    if (owner !== this) return owner.readBlock(abs, start, count);
+    const meta = this.datasetMeta(abs);
+    const full = this.checkedShape(meta, abs);
+    const dtype = this.readableType(meta, abs);
+    const ctx = { file: this.file, dataset: abs };
+    if (start.length !== count.length || start.length === 0 || start.length > full.length) {
+      throw new H5Error(
+        `${this.file}:${abs}: a block of ${start.length} start and ${count.length} count values does not fit shape ${formatShape(full)}.`,
+        {
+          ...ctx,
+          expected: `1..${full.length} leading axes`,
+          found: `${start.length}/${count.length}`,
+        },
+      );
+    }
+    const outside = start.some((s, i) => {
+      const c = count[i] ?? 0;
+      return (
+        !Number.isInteger(s) || !Number.isInteger(c) || s < 0 || c < 0 || s + c > (full[i] ?? 0)
+      );
+    });
+    if (outside) {
+      const found = start.map((s, i) => `${s}:${s + (count[i] ?? 0)}`).join(', ');
+      throw new MissingDataError(
+        `${this.file}:${abs}: block [${found}] is outside its shape ${formatShape(full)}.`,
+        { ...ctx, expected: `a block within ${formatShape(full)}`, found: `[${found}]` },
+      );
+    }
+    const shape = full.map((d, i) => count[i] ?? d);
+    const offsets = full.map((_, i) => start[i] ?? 0);
+    return this.readPiece(abs, meta, dtype, shape, offsets);
   }
 
   private readPiece(
@@ -482,7 +537,7 @@ export class H5File {
     meta: H5Metadata,
     dtype: DType | 'string',
     shape: number[],
-    offset0: number | null,
+    offsets: readonly number[] | null,
   ): H5Data {
     const m = this.module;
     const count = sizeOf(shape);
@@ -490,10 +545,9 @@ export class H5File {
     const ctx = { file: this.file, dataset: abs };
     if (count === 0) return dtype === 'string' ? { dtype, shape, data: [] } : ndarray(dtype, shape);
     const ptr = this.malloc(nbytes, abs);
-    const hyperslab =
-      offset0 === null ? null : shape.map((_, i) => (i === 0 ? BigInt(offset0) : 0n));
-    const counts = offset0 === null ? null : shape.map(BigInt);
-    const strides = offset0 === null ? null : shape.map(() => 1n);
+    const hyperslab = offsets === null ? null : offsets.map(BigInt);
+    const counts = offsets === null ? null : shape.map(BigInt);
+    const strides = offsets === null ? null : shape.map(() => 1n);
     try {
       h5call('Reading dataset', ctx, () =>
         m.get_dataset_data(this.id, abs, counts, hyperslab, strides, BigInt(ptr)),
@@ -722,8 +776,19 @@ export class H5File {
     // shrink, which tiny chunks never are: those are stored uncompressed instead.
     const chunkBytes = chunks ? sizeOf(chunks) * type.size : 0;
     const lzf = compression.kind === 'lzf' && chunkBytes >= LZF_MIN_CHUNK_BYTES;
-    const [filterId, opts] =
-      compression.kind === 'gzip'
+    if (options.filter && compression.kind !== 'none') {
+      throw new H5Error(`${this.file}:${abs}: give either a filter or a compression, not both.`, {
+        ...ctx,
+        expected: 'one filter',
+        found: `filter ${options.filter.id} and ${compression.kind}`,
+      });
+    }
+    if (options.filter && contiguous) {
+      throw new H5Error(`${this.file}:${abs}: a contiguous dataset cannot be filtered.`, ctx);
+    }
+    const [filterId, opts] = options.filter
+      ? [options.filter.id, [...options.filter.cdValues]]
+      : compression.kind === 'gzip'
         ? [1, [compression.level]]
         : lzf
           ? [LZF_FILTER, []]
