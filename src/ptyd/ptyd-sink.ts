@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { MissingDataError, ParameterError, StateError } from '../errors.js';
 import { acquireLock, type FileLock } from '../h5/index.js';
@@ -217,6 +217,7 @@ export class PtydSink implements ScanSink {
     const point = findResumePoint(this.dfile, this.chunkFormat);
     checkSameScan(this.dfile, point.info, this.info);
     this.run = point.run;
+    removeTempFiles(this.dfile);
     for (const reason of point.dropped) this.logger?.warn(`resume: left out ${reason}`);
     if (point.state === 'complete') {
       this.finished = true;
@@ -278,6 +279,20 @@ export class PtydSink implements ScanSink {
     );
     for (const { file } of this.chunkFiles) rmSync(file, { force: true });
     this.finished = true;
+  }
+}
+
+/**
+ * Removes the temp files a killed writer left next to `dfile` (its master's
+ * and chunk files' `.tmp-<pid>-...`). Only called under the scan lock, so no
+ * live writer owns them.
+ */
+function removeTempFiles(dfile: string): void {
+  const folder = dirname(dfile);
+  const prefix = basename(dfile);
+  for (const name of readdirSync(folder)) {
+    if (name.startsWith(prefix) && name.includes('.tmp-'))
+      rmSync(join(folder, name), { force: true });
   }
 }
 
