@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -18,6 +18,7 @@ import type { DataPackage } from '../../src/scan/index.js';
 import type { ScanParams } from '../../src/scan/pty-scan.js';
 import { Hdf5Loader } from '../../src/sources/hdf5-loader.js';
 import { createScan, getSource } from '../../src/sources/index.js';
+import { decodeBitshuffleChunks } from './bitshuffle-lz4.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ptyscan-hdf5-loader-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -328,6 +329,17 @@ describe('Hdf5Loader: frames', () => {
     assert.equal(bshuf.cdValues[2], 4, 'element size 4 (uint32)');
     assert.equal(bshuf.cdValues[4], 2, 'LZ4 compression');
     assert.ok(statSync(bslz4).size < (6 * 64 * 64 * 4) / 2, 'the chunks are compressed');
+    // An independent decoder of the format finds the six frames in the file's bytes.
+    const decoded = decodeBitshuffleChunks(new Uint8Array(readFileSync(bslz4)), 64 * 64 * 4, 4);
+    const frames = stack('uint32', 6, 64, 64).data;
+    assert.equal(decoded.length, 6);
+    decoded.forEach((chunk, f) => {
+      assert.deepEqual(
+        new Uint32Array(chunk.buffer),
+        frames.subarray(f * 4096, (f + 1) * 4096),
+        `chunk ${f}`,
+      );
+    });
     const recs = records(run(loader({ intensities: { file: bslz4, key: '/entry/data/data' } }), 4));
     assert.equal(recs.length, 6);
     for (const rec of recs) {
