@@ -1,3 +1,8 @@
+import { PtydScan } from '../ptyd/ptyd-scan.js';
+import { registerSource } from './registry.js';
+
+export { Hdf5Loader } from './hdf5-loader.js';
+export { HDF5_LOADER_PARAMS } from './hdf5-loader-params.js';
 /**
  * Scan sources: the built-in PtyScan subclasses (each registers itself by
  * name on import), the tutorial raw-folder helpers, and the name registry.
@@ -21,5 +26,6 @@ export {
   readGeometry,
   readPositionLines,
 } from './tutorial-files.js';
-// Registration points of the sources written elsewhere: import their modules
-// here once they exist ('PtydScan' from ../ptyd/, 'Hdf5Loader' from ./hdf5-loader.js).
+
+// PtydScan lives with the .ptyd code; it is a source by name like the others.
+registerSource('PtydScan', PtydScan, { replace: true });
