@@ -79,6 +79,7 @@ export class PtydScan extends PtyScan {
   static override params = defineParams(PTYD_SCAN_TEXT, {
     name: 'PtydScan',
     parent: PtyScan.params,
+    description: 'reads prepared frames back from a .ptyd file (also one still being written)',
   });
 
   /** The file frames are read from. */

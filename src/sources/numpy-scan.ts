@@ -46,6 +46,7 @@ export class NumpyScan extends PtyScan {
   static override params = defineParams(NUMPY_SCAN_TEXT, {
     name: 'NumpyScan',
     parent: PtyScan.params,
+    description: 'reads the tutorial raw folder: ccd/diffraction_%04d.npy, positions.txt, geometry.txt',
   });
 
   private readonly basePath: string;
