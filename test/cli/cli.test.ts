@@ -37,7 +37,9 @@ describe('ptyscan CLI', () => {
     assert.equal(code, 0);
     assert.equal(err, '');
     assert.match(out, /^Usage: ptyscan <command>/);
-    for (const c of COMMANDS) assert.ok(out.includes(`  ${c.name}  ${c.summary}`), c.name);
+    for (const c of COMMANDS) {
+      assert.ok(out.includes(`  ${c.name.padEnd(8)}  ${c.summary}`), c.name);
+    }
     assert.match(out, /--version/);
   });
 
@@ -57,7 +59,7 @@ describe('ptyscan CLI', () => {
     ],
     [
       ['params', 'NoSuchScan'],
-      "ptyscan params: unknown class 'NoSuchScan' (known: PtyScan) (see 'ptyscan params --help')\n",
+      "ptyscan params: unknown class 'NoSuchScan' (known: PtyScan, MoonFlowerScan, NumpyScan) (see 'ptyscan params --help')\n",
     ],
     [
       ['params', 'PtyScan', 'rebinn'],
@@ -72,7 +74,9 @@ describe('ptyscan CLI', () => {
   it('params lists the registered classes', async () => {
     const { code, out } = await run(['params']);
     assert.equal(code, 0);
-    assert.match(out, /^scandata\.PtyScan {2}prepares raw detector frames/m);
+    assert.match(out, /^scandata\.PtyScan +prepares raw detector frames/m);
+    assert.match(out, /^scandata\.NumpyScan +.*\(extends scandata\.PtyScan\)$/m);
+    assert.match(out, /^scandata\.MoonFlowerScan +simulates a ptychography scan/m);
   });
 
   it('params PtyScan describes every parameter with type, default, limits and choices', async () => {

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MissingDataError, PtyscanError } from '../../errors.js';
 import { h5ready } from '../../h5/index.js';
@@ -78,6 +79,10 @@ export const prepareCommand: Command = {
       if (verbose) effects.stderr(`ptyscan: ${message}\n`);
     };
     const scan = await createScan(config, { baseDir, logger: { warn, info: note } });
+    const dfile = scan.info.dfile;
+    if (typeof scan.info.save === 'string' && typeof dfile === 'string') {
+      mkdirSync(dirname(dfile), { recursive: true });
+    }
     const mode: ProgressMode = quiet ? 'quiet' : effects.isTTY ? 'bar' : 'lines';
     const progress = new Progress({
       mode,
