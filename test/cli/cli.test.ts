@@ -59,7 +59,7 @@ describe('ptyscan CLI', () => {
     ],
     [
       ['params', 'NoSuchScan'],
-      "ptyscan params: unknown class 'NoSuchScan' (known: PtyScan, MoonFlowerScan, NumpyScan) (see 'ptyscan params --help')\n",
+      "ptyscan params: unknown class 'NoSuchScan' (known: PtyScan, PtydScan, Hdf5Loader, MoonFlowerScan, NumpyScan) (see 'ptyscan params --help')\n",
     ],
     [
       ['params', 'PtyScan', 'rebinn'],
@@ -104,8 +104,8 @@ describe('ptyscan CLI', () => {
   it('params PtyScan --defaults prints parseable ptypy text with the defaults', async () => {
     const { code, out } = await run(['params', 'PtyScan', '--defaults']);
     assert.equal(code, 0);
-    assert.match(out, /^\[shape\]\ntype = int, tuple, None\ndefault = 256$/m);
-    assert.match(out, /^\[center\]\ntype = str, tuple, list, None\ndefault = 'fftshift'$/m);
+    assert.match(out, /^\[shape\]\ntype = int, tuple, array, None\ndefault = 256$/m);
+    assert.match(out, /^\[center\]\ntype = str, tuple, list, array, None\ndefault = 'fftshift'$/m);
     assert.deepEqual(parseParams(out, 'PtyScan').defaults(), PTYSCAN_PARAMS.defaults());
   });
 

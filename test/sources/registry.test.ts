@@ -139,7 +139,7 @@ describe('sources by name', () => {
         const [problem] = problemsOf(e);
         assert.match(
           problem!,
-          /PtyScan subclass, found .*my-scan\.ts exports ConstantScan, default, notAClass/,
+          /PtyScan subclass, found .*my-scan\.ts exports BrokenScan, ConstantScan, default, notAClass/,
         );
         return true;
       },
