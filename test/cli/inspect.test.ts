@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { PNG } from 'pngjs';
+import { cli } from './helpers.js';
+
+const root = mkdtempSync(join(tmpdir(), 'ptyscan-cli-inspect-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+const dfile = join(root, 'scan.ptyd');
+const config = join(root, 'scan.json');
+
+before(async () => {
+  const sim = await cli([
+    'simulate',
+    join(root, 'raw'),
+    '--frames',
+    '9',
+    '--shape',
+    '40',
+    '--photons',
+    '1e5',
+    '--quiet',
+  ]);
+  assert.equal(sim.code, 0, sim.err);
+  writeFileSync(
+    config,
+    '{"name": "NumpyScan", "base_path": "raw", "shape": 32, "save": "append", "dfile": "scan.ptyd"}',
+  );
+  const prep = await cli(['prepare', config, '--chunk', '4', '--quiet']);
+  assert.equal(prep.code, 0, prep.err);
+});
+
+describe('ptyscan validate', () => {
+  it('prints OK and the resolved parameters, marking defaults', async () => {
+    const r = await cli(['validate', config]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(
+      r.out,
+      new RegExp(`^OK: ${config} is a valid NumpyScan config \\(class NumpyScan\\)\n`),
+    );
+    assert.match(r.out, new RegExp(`^ {2}base_path +=  ?'${join(root, 'raw')}'$`, 'm'));
+    assert.match(r.out, /^ {2}shape += {1,2}32$/m);
+    assert.match(r.out, /^ {2}rebin += {1,2}None {2}\(default\)$/m);
+  });
+
+  it('lists every problem and exits 1', async () => {
+    const bad = join(root, 'bad.yaml');
+    writeFileSync(bad, 'name: NumpyScan\nrebin: 0\norientation: 9\nbase_pth: raw\n');
+    const r = await cli(['validate', bad]);
+    assert.equal(r.code, 1);
+    assert.equal(r.out, '');
+    assert.match(r.err, /^ptyscan: error: 3 invalid parameters:\n/);
+    assert.match(r.err, /scandata\.NumpyScan\.base_pth: .*did you mean 'base_path'/);
+    assert.match(r.err, /scandata\.NumpyScan\.orientation: /);
+    assert.match(r.err, /scandata\.NumpyScan\.rebin: /);
+  });
+
+  it('an unknown source name exits 1 naming the known sources', async () => {
+    const bad = join(root, 'unknown.json');
+    writeFileSync(bad, '{"name": "NumbyScan"}');
+    const r = await cli(['validate', bad]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /name: expected a registered source \(.*NumpyScan.*\).*found 'NumbyScan'/);
+  });
+});
+
+describe('ptyscan info', () => {
+  it('prints the tree of the .ptyd file', async () => {
+    const r = await cli(['info', dfile]);
+    assert.equal(r.code, 0, r.err);
+    const lines = r.out.split('\n');
+    assert.equal(lines[0], dfile);
+    assert.ok(lines.includes('* chunks [dict 3]:'), r.out);
+    assert.ok(lines.includes('    * data [4x32x32 int32 array]'), r.out);
+    assert.ok(lines.includes('    * data [1x32x32 int32 array]'), r.out);
+    assert.ok(
+      lines.some((l) => /^ {2}\* num_frames \[scalar = 9\]$/.test(l)),
+      r.out,
+    );
+  });
+
+  it('--depth 1 lists only the top level', async () => {
+    const r = await cli(['info', dfile, '--depth', '1']);
+    assert.equal(r.code, 0, r.err);
+    const body = r.out.split('\n').slice(1).filter(Boolean);
+    assert.ok(body.length >= 3);
+    assert.ok(
+      body.every((l) => l.startsWith('* ')),
+      r.out,
+    );
+  });
+
+  it('a missing file exits 1 with one error line', async () => {
+    const r = await cli(['info', join(root, 'nope.ptyd')]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /^ptyscan: error: .*nope\.ptyd/);
+  });
+});
+
+describe('ptyscan preview', () => {
+  it('writes sum, frames and positions PNGs and prints their paths', async () => {
+    const out = join(root, 'preview');
+    const r = await cli(['preview', dfile, '--out', out, '--frames', '0,8']);
+    assert.equal(r.code, 0, r.err);
+    const files = ['sum.png', 'frame_0000.png', 'frame_0008.png', 'positions.png'].map((f) =>
+      join(out, f),
+    );
+    assert.equal(r.out, `${files.join('\n')}\n`);
+    for (const file of files) {
+      const png = PNG.sync.read(readFileSync(file));
+      assert.ok(png.width >= 32 && png.height >= 32, file);
+    }
+  });
+
+  it('the sum image marks the centre from the file (a white cross in the middle)', async () => {
+    const out = join(root, 'preview-centre');
+    assert.equal((await cli(['preview', dfile, '--out', out])).code, 0);
+    const png = PNG.sync.read(readFileSync(join(out, 'sum.png')));
+    const at = (x: number, y: number): number[] =>
+      Array.from(png.data.subarray(4 * (y * png.width + x), 4 * (y * png.width + x) + 3));
+    // The 32 px frames are enlarged to the canvas; meta.center (16, 16) lands in its middle.
+    const scale = png.width / 32;
+    const cx = Math.round(16 * scale + (scale - 1) / 2);
+    const white = [-2, -1, 0, 1, 2].filter((d) => at(cx + d, cx).every((v) => v === 255));
+    assert.ok(white.length >= 3, `white pixels at the centre row: ${white.length}`);
+  });
+
+  for (const [argv, code, pattern] of [
+    [['preview', 'x.ptyd'], 2, /^ptyscan preview: missing --out <dir>/],
+    [['preview', 'x.ptyd', '--out', 'o', '--frames', '1,a'], 2, /--frames expects frame indices/],
+  ] as const) {
+    it(`'${argv.join(' ')}' exits ${code}`, async () => {
+      const r = await cli([...argv]);
+      assert.equal(r.code, code);
+      assert.match(r.err, pattern);
+    });
+  }
+
+  it('a frame index beyond the file exits 1', async () => {
+    const r = await cli(['preview', dfile, '--out', join(root, 'p2'), '--frames', '9']);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /frameIndices: expected integers in \[0, 8\], found 9/);
+  });
+});
