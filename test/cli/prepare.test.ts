@@ -172,7 +172,7 @@ describe('ptyscan prepare', () => {
     const back = readBack(dfile);
     assert.equal(back.chunks, 3);
     assert.equal(back.frames.length, FRAMES);
-    back.frames.forEach((f, i) => assert.deepEqual(f, rawCrop(i), `frame ${i}`));
+    for (const [i, f] of back.frames.entries()) assert.deepEqual(f, rawCrop(i), `frame ${i}`);
     assert.deepEqual(back.positions, rawPositions());
   });
 
@@ -189,7 +189,7 @@ describe('ptyscan prepare', () => {
     assert.match(r.out, /save 'append'/);
     const back = readBack(out);
     assert.equal(back.frames.length, 10);
-    back.frames.forEach((f, i) => assert.deepEqual(f, rawCrop(i), `frame ${i}`));
+    for (const [i, f] of back.frames.entries()) assert.deepEqual(f, rawCrop(i), `frame ${i}`);
   });
 
   it('with save None it prepares without writing anything, and says so', async () => {
@@ -219,8 +219,9 @@ describe('ptyscan prepare', () => {
     assert.equal(tty.code, 0);
     assert.ok(tty.err.includes('\r\u001b[K'), JSON.stringify(tty.err));
     assert.equal(tty.err.split('\n').length, 2, 'one line, ended once');
-    assert.match(tty.err, /\r\u001b\[K\[\.+\] prepare: 0\/20 frames/);
-    assert.match(tty.err, /\r\u001b\[K\[#+\] prepare: 20\/20 frames \(chunk 3: frames 15-19\)/);
+    const redraws = tty.err.split('\r\u001b[K').slice(1);
+    assert.match(redraws[0]!, /^\[\.+\] prepare: 0\/20 frames/);
+    assert.match(redraws.at(-1)!, /^\[#+\] prepare: 20\/20 frames \(chunk 3: frames 15-19\)/);
   });
 
   it('a config with bad parameters lists every problem on stderr and exits 1', async () => {
@@ -323,7 +324,7 @@ describe('ptyscan prepare', () => {
     const back = readBack(join(root, 'interrupt', 'scan.ptyd'));
     assert.equal(back.chunks, 2);
     assert.equal(back.frames.length, 12);
-    back.frames.forEach((f, i) => assert.deepEqual(f, rawCrop(i), `frame ${i}`));
+    for (const [i, f] of back.frames.entries()) assert.deepEqual(f, rawCrop(i), `frame ${i}`);
   });
 
   it('prepares a raw folder while it is still being written (WAIT, poll, go on) to the end', async () => {
