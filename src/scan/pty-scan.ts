@@ -16,7 +16,8 @@ import {
 } from '../frames/ndarray.js';
 import { type Communicator, getCommunicator, LoadManager } from '../parallel/index.js';
 import { normalizeParams, type ParamTree } from '../params/index.js';
-import { PtydSink } from '../ptyd/ptyd-sink.js';
+import { PtydSink, type PtydSinkOptions } from '../ptyd/ptyd-sink.js';
+import { WorkerSink } from '../ptyd/worker-sink.js';
 import { isNdArray, type PyDict, type PyValue } from '../py/value.js';
 import { agreeRawShape, distributedMassCenter, gatherChunk } from './distribute.js';
 import {
@@ -85,7 +86,7 @@ function sinkFor(info: PyDict, resume: boolean, logger: Logger): ScanSink | null
     ]);
   }
   const compression = info.compression;
-  return new PtydSink({
+  const options: PtydSinkOptions = {
     mode: save,
     dfile: info.dfile,
     chunkFormat: typeof info.chunk_format === 'string' ? info.chunk_format : '.chunk%02d',
@@ -93,7 +94,10 @@ function sinkFor(info: PyDict, resume: boolean, logger: Logger): ScanSink | null
     level: toOptionalInt(info.compression_level, 'compression_level') ?? 4,
     resume,
     logger,
-  });
+  };
+  // More threads compress and write chunk files while this one prepares the next chunks.
+  const workers = toOptionalInt(info.workers, 'workers') ?? 1;
+  return workers > 1 ? new WorkerSink({ ...options, workers }) : new PtydSink(options);
 }
 
 const stderrLogger: Logger = {

@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { ParallelError } from '../../src/errors.js';
+import { ndarray } from '../../src/frames/ndarray.js';
+import { h5ready } from '../../src/h5/index.js';
+import { h5read } from '../../src/ptyd/h5rw.js';
+import { WorkerSink } from '../../src/ptyd/worker-sink.js';
+import type { PyDict } from '../../src/py/value.js';
+import type { Meta } from '../../src/scan/types.js';
+import { writeRawFolder } from '../../src/sim/raw-folder.js';
+import { DEFAULT_SIMULATION, simulateScan } from '../../src/sim/simulate.js';
+import { NumpyScan } from '../../src/sources/index.js';
+
+const root = mkdtempSync(join(tmpdir(), 'ptyscan-workers-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const FRAMES = 25;
+const CHUNK = 10;
+const quiet = { logger: { warn: () => {}, info: () => {} } };
+let raw: string;
+
+before(async () => {
+  await h5ready();
+  raw = join(root, 'raw');
+  const sim = simulateScan({
+    ...DEFAULT_SIMULATION,
+    frames: FRAMES,
+    shape: 64,
+    photons: 1e6,
+    seed: 11,
+    pattern: 'spiral',
+  });
+  await writeRawFolder(raw, sim);
+});
+
+/** Prepares the raw folder into `<root>/<name>/scan.ptyd`; returns the folder. */
+function prepare(name: string, save: string, workers: number, rebin = 1): string {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  const scan = new NumpyScan(
+    {
+      base_path: raw,
+      shape: 32n,
+      orientation: 3n,
+      rebin: BigInt(rebin),
+      save,
+      dfile: join(dir, 'scan.ptyd'),
+      workers: BigInt(workers),
+    },
+    quiet,
+  );
+  scan.initialize();
+  try {
+    for (let msg = scan.auto(CHUNK); msg.msg !== 'EOS'; msg = scan.auto(CHUNK)) {
+      assert.equal(msg.msg, 'data');
+    }
+  } finally {
+    scan.close();
+  }
+  return dir;
+}
+
+/** The file as ptypy would read it, minus the parameters that differ on purpose (`workers`, `dfile`). */
+function content(dir: string, workers: number): PyDict {
+  const value = h5read(join(dir, 'scan.ptyd'));
+  const info = value.info as PyDict;
+  assert.equal(info.workers, BigInt(workers));
+  assert.equal(info.dfile, join(dir, 'scan.ptyd'));
+  delete info.workers;
+  delete info.dfile;
+  return value;
+}
+
+describe('worker threads (workers > 1)', () => {
+  for (const [save, rebin] of [
+    ['link', 1],
+    ['append', 1],
+    ['merge', 1],
+    ['link', 2],
+  ] as const) {
+    it(`save '${save}'${rebin > 1 ? `, rebin ${rebin}` : ''}: workers 2 writes the same file content as workers 1`, () => {
+      const one = prepare(`${save}-${rebin}-w1`, save, 1, rebin);
+      const two = prepare(`${save}-${rebin}-w2`, save, 2, rebin);
+      const a = content(one, 1);
+      const b = content(two, 2);
+      assert.deepEqual(b, a);
+      const chunks = a.chunks as PyDict;
+      assert.equal(Object.keys(chunks).length, save === 'merge' ? 1 : Math.ceil(FRAMES / CHUNK));
+      const frames = Object.values(chunks).reduce(
+        (n: number, c) => n + ((c as PyDict).indices as unknown[]).length,
+        0,
+      );
+      assert.equal(frames, FRAMES);
+      // The same files, and no temp file left behind.
+      assert.deepEqual(readdirSync(two).sort(), readdirSync(one).sort());
+      assert.ok(readdirSync(two).every((f) => !f.includes('.tmp-')));
+    });
+  }
+
+  it('a chunk a worker cannot store is a ParallelError naming the chunk and its file', () => {
+    const dir = join(root, 'failing');
+    mkdirSync(dir);
+    const dfile = join(dir, 'scan.ptyd');
+    // The chunk files would go into a folder under the master file, which cannot exist.
+    const sink = new WorkerSink({ mode: 'link', dfile, chunkFormat: '/sub/c%02d', workers: 2 });
+    sink.begin({ name: 'test' });
+    sink.writeMeta({ shape: null } as unknown as Meta);
+    const chunk = (num: number) => ({
+      num,
+      indices: [num],
+      data: ndarray('int32', [1, 4, 4]),
+      weights: ndarray('bool', [1, 4, 4]),
+      positions: [null],
+    });
+    let caught: unknown;
+    try {
+      sink.writeChunk(chunk(0));
+      sink.writeChunk(chunk(1));
+      sink.writeChunk(chunk(2));
+      sink.end({ name: 'test' });
+    } catch (error) {
+      caught = error;
+    } finally {
+      sink.close();
+    }
+    assert.ok(caught instanceof ParallelError, String(caught));
+    // Which failing chunk is seen first depends on which thread finishes first.
+    const match =
+      /^Chunk (\d) could not be stored in .*scan\.ptyd\/sub\/c0(\d) by worker thread/.exec(
+        caught.message,
+      );
+    assert.ok(match !== null && match[1] === match[2], caught.message);
+    assert.equal(caught.file, `${dfile}/sub/c0${match[1]}`);
+    // Nothing was linked: the master still lists no chunk.
+    assert.deepEqual(h5read(dfile).chunks, {});
+  });
+
+  it('a process using workers ends by itself: after close(), without close(), and after an error', () => {
+    const script = fileURLToPath(new URL('./fixtures/worker-exit.ts', import.meta.url));
+    for (const how of ['close', 'no-close', 'error']) {
+      const res = spawnSync(process.execPath, ['--import', 'tsx', script, how, raw, root], {
+        encoding: 'utf8',
+        // Only a safety net so a hang fails the test instead of stalling the suite.
+        timeout: 120_000,
+      });
+      assert.equal(res.signal, null, `${how}: the process hung and was killed`);
+      assert.equal(res.status, how === 'error' ? 3 : 0, `${how}: ${res.stderr}`);
+      assert.match(
+        res.stdout,
+        how === 'error' ? /ParallelError: Chunk \d could not be stored/ : /frames 25/,
+      );
+    }
+  });
+});
