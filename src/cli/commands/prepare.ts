@@ -83,7 +83,9 @@ export const prepareCommand: Command = {
     if (typeof scan.info.save === 'string' && typeof dfile === 'string') {
       mkdirSync(dirname(dfile), { recursive: true });
     }
-    const mode: ProgressMode = quiet ? 'quiet' : effects.isTTY ? 'bar' : 'lines';
+    // Under MPI only rank 0 reports.
+    const silent = quiet || !scan.comm.isMaster;
+    const mode: ProgressMode = silent ? 'quiet' : effects.isTTY ? 'bar' : 'lines';
     const progress = new Progress({
       mode,
       write: effects.stderr,
@@ -101,7 +103,7 @@ export const prepareCommand: Command = {
     }
     progress.finish();
     scan.close();
-    if (!quiet) effects.stdout(summary(scan, outcome, progress.elapsed()));
+    if (!silent) effects.stdout(summary(scan, outcome, progress.elapsed()));
     return outcome.interrupted ? EXIT_INTERRUPTED : 0;
   },
 };
@@ -119,13 +121,19 @@ async function runScan(scan: PtyScan, options: RunOptions): Promise<Outcome> {
   const signal = effects.signal;
   scan.initialize();
   progress.start(scan.numFrames);
+  const firstFrame = scan.framestart;
+  // Every MPI rank must stop at the same chunk, so an interrupt seen by any rank stops all.
+  const interrupted = (): boolean => {
+    const local = signal?.aborted === true;
+    return scan.comm.size > 1 ? scan.comm.allreduce(local ? 1 : 0, 'max') === 1 : local;
+  };
   let frames = 0;
   let chunks = 0;
   let lastNew = progress.elapsed();
   for (;;) {
     // Yield to the event loop so a Ctrl-C is seen between chunks.
     await new Promise((resolve) => setImmediate(resolve));
-    if (signal?.aborted) return { frames, chunks, interrupted: true };
+    if (interrupted()) return { frames, chunks, interrupted: true };
     const msg = scan.auto(chunk);
     if (msg.msg === 'EOS') break;
     if (msg.msg === 'WAIT') {
@@ -146,11 +154,12 @@ async function runScan(scan: PtyScan, options: RunOptions): Promise<Outcome> {
       }
       continue;
     }
-    frames += msg.chunk.indices.length;
+    // The whole chunk's frames (under MPI, msg.chunk holds only this rank's share).
+    const first = frames + firstFrame;
+    frames = scan.framestart - firstFrame;
     chunks += 1;
     lastNew = progress.elapsed();
-    const first = msg.chunk.indices[0];
-    const last = msg.chunk.indices[msg.chunk.indices.length - 1];
+    const last = frames + firstFrame - 1;
     progress.update(frames, scan.numFrames, `chunk ${msg.chunk.num}: frames ${first}-${last}`);
   }
   return { frames, chunks, interrupted: false };
