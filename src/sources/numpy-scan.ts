@@ -46,7 +46,8 @@ export class NumpyScan extends PtyScan {
   static override params = defineParams(NUMPY_SCAN_TEXT, {
     name: 'NumpyScan',
     parent: PtyScan.params,
-    description: 'reads the tutorial raw folder: ccd/diffraction_%04d.npy, positions.txt, geometry.txt',
+    description:
+      'reads the tutorial raw folder: ccd/diffraction_%04d.npy, positions.txt, geometry.txt',
   });
 
   private readonly basePath: string;
