@@ -1,18 +1,131 @@
 /**
  * ptyscan: ptychography data preparation and ptypy-compatible `.ptyd` storage.
  *
+ * The public face of the package. Everything else under `src/` is internal
+ * and may change without notice; `test/public-api.test.ts` guards this list.
+ *
  * @packageDocumentation
  */
-export * from './errors.js';
-export * from './frames/index.js';
-export * from './h5/index.js';
-export * from './npy/index.js';
-export * from './parallel/index.js';
-export * from './params/index.js';
+
+// Errors
+export {
+  CenterError,
+  type ErrorContext,
+  FileFormatError,
+  FrameError,
+  H5Error,
+  LockError,
+  MissingDataError,
+  ParallelError,
+  ParameterError,
+  type ParameterProblem,
+  PtyscanError,
+  RebinError,
+  StateError,
+} from './errors.js';
+// Frames and their kernels
+export {
+  addPoissonNoise,
+  type CenterName,
+  cropOrient,
+  cropPad,
+  type DType,
+  type FrameStack,
+  formatShape,
+  massCenter,
+  meanMassCenter,
+  type NdArray,
+  ndarray,
+  type Orientation,
+  orient,
+  rebinData,
+  rebinWeights,
+  roundHalfEven,
+  sameShape,
+  seededRandom,
+  sizeOf,
+  type TypedArrayFor,
+  translateToPix,
+  zeros,
+} from './frames/index.js';
+// HDF5
+export { type H5Compression, H5File, h5ready } from './h5/index.js';
+// NPY files
+export { decodeNpy, encodeNpy, readNpy } from './npy/index.js';
+// Processes
+export {
+  type Communicator,
+  getCommunicator,
+  LoadManager,
+  MpiCommunicator,
+  SingleProcess,
+} from './parallel/index.js';
+// Parameters
+export {
+  defineParams,
+  formatPyLiteral,
+  getParams,
+  listParams,
+  normalizeParams,
+  type ParamDescriptor,
+  ParamTree,
+  parseParams,
+  parsePyLiteral,
+  registerParams,
+} from './params/index.js';
+// Pictures and simulation
 export * as preview from './preview/index.js';
-export * from './ptyd/index.js';
+// .ptyd files
+export {
+  createExternalLink,
+  formatInfoTree,
+  h5append,
+  h5read,
+  h5readValue,
+  h5write,
+  openPtydReader,
+  type PtydReader,
+  PtydScan,
+  PtydSink,
+  type PtydSinkOptions,
+  type SaveMode,
+} from './ptyd/index.js';
+// Python values
 export { parsePyJson } from './py/json.js';
 export { isNdArray, isPyDict, type PyDict, PyTuple, type PyValue, pyTypeName } from './py/value.js';
-export * from './scan/index.js';
+// Scans
+export {
+  type AutoResult,
+  type CheckResult,
+  type Chunk,
+  type CommonData,
+  type DataPackage,
+  EOS,
+  type EosMessage,
+  type FrameRecord,
+  type LoadResult,
+  type Logger,
+  type Meta,
+  PTYSCAN_PARAMS,
+  PtyScan,
+  type PtyScanOptions,
+  type ScanParams,
+  type ScanProgress,
+  type ScanSink,
+  WAIT,
+  type WaitMessage,
+} from './scan/index.js';
 export * as sim from './sim/index.js';
-export * from './sources/index.js';
+// Sources
+export {
+  createScan,
+  getSource,
+  HDF5_LOADER_PARAMS,
+  Hdf5Loader,
+  listSources,
+  MoonFlowerScan,
+  NumpyScan,
+  readScanConfig,
+  registerSource,
+  resolveScanConfig,
+} from './sources/index.js';
