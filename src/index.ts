@@ -86,9 +86,13 @@ export {
   openPtydReader,
   type PtydReader,
   PtydScan,
+  type PtydScanOptions,
   PtydSink,
   type PtydSinkOptions,
+  readWriterStatus,
   type SaveMode,
+  WRITER_ATTRIBUTES,
+  type WriterStatus,
 } from './ptyd/index.js';
 // Python values
 export { parsePyJson } from './py/json.js';

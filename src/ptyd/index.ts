@@ -20,7 +20,7 @@ export {
 export { type DecodeOptions, decodeValue } from './h5rw-read.js';
 export { formatInfoTree, type InfoTreeOptions } from './info-tree.js';
 export { openPtydReader, type PtydChunkInfo, type PtydReader } from './ptyd-reader.js';
-export { PtydScan } from './ptyd-scan.js';
+export { DEFAULT_STALE_AFTER, PtydScan, type PtydScanOptions } from './ptyd-scan.js';
 export {
   formatChunkName,
   keepOld,
@@ -28,3 +28,9 @@ export {
   type PtydSinkOptions,
   type SaveMode,
 } from './ptyd-sink.js';
+export {
+  readWriterStatus,
+  WRITER_ATTRIBUTES,
+  type WriterState,
+  type WriterStatus,
+} from './writer-state.js';

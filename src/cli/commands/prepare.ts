@@ -48,6 +48,7 @@ export const prepareCommand: Command = {
     '  --timeout S      give up after S seconds without a new frame (default: wait for ever)',
     '  --quiet          print nothing but errors',
     '  --verbose        more detail, and the stack of an error',
+    '  --resume         continue an interrupted link/merge-mode file from its last complete chunk',
     '',
     'Ctrl-C stops after the current chunk: every completed chunk stays readable.',
   ].join('\n'),
@@ -59,6 +60,7 @@ export const prepareCommand: Command = {
       timeout: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       verbose: { type: 'boolean', short: 'v' },
+      resume: { type: 'boolean' },
     });
     const configFile = singlePositional('prepare', positionals, '<config>');
     const chunk = positiveInt('prepare', '--chunk', values.chunk) ?? DEFAULT_CHUNK;
@@ -78,7 +80,11 @@ export const prepareCommand: Command = {
     const note = (message: string): void => {
       if (verbose) effects.stderr(`ptyscan: ${message}\n`);
     };
-    const scan = await createScan(config, { baseDir, logger: { warn, info: note } });
+    const scan = await createScan(config, {
+      baseDir,
+      logger: { warn, info: note },
+      ...(values.resume === true ? { resume: true } : {}),
+    });
     const dfile = scan.info.dfile;
     if (typeof scan.info.save === 'string' && typeof dfile === 'string') {
       mkdirSync(dirname(dfile), { recursive: true });
