@@ -24,6 +24,15 @@ function byNumberThenName(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Arrays this small are shown with their values (a centre, a shape, a pixel size). */
+const SHOW_VALUES_UP_TO = 4;
+
+function valueText(v: unknown, float: boolean, bool: boolean): string {
+  if (bool) return v ? 'True' : 'False';
+  if (typeof v === 'number' && float) return Number.isInteger(v) ? v.toFixed(1) : String(v);
+  return String(v);
+}
+
 function scalarText(
   file: H5File,
   path: string,
@@ -31,12 +40,21 @@ function scalarText(
 ): string {
   const data = file.readDataset(path);
   if (data.dtype === 'string') return JSON.stringify(data.data[0] ?? '');
-  const v = data.data[0];
-  if (data.dtype === 'bool') return v ? 'True' : 'False';
-  if (typeof v === 'number' && entry.dtype.toString().startsWith('float')) {
-    return Number.isInteger(v) ? v.toFixed(1) : String(v);
-  }
-  return String(v);
+  return valueText(data.data[0], entry.dtype.toString().startsWith('float'), data.dtype === 'bool');
+}
+
+function arrayValues(
+  file: H5File,
+  path: string,
+  entry: Extract<H5Entry, { kind: 'dataset' }>,
+): string {
+  const data = file.readDataset(path);
+  if (data.dtype === 'string') return '';
+  const float = entry.dtype.toString().startsWith('float');
+  const values = Array.from(data.data as ArrayLike<unknown>, (v) =>
+    valueText(v, float, data.dtype === 'bool'),
+  );
+  return ` = [${values.join(', ')}]`;
 }
 
 function describeDataset(
@@ -54,7 +72,11 @@ function describeDataset(
   }
   const shape = entry.shape.length === 0 ? 'scalar' : entry.shape.join('x');
   const kind = type === 'arraylist' ? 'arraylist' : type === 'arraytuple' ? 'arraytuple' : 'array';
-  return `[${shape} ${dtype} ${kind}]`;
+  const small =
+    entry.shape.length === 1 &&
+    (entry.shape[0] ?? 0) <= SHOW_VALUES_UP_TO &&
+    typeof entry.dtype === 'string';
+  return `[${shape} ${dtype} ${kind}${small ? arrayValues(file, path, entry) : ''}]`;
 }
 
 function lines(

@@ -112,6 +112,9 @@ describe('formatInfoTree', () => {
     assert.ok(tree.includes('  * weight2d [scalar = True]'));
     assert.ok(tree.includes('  * num_frames [scalar = 17]'));
     assert.ok(tree.includes('* meta [dict 8]:'));
+    // Small arrays show their values; chunk-sized ones do not.
+    assert.ok(tree.includes('  * center [2 float64 array = [16.0, 16.0]]'));
+    assert.ok(tree.includes('  * shape [2 int64 array = [32, 32]]'));
   });
 
   it('marks dead links and honours depth', () => {
