@@ -377,7 +377,8 @@ export class PtyScan {
     const rawShape: [number, number] = [data.shape[1]!, data.shape[2]!];
     const weights = corrected.weights ?? this.commonWeights(rawShape);
     assertNumeric(weights, 'weights');
-    return { indices, data, weights, rawShape, positions: loaded.positions };
+    const scratch = loaded.scratch === true ? raw.data.buffer : null;
+    return { indices, data, weights, rawShape, positions: loaded.positions, scratch };
   }
 
   private prepareChunk(indices: number[]): DataPackage {
@@ -417,6 +418,9 @@ export class PtyScan {
         );
         outData = prepared.data;
         outWeights = prepared.weights;
+      }
+      if (local.scratch !== null && outData.data.buffer === local.scratch) {
+        outData = ndarray(outData.dtype, outData.shape, outData.data.slice());
       }
       chunk = {
         num: this.chunknum,
@@ -580,6 +584,8 @@ interface LocalFrames {
   weights: FrameStack<NumberDType>;
   rawShape: [number, number];
   positions: ReadonlyMap<number, ArrayLike<number>> | undefined;
+  /** The memory of a stack `load()` will overwrite (`LoadResult.scratch`), else null. */
+  scratch: ArrayBufferLike | null;
 }
 
 /**

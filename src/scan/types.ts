@@ -79,6 +79,12 @@ export interface LoadResult {
   data: FrameStack | ReadonlyMap<number, NdArray>;
   positions?: ReadonlyMap<number, ArrayLike<number>>;
   weights?: FrameStack | ReadonlyMap<number, NdArray>;
+  /**
+   * True when `data` is a stack the source fills again on its next `load()`
+   * (reusing memory is much cheaper than fresh memory): the scan never hands
+   * that stack out, and copies it when the prepared frames would be it.
+   */
+  scratch?: boolean;
 }
 
 /** What `loadCommon()` may return: scan-wide data shared by all frames. */

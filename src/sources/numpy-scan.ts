@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FileFormatError, MissingDataError } from '../errors.js';
-import type { NdArray } from '../frames/ndarray.js';
+import type { FrameStack, NdArray } from '../frames/ndarray.js';
 import { readNpyStack } from '../npy/npy-stack.js';
 import { defineParams, normalizeParams } from '../params/index.js';
 import { PtyScan, type PtyScanOptions, type ScanParams } from '../scan/pty-scan.js';
@@ -52,6 +52,8 @@ export class NumpyScan extends PtyScan {
 
   private readonly basePath: string;
   private livePositions = false;
+  /** The last chunk's raw stack, filled again by the next load() (see `LoadResult.scratch`). */
+  private stack: FrameStack | null = null;
 
   constructor(pars: ScanParams = {}, options: PtyScanOptions = {}) {
     // Bad parameters are reported before any file is read (a subclass's tree included).
@@ -140,8 +142,10 @@ export class NumpyScan extends PtyScan {
     const data = readNpyStack(
       indices.map((i) => this.framePath(i)),
       indices,
+      this.stack,
     );
-    if (!this.livePositions) return { data };
+    this.stack = data;
+    if (!this.livePositions) return { data, scratch: true };
     const file = join(this.basePath, 'positions.txt');
     const lines = readPositionLines(file);
     const positions = new Map<number, [number, number]>();
@@ -160,7 +164,7 @@ export class NumpyScan extends PtyScan {
       }
       positions.set(i, [line.y, line.x]);
     }
-    return { data, positions };
+    return { data, positions, scratch: true };
   }
 }
 
