@@ -52,7 +52,9 @@ it('with cropping, kept packages hold their own frames too', () => {
   const cropped = allPackages({ shape: 16n, orientation: 3n });
   const again = allPackages({ shape: 16n, orientation: 3n });
   assert.equal(cropped.length, 3);
-  cropped.forEach((p, i) => assert.deepEqual(p.chunk.data, again[i]!.chunk.data));
+  cropped.forEach((p, i) => {
+    assert.deepEqual(p.chunk.data, again[i]!.chunk.data);
+  });
   assert.notDeepEqual(
     cropped[0]!.chunk.data.data.slice(0, 256),
     cropped[1]!.chunk.data.data.slice(0, 256),
