@@ -1,0 +1,369 @@
+/**
+ * The ptypy baseline workload through the whole pipeline: raw frames
+ * 512x512 int32 as `.npy` files, NumpyScan with shape 256, orientation 3,
+ * chunks of 100 (`auto(100)`), saved nowhere, appended (gzip 4) or linked,
+ * with and without rebin 2. Every run is a child process of its own, so its
+ * peak RSS is its own; median of 3. The yardstick is `cat` of the same raw
+ * files, timed in the same command.
+ *
+ * Run: npx tsx bench/pipeline.ts [--frames N] [--runs R] [--only a,b] [--profile] [--mpi]
+ *
+ * The raw folder is generated once into `<tmpdir>/ptyscan-bench-raw-512`
+ * (1000 distinct frames, ~1 GiB); frames beyond 1000 are symlinks to the
+ * first 1000, so 10000 frames cost no extra disk.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ndarray } from '../src/frames/ndarray.js';
+import { h5ready } from '../src/h5/index.js';
+import { encodeNpy, readNpy } from '../src/npy/npy.js';
+import { PtydSink } from '../src/ptyd/ptyd-sink.js';
+import type { ScanParams } from '../src/scan/pty-scan.js';
+import type { Chunk, LoadResult, Meta, ScanSink } from '../src/scan/types.js';
+import { NumpyScan } from '../src/sources/numpy-scan.js';
+
+const RAW = 512;
+const DISTINCT = 1000;
+const CHUNK = 100;
+const SCRIPT = fileURLToPath(import.meta.url);
+
+/** ptypy's figures from DESIGN.md (frames/s, peak RSS MiB), same workload, 2 cores. */
+const PTYPY: Record<string, [number, number] | undefined> = {
+  none: [551, 352],
+  'none-rebin2': [327, 373],
+  append: [191, 355],
+  'append-rebin2': [234, 377],
+  link: [168, 355],
+};
+
+interface Variant {
+  name: string;
+  save: 'append' | 'link' | null;
+  rebin: number;
+  workers: number;
+  /** Ranks under mpirun (1: a plain process). */
+  ranks: number;
+}
+
+const VARIANTS: Variant[] = [
+  { name: 'none', save: null, rebin: 1, workers: 1, ranks: 1 },
+  { name: 'none-rebin2', save: null, rebin: 2, workers: 1, ranks: 1 },
+  { name: 'append', save: 'append', rebin: 1, workers: 1, ranks: 1 },
+  { name: 'append-rebin2', save: 'append', rebin: 2, workers: 1, ranks: 1 },
+  { name: 'link', save: 'link', rebin: 1, workers: 1, ranks: 1 },
+  { name: 'none-w2', save: null, rebin: 1, workers: 2, ranks: 1 },
+  { name: 'append-w2', save: 'append', rebin: 1, workers: 2, ranks: 1 },
+  { name: 'link-w2', save: 'link', rebin: 1, workers: 2, ranks: 1 },
+  { name: 'append-mpi2', save: 'append', rebin: 1, workers: 1, ranks: 2 },
+  { name: 'link-mpi2', save: 'link', rebin: 1, workers: 1, ranks: 2 },
+];
+
+/** What a child run reports on its last stdout line. */
+interface RunResult {
+  seconds: number;
+  frames: number;
+  maxRssMiB: number;
+  profile?: Record<string, number>;
+}
+
+// ---- the raw folder ------------------------------------------------------------------
+
+function frameName(i: number): string {
+  return `ccd/diffraction_${String(i).padStart(4, '0')}.npy`;
+}
+
+/**
+ * Diffraction-like counts: a bright central disc falling off as 1/r^3 over a
+ * faint background, with speckle that moves from frame to frame, and Poisson
+ * noise (Knuth below a mean of 12, normal above), so gzip sees real entropy.
+ */
+function makeFrame(index: number, mean: Float64Array, out: Int32Array): void {
+  let state = (0x9e3779b9 ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0 || 1;
+  const uniform = (): number => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 4294967296;
+  };
+  const phase = index * 0.37;
+  for (let p = 0; p < out.length; p++) {
+    const y = p >> 9;
+    const x = p & 511;
+    const speckle = 1 + 0.6 * Math.sin(0.21 * x + phase) * Math.cos(0.17 * y - phase);
+    const lambda = mean[p]! * speckle;
+    let k: number;
+    if (lambda < 12) {
+      const limit = Math.exp(-lambda);
+      let product = uniform();
+      k = 0;
+      while (product > limit) {
+        k++;
+        product *= uniform();
+      }
+    } else {
+      const u1 = uniform() || 1e-12;
+      const gauss = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * uniform());
+      k = Math.max(0, Math.round(lambda + Math.sqrt(lambda) * gauss));
+    }
+    out[p] = k;
+  }
+}
+
+function ensureRawFolder(frames: number): string {
+  const dir = join(tmpdir(), `ptyscan-bench-raw-${RAW}`);
+  const done = join(dir, '.complete');
+  if (!existsSync(done)) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(dir, 'ccd'), { recursive: true });
+    console.log(`generating ${DISTINCT} raw frames in ${dir} (once) ...`);
+    const mean = new Float64Array(RAW * RAW);
+    for (let p = 0; p < mean.length; p++) {
+      const r = Math.hypot((p >> 9) - 250, (p & 511) - 262);
+      mean[p] = r < 20 ? 5000 : 0.08 + 5000 * (20 / r) ** 3;
+    }
+    const frame = new Int32Array(RAW * RAW);
+    for (let i = 0; i < DISTINCT; i++) {
+      makeFrame(i, mean, frame);
+      writeFileSync(join(dir, frameName(i)), encodeNpy(ndarray('int32', [RAW, RAW], frame)));
+    }
+    writeFileSync(join(dir, 'geometry.txt'), 'distance 7.19\nenergy 7.2\npsize 0.000172\n');
+    writeFileSync(done, '');
+  }
+  for (let i = DISTINCT; i < frames; i++) {
+    const link = join(dir, frameName(i));
+    if (!existsSync(link))
+      symlinkSync(`diffraction_${String(i % DISTINCT).padStart(4, '0')}.npy`, link);
+  }
+  // positions.txt decides the frame count; rewritten per command.
+  const lines = Array.from({ length: frames }, (_, i) => {
+    const a = 0.3 * Math.sqrt(i);
+    return `${frameName(i)} ${(1e-6 * a * Math.sin(a)).toExponential(6)} ${(1e-6 * a * Math.cos(a)).toExponential(6)}\n`;
+  });
+  writeFileSync(join(dir, 'positions.tmp'), lines.join(''));
+  renameSync(join(dir, 'positions.tmp'), join(dir, 'positions.txt'));
+  return dir;
+}
+
+// ---- one run (child process) ---------------------------------------------------------
+
+/** Wraps a sink and adds up the time spent in it: chunk writes, and the rest (begin, meta, end). */
+class TimedSink implements ScanSink {
+  chunkSeconds = 0;
+  otherSeconds = 0;
+  constructor(private readonly inner: ScanSink) {}
+  private timed<T>(chunk: boolean, run: () => T): T {
+    const t0 = performance.now();
+    try {
+      return run();
+    } finally {
+      const s = (performance.now() - t0) / 1000;
+      if (chunk) this.chunkSeconds += s;
+      else this.otherSeconds += s;
+    }
+  }
+  begin(info: Parameters<ScanSink['begin']>[0]) {
+    return this.timed(false, () => this.inner.begin(info));
+  }
+  writeMeta(meta: Meta): void {
+    this.timed(false, () => this.inner.writeMeta(meta));
+  }
+  writeChunk(chunk: Chunk): void {
+    this.timed(true, () => this.inner.writeChunk(chunk));
+  }
+  end(info: Parameters<ScanSink['end']>[0]): void {
+    this.timed(false, () => this.inner.end(info));
+  }
+  close(): void {
+    this.timed(false, () => this.inner.close());
+  }
+}
+
+/** NumpyScan with `load()` (reading the frame files into the stack) timed. */
+class TimedNumpyScan extends NumpyScan {
+  loadSeconds = 0;
+  override load(indices: readonly number[]): LoadResult {
+    const t0 = performance.now();
+    const result = super.load(indices);
+    this.loadSeconds += (performance.now() - t0) / 1000;
+    return result;
+  }
+}
+
+async function child(spec: Variant & { dir: string; out: string; profile: boolean }) {
+  await h5ready();
+  const dfile = join(spec.out, `${spec.name}.ptyd`);
+  const pars: ScanParams = {
+    base_path: spec.dir,
+    shape: 256n,
+    orientation: 3n,
+    rebin: BigInt(spec.rebin),
+    save: spec.save,
+    dfile: spec.save === null ? null : dfile,
+    workers: BigInt(spec.workers),
+  };
+  const sink =
+    spec.profile && spec.save !== null
+      ? new TimedSink(new PtydSink({ mode: spec.save, dfile }))
+      : undefined;
+  const t0 = performance.now();
+  const scan = spec.profile
+    ? new TimedNumpyScan(pars, sink === undefined ? {} : { sink })
+    : new NumpyScan(pars);
+  scan.initialize();
+  let frames = 0;
+  try {
+    for (let msg = scan.auto(CHUNK); msg.msg !== 'EOS'; msg = scan.auto(CHUNK)) {
+      if (msg.msg === 'data') frames += msg.chunk.indices.length;
+    }
+  } finally {
+    scan.close();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  // Under mpirun every rank prepares its share; rank 0 reports the whole scan.
+  const rank = Number(process.env.OMPI_COMM_WORLD_RANK ?? 0);
+  if (rank !== 0) return;
+  const result: RunResult = {
+    seconds,
+    frames: spec.ranks > 1 ? (scan.numFrames ?? frames) : frames,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+  };
+  if (scan instanceof TimedNumpyScan) {
+    const chunks = sink?.chunkSeconds ?? 0;
+    const other = sink?.otherSeconds ?? 0;
+    result.profile = {
+      'load (read .npy into the stack)': scan.loadSeconds,
+      'prepare (crop/orient/rebin, weights, masks)': seconds - scan.loadSeconds - chunks - other,
+      'chunk writes (compress + HDF5)': chunks,
+      'begin/meta/end (append: end rewrites the file)': other,
+    };
+  }
+  console.log(JSON.stringify(result));
+}
+
+// ---- the driver ----------------------------------------------------------------------
+
+function runChild(spec: Variant, dir: string, out: string, profile: boolean): RunResult {
+  const arg = JSON.stringify({ ...spec, dir, out, profile });
+  const node = [process.execPath, ...process.execArgv, SCRIPT, '--child', arg];
+  const command =
+    spec.ranks > 1
+      ? ['mpirun', '--allow-run-as-root', '--oversubscribe', '-n', String(spec.ranks), ...node]
+      : node;
+  const res = spawnSync(command[0]!, command.slice(1), {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+    env: { ...process.env, OMPI_MCA_plm_rsh_agent: 'false' },
+  });
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  if (res.status !== 0) {
+    throw new Error(`${spec.name} failed (${res.status}):\n${res.stderr}${res.stdout}`);
+  }
+  const lines = res.stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]!) as RunResult;
+}
+
+function timeCat(dir: string, frames: number): number {
+  const files = Array.from({ length: frames }, (_, i) => frameName(i));
+  const t0 = performance.now();
+  const res = spawnSync('xargs', ['cat'], {
+    cwd: dir,
+    input: files.join('\n'),
+    stdio: ['pipe', 'ignore', 'inherit'],
+  });
+  if (res.status !== 0) throw new Error('cat of the raw files failed');
+  return (performance.now() - t0) / 1000;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function mpiAvailable(): boolean {
+  return spawnSync('mpirun', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+function option(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at < 0 ? undefined : process.argv[at + 1];
+}
+
+async function main(): Promise<void> {
+  const frames = Number(option('--frames') ?? 1000);
+  const runs = Number(option('--runs') ?? 3);
+  const only = option('--only')?.split(',');
+  const profile = process.argv.includes('--profile');
+  const wanted = VARIANTS.filter((v) =>
+    only === undefined ? v.ranks === 1 || process.argv.includes('--mpi') : only.includes(v.name),
+  );
+  const dir = ensureRawFolder(frames);
+  readNpy(join(dir, frameName(0)));
+  const out = join(tmpdir(), `ptyscan-bench-out-${process.pid}`);
+  mkdirSync(out, { recursive: true });
+  const canMpi = mpiAvailable();
+  try {
+    timeCat(dir, frames); // warm the page cache
+    const cats: number[] = [];
+    console.log(`${frames} frames 512x512 int32, shape 256, orientation 3, chunks of ${CHUNK}`);
+    console.log(
+      'run                    frames/s  x cat  x ptypy  x 1st  peak RSS  (ptypy: frames/s, RSS)',
+    );
+    for (const variant of wanted) {
+      if (variant.ranks > 1 && !canMpi) {
+        console.log(`${variant.name.padEnd(22)} skipped: mpirun not found`);
+        continue;
+      }
+      const results: RunResult[] = [];
+      for (let r = 0; r < runs; r++) {
+        cats.push(timeCat(dir, frames));
+        results.push(runChild(variant, dir, out, false));
+      }
+      const rate = median(results.map((r) => r.frames / r.seconds));
+      const rss = median(results.map((r) => r.maxRssMiB));
+      const catRate = frames / median(cats);
+      const ptypy = PTYPY[variant.name];
+      const base = variant.name.replace(/-(w2|mpi2)$/, '');
+      const single = baseRates.get(base);
+      if (variant.workers === 1 && variant.ranks === 1) baseRates.set(variant.name, rate);
+      console.log(
+        [
+          variant.name.padEnd(22),
+          rate.toFixed(0).padStart(8),
+          (rate / catRate).toFixed(3).padStart(6),
+          (ptypy ? (rate / ptypy[0]).toFixed(2) : '-').padStart(7),
+          (single && single !== rate ? `${(rate / single).toFixed(2)}` : '-').padStart(6),
+          `${rss.toFixed(0)} MiB`.padStart(9),
+          ptypy ? ` (${ptypy[0]}, ${ptypy[1]} MiB)` : '',
+        ].join(' '),
+      );
+    }
+    console.log(
+      `cat of the raw files: ${(frames / median(cats)).toFixed(0)} frames/s (median of ${cats.length})`,
+    );
+    console.log('x 1st: ratio to the same save mode with 1 worker and 1 process, this command');
+    if (profile) {
+      for (const variant of wanted.filter((v) => v.workers === 1 && v.ranks === 1)) {
+        const result = runChild(variant, dir, out, true);
+        const parts = Object.entries(result.profile ?? {})
+          .map(([k, s]) => `${k} ${((100 * s) / result.seconds).toFixed(0)}%`)
+          .join(', ');
+        console.log(`profile ${variant.name}: ${result.seconds.toFixed(2)} s: ${parts}`);
+      }
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+const baseRates = new Map<string, number>();
+
+const childAt = process.argv.indexOf('--child');
+if (childAt >= 0) {
+  await child(JSON.parse(process.argv[childAt + 1]!));
+} else {
+  await main();
+}
