@@ -192,11 +192,15 @@ class TimedNumpyScan extends NumpyScan {
   }
 }
 
-async function child(spec: Variant & { dir: string; out: string; profile: boolean }) {
+async function child(
+  spec: Variant & { dir: string; out: string; profile: boolean; frames: number },
+) {
   await h5ready();
   const dfile = join(spec.out, `${spec.name}.ptyd`);
   const pars: ScanParams = {
     base_path: spec.dir,
+    // The folder may hold more frame files (symlinks of a larger run) than this run uses.
+    num_frames: BigInt(spec.frames),
     shape: 256n,
     orientation: 3n,
     rebin: BigInt(spec.rebin),
@@ -245,8 +249,14 @@ async function child(spec: Variant & { dir: string; out: string; profile: boolea
 
 // ---- the driver ----------------------------------------------------------------------
 
-function runChild(spec: Variant, dir: string, out: string, profile: boolean): RunResult {
-  const arg = JSON.stringify({ ...spec, dir, out, profile });
+function runChild(
+  spec: Variant,
+  dir: string,
+  out: string,
+  profile: boolean,
+  frames: number,
+): RunResult {
+  const arg = JSON.stringify({ ...spec, dir, out, profile, frames });
   const node = [process.execPath, ...process.execArgv, SCRIPT, '--child', arg];
   const command =
     spec.ranks > 1
@@ -320,7 +330,7 @@ async function main(): Promise<void> {
       const results: RunResult[] = [];
       for (let r = 0; r < runs; r++) {
         cats.push(timeCat(dir, frames));
-        results.push(runChild(variant, dir, out, false));
+        results.push(runChild(variant, dir, out, false, frames));
       }
       const rate = median(results.map((r) => r.frames / r.seconds));
       const rss = median(results.map((r) => r.maxRssMiB));
@@ -347,7 +357,7 @@ async function main(): Promise<void> {
     console.log('x 1st: ratio to the same save mode with 1 worker and 1 process, this command');
     if (profile) {
       for (const variant of wanted.filter((v) => v.workers === 1 && v.ranks === 1)) {
-        const result = runChild(variant, dir, out, true);
+        const result = runChild(variant, dir, out, true, frames);
         const parts = Object.entries(result.profile ?? {})
           .map(([k, s]) => `${k} ${((100 * s) / result.seconds).toFixed(0)}%`)
           .join(', ');
