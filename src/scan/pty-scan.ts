@@ -422,13 +422,15 @@ export class PtyScan {
       if (local.scratch !== null && outData.data.buffer === local.scratch) {
         outData = ndarray(outData.dtype, outData.shape, outData.data.slice());
       }
-      chunk = {
-        num: this.chunknum,
-        indices: mine,
-        data: outData,
-        weights: repeatFrame(outWeights, mine.length),
-        positions: this.chunkPositions(mine, local.positions),
-      };
+      chunk = withCommonWeights(
+        {
+          num: this.chunknum,
+          indices: mine,
+          data: outData,
+          positions: this.chunkPositions(mine, local.positions),
+        },
+        outWeights,
+      );
     } else {
       combineMax?.(Number.NEGATIVE_INFINITY);
       const [h, w] = preparedShape(roi, orientation, rebin, processing, rawShape);
@@ -458,7 +460,12 @@ export class PtyScan {
       this.sink.writeChunk(whole);
     }
     this.metaWritten = true;
-    return { msg: 'data', common: this.meta, chunk, iterable: iterableOf(chunk) };
+    return {
+      msg: 'data',
+      common: this.meta,
+      chunk,
+      iterable: iterableOf(chunk, commonMask(chunk)),
+    };
   }
 
   /** Weights when `load()` gave none: the common mask, else ones (float64) of the raw shape. */
@@ -690,18 +697,60 @@ function missing(what: string, index: number): never {
   });
 }
 
-/** Per-frame records (views into the chunk's stacks) with `mask = weights > 0`. */
-function iterableOf(chunk: Chunk): FrameRecord[] {
+/** The weights of chunks whose frames all share one weight frame (a common mask), by chunk. */
+const SHARED_WEIGHTS = new WeakMap<Chunk, FrameStack>();
+
+/**
+ * A chunk whose `weights` may be one frame shared by every frame (the common
+ * mask). The `(n, h, w)` stack ptypy's chunk holds is then made on first use
+ * only (by a sink that stores it, or a caller that reads it): repeating the
+ * mask costs fresh memory that a reconstruction reading the iterable never needs.
+ */
+function withCommonWeights(fields: Omit<Chunk, 'weights'>, weights: FrameStack): Chunk {
+  const n = fields.indices.length;
+  if (weights.shape[0] === n) return { ...fields, weights };
+  let stack: FrameStack | null = null;
+  const chunk = fields as Chunk;
+  Object.defineProperty(chunk, 'weights', {
+    enumerable: true,
+    get: () => {
+      stack ??= repeatFrame(weights, n);
+      return stack;
+    },
+  });
+  SHARED_WEIGHTS.set(chunk, weights);
+  return chunk;
+}
+
+/** `weights > 0` of a chunk's shared weight frame, or null when every frame has its own weights. */
+function commonMask(chunk: Chunk): Uint8Array | null {
+  const shared = SHARED_WEIGHTS.get(chunk);
+  if (shared === undefined) return null;
+  const weights = shared.data as ArrayLike<number>;
+  const mask = new Uint8Array(weights.length);
+  for (let i = 0; i < mask.length; i++) mask[i] = weights[i]! > 0 ? 1 : 0;
+  return mask;
+}
+
+/**
+ * Per-frame records (views into the chunk's stacks) with `mask = weights > 0`.
+ * With a common mask every record shows the same mask array.
+ */
+function iterableOf(chunk: Chunk, shared: Uint8Array | null): FrameRecord[] {
   const [n, h, w] = chunk.data.shape as [number, number, number];
   const size = h * w;
-  const mask = new Uint8Array(n * size);
-  const weights = chunk.weights.data as ArrayLike<number>;
-  for (let i = 0; i < mask.length; i++) mask[i] = weights[i]! > 0 ? 1 : 0;
+  let mask = shared;
+  if (mask === null) {
+    mask = new Uint8Array(n * size);
+    const weights = chunk.weights.data as ArrayLike<number>;
+    for (let i = 0; i < mask.length; i++) mask[i] = weights[i]! > 0 ? 1 : 0;
+  }
+  const perFrame = shared === null;
   const positions = chunk.positions;
   return chunk.indices.map((index, k) => ({
     index,
     data: ndarray(chunk.data.dtype, [h, w], chunk.data.data.subarray(k * size, (k + 1) * size)),
-    mask: ndarray('bool', [h, w], mask.subarray(k * size, (k + 1) * size)),
+    mask: ndarray('bool', [h, w], perFrame ? mask.subarray(k * size, (k + 1) * size) : mask),
     position: isNdArray(positions) ? positions.data.subarray(2 * k, 2 * k + 2) : null,
   }));
 }
