@@ -42,7 +42,7 @@ export function cropPadPlacement(
 /**
  * ptypy's `crop_pad_symmetric_2d` on a stack of frames: cuts (or zero-pads to)
  * a `newShape` region centred on `center` rounded half to even. The result
- * keeps the dtype when it only crops and is float64 as soon as any side pads
+ * keeps the dtype when it only crops and is float64 as soon as one side pads
  * (bool becomes 0.0/1.0). The returned centre is `round(center) + low`.
  * When the region is the whole frame the input stack itself is returned.
  *

@@ -68,7 +68,7 @@ export interface PtyScanOptions {
   comm?: Communicator;
 }
 
-/** User parameters: any subset of the class's parameter tree. */
+/** User parameters: a subset of the class's parameter tree. */
 export type ScanParams = Record<string, PyValue | undefined>;
 
 /** The `.ptyd` writer the `save`, `dfile`, `chunk_format` and compression parameters ask for. */
