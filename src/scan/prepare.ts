@@ -20,15 +20,14 @@ export interface PrepareSettings {
   rebin: number;
 }
 
-/** Prepared frames and weights plus the geometry they now have. */
+/**
+ * Prepared frames and weights. (Their centre and shape follow from the
+ * geometry alone: see `preparedGeometry` in pty-scan.ts.)
+ */
 export interface Prepared {
   data: FrameStack;
   /** Per-frame weights `[n, h, w]`, or one `[1, h, w]` frame that applies to every frame. */
   weights: FrameStack;
-  /** Centre on the prepared frames. */
-  center: [number, number];
-  /** Shape of the prepared frames. */
-  shape: [number, number];
 }
 
 /**
@@ -119,20 +118,14 @@ export function prepareFrames(
     ? [center[0], center[1]]
     : [Math.floor(weightShape[0] / 2), Math.floor(weightShape[1] / 2)];
   const croppedWeights = cropOrient(weights, roi, weightCenter, orientation);
-  let outData: FrameStack = cropped.frames;
-  let outWeights: FrameStack = croppedWeights.frames;
-  let outCenter: [number, number] = cropped.center;
-  let shape: [number, number] = [outData.shape[1]!, outData.shape[2]!];
-  if (rebin !== 1) {
-    outData = rebinData(cropped.frames as FrameStack<NumberDType>, rebin);
-    const maskStack = croppedWeights.frames as FrameStack<NumberDType>;
-    // Distributed runs combine ptypy's whole-chunk maximum over every rank's frames.
-    const max = combineMax?.(rebinWeightsMax(maskStack, rebin));
-    outWeights = rebinWeights(maskStack, rebin, undefined, max);
-    outCenter = [outCenter[0] / rebin, outCenter[1] / rebin];
-    shape = [shape[0] / rebin, shape[1] / rebin];
-  }
-  return { data: outData, weights: outWeights, center: outCenter, shape };
+  if (rebin === 1) return { data: cropped.frames, weights: croppedWeights.frames };
+  const maskStack = croppedWeights.frames as FrameStack<NumberDType>;
+  // Distributed runs combine ptypy's whole-chunk maximum over every rank's frames.
+  const max = combineMax?.(rebinWeightsMax(maskStack, rebin));
+  return {
+    data: rebinData(cropped.frames as FrameStack<NumberDType>, rebin),
+    weights: rebinWeights(maskStack, rebin, undefined, max),
+  };
 }
 
 /** Repeats a one-frame stack `n` times (a common mask applied to every frame). */
