@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { NdArray } from '../frames/ndarray.js';
-import { isNdArray, PyTuple, type PyValue } from '../py/value.js';
+import { isNdArray, PyTuple, type PyValue, pyTypeName } from '../py/value.js';
 
 /** A JSON-like value with numbers only (what Python's json module writes). */
 export type Plain = null | boolean | number | string | Plain[] | { [key: string]: Plain };
@@ -31,18 +31,11 @@ function nested(array: NdArray): Plain {
 
 /** Python's type of a value as the corpus writes it: `int`, `ndarray<int64>[2]`, `tuple[float]`, ... */
 export function typeString(value: PyValue): string {
-  if (value === null) return 'NoneType';
-  if (typeof value === 'boolean') return 'bool';
-  if (typeof value === 'bigint') return 'int';
-  if (typeof value === 'number') return 'float';
-  if (typeof value === 'string') return 'str';
   if (isNdArray(value)) return `ndarray<${value.dtype}>[${value.shape.join(', ')}]`;
   const items = value instanceof PyTuple ? value.items : Array.isArray(value) ? value : null;
-  if (items !== null) {
-    const kinds = [...new Set(items.map(typeString))].sort();
-    return `${value instanceof PyTuple ? 'tuple' : 'list'}[${kinds.join(', ')}]`;
-  }
-  return 'dict';
+  if (items === null) return pyTypeName(value);
+  const kinds = [...new Set(items.map(typeString))].sort();
+  return `${pyTypeName(value)}[${kinds.join(', ')}]`;
 }
 
 /** sha256 of the C-order bytes of an array (what the corpus records). */

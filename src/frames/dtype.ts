@@ -84,11 +84,6 @@ export function isNumberDType(dtype: DType): dtype is NumberDType {
   return dtype !== 'int64' && dtype !== 'uint64';
 }
 
-/** True for `float32` and `float64`. */
-export function isFloatDType(dtype: DType): boolean {
-  return dtype === 'float32' || dtype === 'float64';
-}
-
 /** Allocates a zero-filled typed array of `length` elements of `dtype`. */
 export function allocate<D extends DType>(dtype: D, length: number): TypedArrayFor[D] {
   return new TYPED_ARRAY[dtype](length);

@@ -1,5 +1,5 @@
 import { FrameError } from '../errors.js';
-import { allocate, type DType, type NumberDType, type TypedArrayFor } from './dtype.js';
+import { allocate, type DType, type TypedArrayFor } from './dtype.js';
 
 /**
  * An n-dimensional array in C order: a dtype, a shape and a flat typed array.
@@ -13,9 +13,6 @@ export interface NdArray<D extends DType = DType> {
 
 /** A stack of `n` frames of `h` x `w` pixels, shape `[n, h, w]`. */
 export type FrameStack<D extends DType = DType> = NdArray<D>;
-
-/** NdArray whose elements are JS numbers. */
-export type NumberArray = NdArray<NumberDType>;
 
 /** Number of elements of a shape. */
 export function sizeOf(shape: readonly number[]): number {
@@ -54,4 +51,37 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
 /** Shape as numpy prints it, e.g. `(17, 40, 56)`. */
 export function formatShape(shape: readonly number[]): string {
   return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+}
+
+/**
+ * Joins arrays along their first axis (frames after frames). Every array must
+ * have the first one's dtype and trailing shape.
+ *
+ * @throws {FrameError} naming the first array that does not fit.
+ */
+export function concatRows<D extends DType>(arrays: readonly NdArray<D>[]): NdArray<D> {
+  const first = arrays[0];
+  if (first === undefined) throw new FrameError('Nothing to join: no arrays were given.');
+  const tail = first.shape.slice(1);
+  let rows = 0;
+  for (const [i, a] of arrays.entries()) {
+    if (a.dtype !== first.dtype || !sameShape(a.shape.slice(1), tail)) {
+      throw new FrameError(
+        `Array ${i} is ${a.dtype} ${formatShape(a.shape)}, array 0 is ${first.dtype} ${formatShape(first.shape)}.`,
+        {
+          expected: `${first.dtype} (n, ${tail.join(', ')})`,
+          found: `${a.dtype} ${formatShape(a.shape)}`,
+        },
+      );
+    }
+    rows += a.shape[0] ?? 0;
+  }
+  const out = ndarray(first.dtype, [rows, ...tail]);
+  const target = out.data as { set(src: ArrayLike<number | bigint>, offset: number): void };
+  let offset = 0;
+  for (const a of arrays) {
+    target.set(a.data as ArrayLike<number | bigint>, offset);
+    offset += a.data.length;
+  }
+  return out;
 }

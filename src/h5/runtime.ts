@@ -3,7 +3,7 @@
  * diagnostics, and turning failures into {@link H5Error}s. The only place
  * (with the rest of `src/h5/`) that touches h5wasm.
  */
-import { closeSync, fstatSync, ftruncateSync, openSync, readSync, unlinkSync } from 'node:fs';
+import { fstatSync, ftruncateSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,12 +113,6 @@ export function diagText(mark: number): string {
     .map((line) => line.replace(/^minor:\s*/, ''));
   const unique = [...new Set(details)];
   return unique.slice(-3).join('; ');
-}
-
-/** Closes the diagnostics log (tests, process shutdown). */
-export function closeDiagnostics(): void {
-  if (diagFd >= 0) closeSync(diagFd);
-  diagFd = -1;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { FileFormatError } from '../errors.js';
-import { type NdArray, ndarray, sameShape, sizeOf } from '../frames/ndarray.js';
+import { FileFormatError, type FrameError } from '../errors.js';
+import { concatRows, type NdArray } from '../frames/ndarray.js';
 import { isNdArray, isPyDict, type PyDict, type PyValue } from '../py/value.js';
 
 function fail(file: string, what: string, expected: string, found: string): never {
@@ -7,28 +7,17 @@ function fail(file: string, what: string, expected: string, found: string): neve
 }
 
 function concatArrays(arrays: NdArray[], key: string, file: string): NdArray {
-  const first = arrays[0]!;
-  const tail = first.shape.slice(1);
-  let rows = 0;
-  for (const a of arrays) {
-    if (a.dtype !== first.dtype || !sameShape(a.shape.slice(1), tail)) {
-      fail(
-        file,
-        `'${key}' differs between chunks`,
-        `${first.dtype} (n, ${tail.join(', ')})`,
-        `${a.dtype} (${a.shape.join(', ')})`,
-      );
-    }
-    rows += a.shape[0]!;
+  try {
+    return concatRows(arrays);
+  } catch (cause) {
+    const e = cause as FrameError;
+    throw new FileFormatError(`${file}: cannot merge chunks: '${key}' differs between chunks.`, {
+      file,
+      ...(e.expected === undefined ? {} : { expected: e.expected }),
+      ...(e.found === undefined ? {} : { found: e.found }),
+      cause,
+    });
   }
-  const out = ndarray(first.dtype, [rows, ...tail]);
-  const target = out.data as { set(src: ArrayLike<number | bigint>, offset: number): void };
-  let offset = 0;
-  for (const a of arrays) {
-    target.set(a.data as ArrayLike<number | bigint>, offset);
-    offset += sizeOf(a.shape);
-  }
-  return out;
 }
 
 /** Joins chunk dicts `{indices, positions, data, weights}` into one, sorted by frame index. */

@@ -1,6 +1,7 @@
 import { FrameError } from '../errors.js';
 import { meanMassCenter } from '../frames/index.js';
 import {
+  concatRows,
   type FrameStack,
   formatShape,
   type NdArray,
@@ -121,29 +122,15 @@ export function gatherChunk(comm: Communicator, local: Chunk): Chunk | null {
     .sort((a, b) => a.indices[0]! - b.indices[0]!);
   const first = filled[0];
   if (first === undefined) return { ...local, indices: [] };
-  const stack = (key: 'data' | 'weights'): FrameStack => {
-    const [, h, w] = first[key].shape as [number, number, number];
-    const n = filled.reduce((sum, p) => sum + p.indices.length, 0);
-    const out = ndarray(first[key].dtype, [n, h, w]);
-    const target = out.data as { set(src: ArrayLike<number | bigint>, offset: number): void };
-    let offset = 0;
-    for (const p of filled) {
-      target.set(p[key].data as ArrayLike<number | bigint>, offset);
-      offset += p[key].data.length;
-    }
-    return out;
-  };
   const indices = filled.flatMap((p) => p.indices);
   const havePositions = filled.every((p) => p.positions !== null);
   let positions: Chunk['positions'] = indices.map(() => null);
-  if (havePositions) {
-    const data = new Float64Array(indices.length * 2);
-    let offset = 0;
-    for (const p of filled) {
-      data.set(p.positions!.data, offset);
-      offset += p.positions!.data.length;
-    }
-    positions = ndarray('float64', [indices.length, 2], data);
-  }
-  return { num: local.num, indices, data: stack('data'), weights: stack('weights'), positions };
+  if (havePositions) positions = concatRows(filled.map((p) => p.positions!));
+  return {
+    num: local.num,
+    indices,
+    data: concatRows(filled.map((p) => p.data)),
+    weights: concatRows(filled.map((p) => p.weights)),
+    positions,
+  };
 }
