@@ -16,14 +16,22 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ndarray } from '../src/frames/ndarray.js';
-import { h5ready } from '../src/h5/index.js';
-import { encodeNpy, readNpy } from '../src/npy/npy.js';
-import { PtydSink } from '../src/ptyd/ptyd-sink.js';
-import type { ScanParams } from '../src/scan/pty-scan.js';
-import type { Chunk, LoadResult, Meta, ScanSink } from '../src/scan/types.js';
-import { NumpyScan } from '../src/sources/numpy-scan.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type * as Ptyscan from '../src/index.js';
+import type { Chunk, LoadResult, Meta, ScanParams, ScanSink } from '../src/index.js';
+
+/**
+ * The built package (`npm run build`), as `ptyscan prepare` runs it: worker
+ * threads of the sources under tsx would spend seconds compiling TypeScript.
+ */
+const BUILT = fileURLToPath(new URL('../dist/src/index.js', import.meta.url));
+if (!existsSync(BUILT)) {
+  console.error(`bench: ${BUILT} is missing: run \`npm run build\` first (npm run bench does).`);
+  process.exit(1);
+}
+const { encodeNpy, h5ready, ndarray, NumpyScan, PtydSink, readNpy } = (await import(
+  pathToFileURL(BUILT).href
+)) as typeof Ptyscan;
 
 const RAW = 512;
 const DISTINCT = 1000;
@@ -213,9 +221,10 @@ async function child(
       ? new TimedSink(new PtydSink({ mode: spec.save, dfile }))
       : undefined;
   const t0 = performance.now();
+  // As `ptyscan prepare` runs it: chunks are counted, never kept.
   const scan = spec.profile
-    ? new TimedNumpyScan(pars, sink === undefined ? {} : { sink })
-    : new NumpyScan(pars);
+    ? new TimedNumpyScan(pars, { recycle: true, ...(sink === undefined ? {} : { sink }) })
+    : new NumpyScan(pars, { recycle: true });
   scan.initialize();
   let frames = 0;
   try {

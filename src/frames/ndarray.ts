@@ -38,6 +38,45 @@ export function ndarray<D extends DType>(
   return { dtype, shape: [...shape], data: values };
 }
 
+/** Arrays made by {@link repeatedRows}, with the one row block they repeat. */
+const REPEATED = new WeakMap<NdArray, NdArray>();
+
+/**
+ * `n` copies of a one-row array along a new first axis (`[1, ...]` to
+ * `[n, ...]`), made in memory only when `data` is first read. A writer that
+ * knows {@link repeatOf} can store it without ever making the copies.
+ */
+export function repeatedRows<D extends DType>(row: NdArray<D>, n: number): NdArray<D> {
+  if (row.shape[0] !== 1) {
+    throw new FrameError(`Only a single row can be repeated, found ${formatShape(row.shape)}.`, {
+      expected: 'shape (1, ...)',
+      found: formatShape(row.shape),
+    });
+  }
+  const shape = [n, ...row.shape.slice(1)];
+  let data: TypedArrayFor[D] | null = null;
+  const array: NdArray<D> = {
+    dtype: row.dtype,
+    shape,
+    get data() {
+      if (data === null) {
+        data = allocate(row.dtype, sizeOf(shape));
+        const target = data as { set(src: ArrayLike<number | bigint>, offset: number): void };
+        const rowData = row.data as ArrayLike<number | bigint>;
+        for (let i = 0; i < n; i++) target.set(rowData, i * rowData.length);
+      }
+      return data;
+    },
+  };
+  REPEATED.set(array, row);
+  return array;
+}
+
+/** The one-row array `array` repeats, if it was made by {@link repeatedRows}. */
+export function repeatOf<D extends DType>(array: NdArray<D>): NdArray<D> | undefined {
+  return REPEATED.get(array) as NdArray<D> | undefined;
+}
+
 /** Zero-filled NdArray. */
 export function zeros<D extends DType>(dtype: D, shape: readonly number[]): NdArray<D> {
   return ndarray(dtype, shape);

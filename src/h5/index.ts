@@ -12,6 +12,14 @@ export {
   MAX_IO_BYTES,
 } from './file.js';
 export { acquireLock, type FileLock, type LockHolder } from './lock.js';
+export {
+  canDefer,
+  canDeleteLinks,
+  type DeferredArray,
+  deleteLinks,
+  nativeHdf5Status,
+  writeDeferred,
+} from './native.js';
 export { h5ready } from './runtime.js';
 export {
   describeElementType,

@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { FileFormatError, FrameError } from '../errors.js';
-import { itemSize } from '../frames/dtype.js';
-import { type FrameStack, formatShape, ndarray, sameShape } from '../frames/ndarray.js';
+import { type AnyTypedArray, type DType, itemSize, TYPED_ARRAY } from '../frames/dtype.js';
+import { type FrameStack, formatShape, ndarray, sameShape, sizeOf } from '../frames/ndarray.js';
 import { type NpyHeader, parseNpyHeader, readNpy } from './npy.js';
 
 /** Enough for any header numpy writes for a 2-D array (they are padded to 64 or 128 bytes). */
@@ -61,6 +61,65 @@ function checkFrame(
 }
 
 /**
+ * Reads the frame in `file` into `bytes` at frame slot `slot`, checking it
+ * against `first` (the header of the stack's first frame).
+ */
+export function readFrameInto(
+  file: string,
+  frame: number | undefined,
+  first: NpyHeader,
+  bytes: Uint8Array,
+  slot: number,
+  probe: Uint8Array = new Uint8Array(HEADER_PROBE),
+): void {
+  const frameBytes = first.shape[0]! * first.shape[1]! * itemSize(first.dtype);
+  const fd = openFrame(file);
+  try {
+    const got = readSync(fd, probe, 0, probe.byteLength, 0);
+    const header = parseNpyHeader(probe.subarray(0, got), file);
+    checkFrame(file, frame, header, first);
+    if (header.bigEndian || header.fortranOrder) {
+      const data = readNpy(file).data;
+      bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), slot * frameBytes);
+    } else if (!readFully(fd, bytes, slot * frameBytes, frameBytes, header.dataOffset)) {
+      throw new FileFormatError(
+        `${file}: NPY data is truncated: the header announces ${frameBytes} bytes of data.`,
+        { file, frame, expected: `${frameBytes} data bytes`, found: 'fewer' },
+      );
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The header of one NPY frame file, checked to hold a 2-D frame. */
+function readFrameHeader(file: string, frame: number | undefined): NpyHeader {
+  const probe = new Uint8Array(HEADER_PROBE);
+  const fd = openFrame(file);
+  try {
+    const got = readSync(fd, probe, 0, HEADER_PROBE, 0);
+    const header = parseNpyHeader(probe.subarray(0, got), file);
+    checkFrame(file, frame, header, null);
+    return header;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads the frames `from..to` of `files` into `bytes` (the whole stack's memory). */
+export function readFramesInto(
+  files: readonly string[],
+  indices: readonly number[] | undefined,
+  first: NpyHeader,
+  bytes: Uint8Array,
+  from: number,
+  to: number,
+): void {
+  const probe = new Uint8Array(HEADER_PROBE);
+  for (let k = from; k < to; k++) readFrameInto(files[k]!, indices?.[k], first, bytes, k, probe);
+}
+
+/**
  * Reads one 2-D frame per NPY file into a new `(n, h, w)` stack, in the
  * order of `files`. Little-endian C-order frames (what detectors and numpy
  * write) are read straight into the stack: no per-frame buffer, no copy.
@@ -68,12 +127,15 @@ function checkFrame(
  * must have the first frame's shape and dtype; `indices` (the frame index of
  * each file) only name the frame in errors. When `reuse` has the resulting
  * dtype and shape, the frames are read into it instead of new memory (on
- * some machines first-touching fresh memory costs more than reading the files).
+ * some machines first-touching fresh memory costs more than reading the
+ * files). With a `helper`, a second thread reads the second half of the files
+ * at the same time (the stack is then shared memory).
  */
 export function readNpyStack(
   files: readonly string[],
   indices?: readonly number[],
   reuse?: FrameStack | null,
+  helper?: StackReader | null,
 ): FrameStack {
   if (files.length === 0) {
     throw new FrameError('readNpyStack needs at least one file.', {
@@ -81,39 +143,57 @@ export function readNpyStack(
       found: 'none',
     });
   }
-  const probe = new Uint8Array(HEADER_PROBE);
-  let first: NpyHeader | null = null;
-  let stack: FrameStack | null = null;
-  let bytes: Uint8Array | null = null;
-  let frameBytes = 0;
-  for (const [k, file] of files.entries()) {
-    const fd = openFrame(file);
-    try {
-      const got = readSync(fd, probe, 0, HEADER_PROBE, 0);
-      const header = parseNpyHeader(probe.subarray(0, got), file);
-      checkFrame(file, indices?.[k], header, first);
-      if (stack === null || bytes === null) {
-        first = header;
-        const shape = [files.length, header.shape[0]!, header.shape[1]!];
-        stack =
-          reuse && reuse.dtype === header.dtype && sameShape(reuse.shape, shape)
-            ? reuse
-            : ndarray(header.dtype, shape);
-        bytes = new Uint8Array(stack.data.buffer, stack.data.byteOffset, stack.data.byteLength);
-        frameBytes = header.shape[0]! * header.shape[1]! * itemSize(header.dtype);
-      }
-      if (header.bigEndian || header.fortranOrder) {
-        const frame = readNpy(file).data;
-        bytes.set(new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength), k * frameBytes);
-      } else if (!readFully(fd, bytes, k * frameBytes, frameBytes, header.dataOffset)) {
-        throw new FileFormatError(
-          `${file}: NPY data is truncated: the header announces ${frameBytes} bytes of data.`,
-          { file, frame: indices?.[k], expected: `${frameBytes} data bytes`, found: 'fewer' },
-        );
-      }
-    } finally {
-      closeSync(fd);
-    }
+  const first = readFrameHeader(files[0]!, indices?.[0]);
+  const shape = [files.length, first.shape[0]!, first.shape[1]!];
+  const split = helper?.worthIt(files.length, sizeOf(shape) * itemSize(first.dtype)) === true;
+  const fits =
+    reuse &&
+    reuse.dtype === first.dtype &&
+    sameShape(reuse.shape, shape) &&
+    (!split || reuse.data.buffer instanceof SharedArrayBuffer);
+  const stack = fits
+    ? reuse
+    : split
+      ? sharedArray(first.dtype, shape)
+      : ndarray(first.dtype, shape);
+  const bytes = new Uint8Array(stack.data.buffer, stack.data.byteOffset, stack.data.byteLength);
+  if (!split || helper === null || helper === undefined) {
+    readFramesInto(files, indices, first, bytes, 0, files.length);
+    return stack;
   }
-  return stack!;
+  const half = Math.ceil(files.length / 2);
+  helper.readInBackground(files, indices, first, bytes, half, files.length);
+  let failure: unknown = null;
+  try {
+    readFramesInto(files, indices, first, bytes, 0, half);
+  } catch (error) {
+    failure = error;
+  }
+  // Always wait: the helper writes into memory the next call reuses.
+  const helperFailure = helper.wait();
+  if (failure !== null) throw failure;
+  if (helperFailure !== null) throw helperFailure;
+  return stack;
+}
+
+/** A second thread reading frames (see read-helper.ts). */
+export interface StackReader {
+  /** Whether splitting `frames` frames of `bytes` in all is worth a thread hand-off. */
+  worthIt(frames: number, bytes: number): boolean;
+  readInBackground(
+    files: readonly string[],
+    indices: readonly number[] | undefined,
+    first: NpyHeader,
+    bytes: Uint8Array,
+    from: number,
+    to: number,
+  ): void;
+  /** Blocks until the background read is done; returns its error, if any. */
+  wait(): Error | null;
+}
+
+function sharedArray(dtype: DType, shape: readonly number[]): FrameStack {
+  const length = sizeOf(shape);
+  const Ctor = TYPED_ARRAY[dtype] as new (buffer: SharedArrayBuffer) => AnyTypedArray;
+  return ndarray(dtype, shape, new Ctor(new SharedArrayBuffer(length * itemSize(dtype))));
 }

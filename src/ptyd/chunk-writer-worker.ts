@@ -5,7 +5,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import { TYPED_ARRAY } from '../frames/dtype.js';
-import { ndarray } from '../frames/ndarray.js';
+import { ndarray, repeatedRows } from '../frames/ndarray.js';
 import { h5ready } from '../h5/index.js';
 import { type PoolWorkerData, serveJobs } from '../parallel/worker-pool.js';
 import type { Chunk } from '../scan/types.js';
@@ -17,8 +17,11 @@ import { WRITER_ATTRIBUTES } from './writer-state.js';
 
 function view(memory: SharedArrayBuffer, array: SharedArray) {
   const Ctor = TYPED_ARRAY[array.dtype];
-  const length = array.shape.reduce((a, b) => a * b, 1);
-  return ndarray(array.dtype, array.shape, new Ctor(memory, array.offset, length));
+  const [rows = 1, ...rest] = array.shape;
+  const shape = array.repeated ? [1, ...rest] : array.shape;
+  const length = shape.reduce((a, b) => a * b, 1);
+  const stored = ndarray(array.dtype, shape, new Ctor(memory, array.offset, length));
+  return array.repeated ? repeatedRows(stored, rows) : stored;
 }
 
 function writeJob(job: ChunkJob): null {

@@ -1,7 +1,7 @@
 /** Encoding of Python values into HDF5 objects, the way ptypy's h5rw lays them out. */
 import { H5Error } from '../errors.js';
 import { ndarray } from '../frames/ndarray.js';
-import type { H5Compression, H5File } from '../h5/index.js';
+import { canDefer, type DeferredArray, type H5Compression, type H5File } from '../h5/index.js';
 import { isNdArray, isPyDict, PyTuple, type PyValue } from '../py/value.js';
 
 /** Compression of array datasets: ptypy writes gzip level 4. */
@@ -9,6 +9,8 @@ export interface H5rwCompression {
   compression?: 'gzip' | 'lzf' | 'none';
   /** gzip level 0..9 (default 4). */
   level?: number;
+  /** Threads compressing large gzip arrays when the native HDF5 addon writes them (default 1). */
+  threads?: number;
 }
 
 const INT64_MIN = -(2n ** 63n);
@@ -82,12 +84,17 @@ function writeList(
   });
 }
 
-/** Writes `value` at `path` (which must not exist yet) with its h5rw `type` attribute. */
+/**
+ * Writes `value` at `path` (which must not exist yet) with its h5rw `type`
+ * attribute. With `deferred`, large gzip arrays are not written but listed
+ * there, for the native addon to write once h5wasm has closed the file.
+ */
 export function writeValue(
   file: H5File,
   path: string,
   value: PyValue,
   compression: H5Compression,
+  deferred?: DeferredArray[],
 ): void {
   if (value === null) {
     file.writeArray(path, ndarray('float64', [1]), { layout: 'contiguous' });
@@ -106,12 +113,16 @@ export function writeValue(
   } else if (value instanceof PyTuple) {
     writeList(file, path, value.items, true, compression);
   } else if (isNdArray(value)) {
+    if (deferred && compression.kind === 'gzip' && canDefer(value, compression.level)) {
+      deferred.push({ path, array: value, attributes: { type: 'array' } });
+      return;
+    }
     file.writeArray(path, value, {
       compression: value.shape.length === 0 ? { kind: 'none' } : compression,
     });
     file.writeStringAttribute(path, 'type', 'array');
   } else if (isPyDict(value)) {
-    writeDict(file, path, value, compression);
+    writeDict(file, path, value, compression, deferred);
   } else {
     throw new H5Error(`${file.file}:${path}: cannot store a value of this kind.`, {
       file: file.file,
@@ -125,6 +136,7 @@ function writeDict(
   path: string,
   dict: { [key: string]: PyValue },
   compression: H5Compression,
+  deferred: DeferredArray[] | undefined,
 ): void {
   file.createGroup(path);
   file.writeStringAttribute(path, 'type', 'dict');
@@ -143,7 +155,10 @@ function writeDict(
     }
     const { name, escaped } = escapeKey(key);
     const child = `${base}/${name}`;
-    writeValue(file, child, item, compression);
-    if (escaped) file.writeStringAttribute(child, 'escaped', '1');
+    writeValue(file, child, item, compression, deferred);
+    if (!escaped) continue;
+    const later = deferred?.find((d) => d.path === child);
+    if (later) later.attributes.escaped = '1';
+    else file.writeStringAttribute(child, 'escaped', '1');
   }
 }

@@ -7,7 +7,15 @@
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { FileFormatError, H5Error } from '../errors.js';
-import { acquireLock, type FileLock, H5File } from '../h5/index.js';
+import {
+  acquireLock,
+  canDeleteLinks,
+  type DeferredArray,
+  deleteLinks,
+  type FileLock,
+  H5File,
+  writeDeferred,
+} from '../h5/index.js';
 import type { PyDict, PyValue } from '../py/value.js';
 import { copyTree } from './h5-copy.js';
 import { type DeadLinkPolicy, decodeGroup, decodeValue } from './h5rw-read.js';
@@ -76,7 +84,16 @@ function stamp(file: H5File, now: Date): void {
   file.writeStringAttribute('/', 'mtime', time);
 }
 
-function writeContent(file: H5File, value: PyDict, options: H5WriteOptions): void {
+/**
+ * Writes the values, links and time stamps. Large gzip arrays go to
+ * `deferred` when given: {@link finishDeferred} writes them once `file` is closed.
+ */
+function writeContent(
+  file: H5File,
+  value: PyDict,
+  options: H5WriteOptions,
+  deferred?: DeferredArray[],
+): void {
   const compression = toCompression(options);
   // Top-level keys are paths ("chunks/0"), as in ptypy's h5append; nested keys are escaped.
   for (const [key, item] of Object.entries(value)) {
@@ -85,7 +102,7 @@ function writeContent(file: H5File, value: PyDict, options: H5WriteOptions): voi
     if (parent !== '' && file.entry(parent).kind === 'missing') {
       writeValue(file, parent, {}, compression);
     }
-    writeValue(file, path, item as PyValue, compression);
+    writeValue(file, path, item as PyValue, compression, deferred);
   }
   for (const link of options.links ?? []) {
     file.createExternalLink(link.path, link.targetFile, link.targetPath);
@@ -101,15 +118,29 @@ function tempName(file: string): string {
 }
 
 /** Writes a complete file at a temp name, then renames it over `file`; the temp goes on failure. */
-function writeAtomically(file: string, fill: (out: H5File) => void): void {
+/** Writes the arrays h5wasm left out (the file must be closed in h5wasm). */
+function finishDeferred(file: string, deferred: DeferredArray[], options: H5WriteOptions): void {
+  const compression = toCompression(options);
+  if (compression.kind !== 'gzip') return;
+  writeDeferred(file, deferred, compression.level, options.threads ?? 1);
+}
+
+/** Writes a new file under a temporary name, then renames it to `file`. */
+function writeAtomically(
+  file: string,
+  options: H5WriteOptions,
+  fill: (out: H5File, deferred: DeferredArray[]) => void,
+): void {
   const temp = tempName(file);
+  const deferred: DeferredArray[] = [];
   try {
     const out = H5File.open(temp, 'w', { lock: false });
     try {
-      fill(out);
+      fill(out, deferred);
     } finally {
       out.close();
     }
+    finishDeferred(temp, deferred, options);
     renameSync(temp, file);
   } catch (error) {
     rmSync(temp, { force: true });
@@ -136,7 +167,9 @@ function withLock<T>(file: string, run: () => T): T {
  * h5write('out.ptyd', { chunks: {}, meta: {}, info: {} });
  */
 export function h5write(file: string, value: PyDict, options: H5WriteOptions = {}): void {
-  withLock(file, () => writeAtomically(file, (out) => writeContent(out, value, options)));
+  withLock(file, () =>
+    writeAtomically(file, options, (out, deferred) => writeContent(out, value, options, deferred)),
+  );
 }
 
 /**
@@ -154,22 +187,37 @@ export function h5append(file: string, value: PyDict, options: H5WriteOptions = 
   withLock(file, () => {
     const paths = Object.keys(value).map(topPath);
     const linkPaths = (options.links ?? []).map((l) => topPath(l.path));
+    const deferred: DeferredArray[] = [];
     const existing = H5File.open(file, 'a', { lock: false });
     let replaced: string[];
     try {
       replaced = [...paths, ...linkPaths].filter((p) => existing.entry(p).kind !== 'missing');
-      if (replaced.length === 0) {
-        writeContent(existing, value, options);
-        return;
-      }
+      if (replaced.length === 0) writeContent(existing, value, options, deferred);
     } finally {
       existing.close();
     }
+    if (replaced.length === 0) {
+      finishDeferred(file, deferred, options);
+      return;
+    }
+    if (canDeleteLinks()) {
+      // As ptypy does: delete the old objects, then write the new ones in place.
+      deleteLinks(file, replaced);
+      const again = H5File.open(file, 'a', { lock: false });
+      try {
+        writeContent(again, value, options, deferred);
+      } finally {
+        again.close();
+      }
+      finishDeferred(file, deferred, options);
+      return;
+    }
+    // h5wasm cannot delete objects: copy everything else into a new file.
     const source = H5File.open(file, 'r', { lock: false });
     try {
-      writeAtomically(file, (out) => {
+      writeAtomically(file, options, (out, later) => {
         copyTree(source, out, '/', new Set(replaced));
-        writeContent(out, value, options);
+        writeContent(out, value, options, later);
       });
     } finally {
       source.close();

@@ -1,6 +1,6 @@
 import { ParallelError } from '../errors.js';
 import type { DType } from '../frames/dtype.js';
-import type { NdArray } from '../frames/ndarray.js';
+import { type NdArray, repeatOf } from '../frames/ndarray.js';
 import { type Completion, WorkerPool, workerScript } from '../parallel/worker-pool.js';
 import type { PyDict } from '../py/value.js';
 import type { Chunk, Meta, ScanProgress, ScanSink } from '../scan/types.js';
@@ -14,6 +14,8 @@ export interface SharedArray {
   shape: number[];
   /** Byte offset in the shared memory. */
   offset: number;
+  /** Only the first row is in the memory: every row is that one ({@link repeatedRows}). */
+  repeated: boolean;
 }
 
 /** One chunk for a worker to store: in its own file (`link`) or appended to the master (`append`). */
@@ -34,7 +36,7 @@ export interface ChunkJob {
 
 /** Settings of a {@link WorkerSink}: those of a {@link PtydSink}, plus the number of threads. */
 export interface WorkerSinkOptions extends PtydSinkOptions {
-  /** Worker threads; append mode uses one however many are asked for (one file, one writer). */
+  /** Worker threads; append mode uses one writer, which compresses on this many threads. */
   workers: number;
 }
 
@@ -66,8 +68,9 @@ function bytesOf(array: NdArray): Uint8Array {
  *   master is still rewritten by the main thread, in chunk order, and only
  *   links a chunk file once it is complete on disk.
  * - `append`: one file has one writer, so one worker appends while the main
- *   thread prepares the next chunk (a pipeline of two stages; h5wasm cannot
- *   write pre-compressed chunks, so compression cannot be split further).
+ *   thread prepares the next chunk (a pipeline of two stages). With the
+ *   native HDF5 addon that worker compresses each chunk on `workers` threads
+ *   (h5wasm alone compresses on one).
  *
  * What holds instead of "complete when writeChunk returns": a chunk given to
  * `writeChunk` is complete on disk (and linked, in link mode) at the latest
@@ -171,7 +174,13 @@ export class WorkerSink implements ScanSink {
   /** Copies the chunk into the worker's shared memory and describes where each array is. */
   private layout(worker: number, chunk: Chunk, kind: 'link' | 'append', file: string): ChunkJob {
     const positions = Array.isArray(chunk.positions) ? null : chunk.positions;
-    const arrays = [chunk.data, chunk.weights, ...(positions === null ? [] : [positions])];
+    // A common mask travels as its one frame.
+    const weightRow = repeatOf(chunk.weights);
+    const arrays = [
+      chunk.data,
+      weightRow ?? chunk.weights,
+      ...(positions === null ? [] : [positions]),
+    ];
     const offsets: number[] = [];
     let size = 0;
     for (const array of arrays) {
@@ -191,6 +200,7 @@ export class WorkerSink implements ScanSink {
       dtype: array.dtype,
       shape: [...array.shape],
       offset: offsets[i]!,
+      repeated: i === 1 && weightRow !== undefined,
     });
     return {
       kind,
@@ -198,7 +208,8 @@ export class WorkerSink implements ScanSink {
       num: chunk.num,
       indices: [...chunk.indices],
       run: this.inner.runId,
-      compression: this.compression,
+      // One append writer compresses on every thread it was given; link writers on one each.
+      compression: { ...this.compression, threads: kind === 'append' ? this.workers : 1 },
       memory,
       data: describe(chunk.data, 0),
       weights: describe(chunk.weights, 1),

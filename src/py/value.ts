@@ -1,4 +1,4 @@
-import type { NdArray } from '../frames/ndarray.js';
+import { type NdArray, repeatOf } from '../frames/ndarray.js';
 
 /**
  * Python values as ptypy stores them in `.ptyd` files and parameter trees.
@@ -49,7 +49,9 @@ export function isNdArray(value: unknown): value is NdArray {
     'dtype' in value &&
     'shape' in value &&
     'data' in value &&
-    ArrayBuffer.isView((value as { data: unknown }).data)
+    // A lazily repeated array is one without making its copies.
+    (repeatOf(value as NdArray) !== undefined ||
+      ArrayBuffer.isView((value as { data: unknown }).data))
   );
 }
 

@@ -1,5 +1,5 @@
-import { CenterError, FrameError, RebinError } from '../errors.js';
-import type { NumberDType } from '../frames/dtype.js';
+import { CenterError, RebinError } from '../errors.js';
+import type { AnyTypedArray, NumberDType } from '../frames/dtype.js';
 import {
   cropOrient,
   type Orientation,
@@ -7,7 +7,7 @@ import {
   rebinWeights,
   rebinWeightsMax,
 } from '../frames/index.js';
-import { type FrameStack, formatShape, ndarray } from '../frames/ndarray.js';
+import { type FrameStack, formatShape } from '../frames/ndarray.js';
 
 /** What the prepare step needs to know about the ROI and the geometry. */
 export interface PrepareSettings {
@@ -28,6 +28,19 @@ export interface Prepared {
   data: FrameStack;
   /** Per-frame weights `[n, h, w]`, or one `[1, h, w]` frame that applies to every frame. */
   weights: FrameStack;
+  /** The cropped stack rebinning started from, to offer as `intermediate` next time. */
+  intermediate?: AnyTypedArray;
+}
+
+/**
+ * Memory {@link prepareFrames} may write into instead of allocating (fresh
+ * pages are slow to touch). Whatever it held is overwritten.
+ */
+export interface PrepareMemory {
+  /** For the prepared data: only when nobody uses the previous chunk's data any more. */
+  output?: AnyTypedArray;
+  /** For the cropped stack before rebinning. */
+  intermediate?: AnyTypedArray;
 }
 
 /**
@@ -108,10 +121,18 @@ export function prepareFrames(
   weights: FrameStack<NumberDType>,
   settings: PrepareSettings,
   combineMax?: (localMax: number) => number,
+  memory: PrepareMemory = {},
 ): Prepared {
   const { roi, center, orientation, rebin } = settings;
   const rawShape: [number, number] = [data.shape[1]!, data.shape[2]!];
-  const cropped = cropOrient(data, roi, center, orientation);
+  // With rebinning, the cropped stack is an intermediate that nobody else sees.
+  const cropped = cropOrient(
+    data,
+    roi,
+    center,
+    orientation,
+    rebin === 1 ? memory.output : memory.intermediate,
+  );
   const weightShape: [number, number] = [weights.shape[1]!, weights.shape[2]!];
   const sameShape = weightShape[0] === rawShape[0] && weightShape[1] === rawShape[1];
   const weightCenter: [number, number] = sameShape
@@ -123,23 +144,8 @@ export function prepareFrames(
   // Distributed runs combine ptypy's whole-chunk maximum over every rank's frames.
   const max = combineMax?.(rebinWeightsMax(maskStack, rebin));
   return {
-    data: rebinData(cropped.frames as FrameStack<NumberDType>, rebin),
+    data: rebinData(cropped.frames as FrameStack<NumberDType>, rebin, memory.output),
     weights: rebinWeights(maskStack, rebin, undefined, max),
+    intermediate: cropped.frames === data ? undefined : cropped.frames.data,
   };
-}
-
-/** Repeats a one-frame stack `n` times (a common mask applied to every frame). */
-export function repeatFrame(stack: FrameStack, n: number): FrameStack {
-  if (stack.shape[0] === n) return stack;
-  if (stack.shape[0] !== 1) {
-    throw new FrameError(`Cannot spread ${stack.shape[0]} weight frames over ${n} data frames.`, {
-      expected: `1 or ${n} weight frames`,
-      found: String(stack.shape[0]),
-    });
-  }
-  const frameSize = stack.data.length;
-  const out = ndarray(stack.dtype, [n, stack.shape[1]!, stack.shape[2]!]);
-  const target = out.data as { set(src: ArrayLike<number | bigint>, offset: number): void };
-  for (let i = 0; i < n; i++) target.set(stack.data as ArrayLike<number | bigint>, i * frameSize);
-  return out;
 }

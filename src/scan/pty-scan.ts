@@ -12,6 +12,8 @@ import {
   formatShape,
   type NdArray,
   ndarray,
+  repeatedRows,
+  repeatOf,
   sameShape,
 } from '../frames/ndarray.js';
 import { type Communicator, getCommunicator, LoadManager } from '../parallel/index.js';
@@ -24,8 +26,8 @@ import {
   checkCenterInside,
   checkRebin,
   needsProcessing,
+  type PrepareMemory,
   prepareFrames,
-  repeatFrame,
   squareRoi,
 } from './prepare.js';
 import { PTYSCAN_PARAMS } from './pty-scan-params.js';
@@ -66,6 +68,13 @@ export interface PtyScanOptions {
   resume?: boolean;
   /** The processes sharing the work; default: MPI ranks under mpirun, else this process alone. */
   comm?: Communicator;
+  /**
+   * The caller is done with a chunk's arrays when it calls `auto()` again (as
+   * `ptyscan prepare` is): the next chunk's data is then prepared into the
+   * same memory instead of fresh memory, which is slow to touch on some
+   * machines. Off by default: ptypy's chunks stay valid for good.
+   */
+  recycle?: boolean;
 }
 
 /** User parameters: a subset of the class's parameter tree. */
@@ -161,6 +170,9 @@ export class PtyScan {
   private initialized = false;
   private metaWritten = false;
   private center: FrozenCenter | null = null;
+  private readonly recycle: boolean;
+  /** Memory the next chunk may be prepared into (see {@link PtyScanOptions.recycle}). */
+  private memory: PrepareMemory = {};
 
   constructor(pars: ScanParams = {}, options: PtyScanOptions = {}) {
     const tree = (this.constructor as typeof PtyScan).params;
@@ -168,6 +180,7 @@ export class PtyScan {
     this.logger = options.logger ?? stderrLogger;
     this.comm = options.comm ?? getCommunicator();
     this.loadManager = new LoadManager(this.comm.size);
+    this.recycle = options.recycle === true;
     // Only the master writes files.
     this.sink = !this.comm.isMaster
       ? null
@@ -415,9 +428,15 @@ export class PtyScan {
           local.weights,
           { roi, center: center.value, orientation, rebin },
           combineMax,
+          this.memory,
         );
         outData = prepared.data;
         outWeights = prepared.weights;
+        // The intermediate is ours alone; the output is the caller's until its next auto().
+        this.memory = {
+          ...(prepared.intermediate === undefined ? {} : { intermediate: prepared.intermediate }),
+          ...(this.recycle && outData !== data ? { output: outData.data } : {}),
+        };
       }
       if (local.scratch !== null && outData.data.buffer === local.scratch) {
         outData = ndarray(outData.dtype, outData.shape, outData.data.slice());
@@ -697,34 +716,28 @@ function missing(what: string, index: number): never {
   });
 }
 
-/** The weights of chunks whose frames all share one weight frame (a common mask), by chunk. */
-const SHARED_WEIGHTS = new WeakMap<Chunk, FrameStack>();
-
 /**
  * A chunk whose `weights` may be one frame shared by every frame (the common
  * mask). The `(n, h, w)` stack ptypy's chunk holds is then made on first use
- * only (by a sink that stores it, or a caller that reads it): repeating the
- * mask costs fresh memory that a reconstruction reading the iterable never needs.
+ * only (by a caller that reads it; a sink writing with the native HDF5 addon
+ * never does): repeating the mask costs fresh memory that a reconstruction
+ * reading the iterable never needs.
  */
 function withCommonWeights(fields: Omit<Chunk, 'weights'>, weights: FrameStack): Chunk {
   const n = fields.indices.length;
   if (weights.shape[0] === n) return { ...fields, weights };
-  let stack: FrameStack | null = null;
-  const chunk = fields as Chunk;
-  Object.defineProperty(chunk, 'weights', {
-    enumerable: true,
-    get: () => {
-      stack ??= repeatFrame(weights, n);
-      return stack;
-    },
-  });
-  SHARED_WEIGHTS.set(chunk, weights);
-  return chunk;
+  if (weights.shape[0] !== 1) {
+    throw new FrameError(`Cannot spread ${weights.shape[0]} weight frames over ${n} data frames.`, {
+      expected: `1 or ${n} weight frames`,
+      found: String(weights.shape[0]),
+    });
+  }
+  return { ...fields, weights: repeatedRows(weights, n) };
 }
 
 /** `weights > 0` of a chunk's shared weight frame, or null when every frame has its own weights. */
 function commonMask(chunk: Chunk): Uint8Array | null {
-  const shared = SHARED_WEIGHTS.get(chunk);
+  const shared = repeatOf(chunk.weights);
   if (shared === undefined) return null;
   const weights = shared.data as ArrayLike<number>;
   const mask = new Uint8Array(weights.length);

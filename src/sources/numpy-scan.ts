@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { FileFormatError, MissingDataError } from '../errors.js';
 import type { FrameStack, NdArray } from '../frames/ndarray.js';
 import { readNpyStack } from '../npy/npy-stack.js';
+import { NpyReadHelper } from '../npy/read-helper.js';
 import { defineParams, normalizeParams } from '../params/index.js';
 import { PtyScan, type PtyScanOptions, type ScanParams } from '../scan/pty-scan.js';
 import type { CheckResult, LoadResult } from '../scan/types.js';
@@ -54,6 +55,8 @@ export class NumpyScan extends PtyScan {
   private livePositions = false;
   /** The last chunk's raw stack, filled again by the next load() (see `LoadResult.scratch`). */
   private stack: FrameStack | null = null;
+  /** A second thread reading half of each chunk's files. */
+  private readonly reader = new NpyReadHelper();
 
   constructor(pars: ScanParams = {}, options: PtyScanOptions = {}) {
     // Bad parameters are reported before any file is read (a subclass's tree included).
@@ -137,12 +140,18 @@ export class NumpyScan extends PtyScan {
     );
   }
 
+  override close(): void {
+    this.reader.close();
+    super.close();
+  }
+
   override load(indices: readonly number[]): LoadResult {
     // One stack read straight from the files: no per-frame buffers to allocate and copy.
     const data = readNpyStack(
       indices.map((i) => this.framePath(i)),
       indices,
       this.stack,
+      this.reader,
     );
     this.stack = data;
     if (!this.livePositions) return { data, scratch: true };

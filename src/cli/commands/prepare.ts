@@ -83,6 +83,8 @@ export const prepareCommand: Command = {
     const scan = await createScan(config, {
       baseDir,
       logger: { warn, info: note },
+      // Chunks are stored and counted here, never kept: prepare each into the last one's memory.
+      recycle: true,
       ...(values.resume === true ? { resume: true } : {}),
     });
     const dfile = scan.info.dfile;

@@ -1,0 +1,89 @@
+/**
+ * A second thread that reads half of a chunk's frame files while the main
+ * thread reads the other half: reading files from the page cache is memory
+ * copying in the kernel, and on two cores two readers take about half the time.
+ */
+import { availableParallelism } from 'node:os';
+import * as errors from '../errors.js';
+import { type Completion, WorkerPool, workerScript } from '../parallel/worker-pool.js';
+import type { NpyHeader } from './npy.js';
+import type { StackReader } from './npy-stack.js';
+
+/** Below these, one thread is as fast (a hand-off costs about a millisecond). */
+const MIN_FRAMES = 8;
+const MIN_BYTES = 8 * 1024 * 1024;
+
+/** What the worker returns for a failed read: the error's class name and context. */
+export interface ReadFailure {
+  failure: { name: string; message: string; context: errors.ErrorContext };
+}
+
+/** The error a worker reported, rebuilt as the same ptyscan error class. */
+function rebuild(completion: Completion): Error | null {
+  if (!completion.ok) {
+    return new errors.ParallelError(
+      `The frame reading thread failed: ${completion.error.name}: ${completion.error.message}`,
+    );
+  }
+  const result = completion.result as ReadFailure | null;
+  if (result === null) return null;
+  const { name, message, context } = result.failure;
+  const Class = (errors as unknown as Record<string, unknown>)[name];
+  return typeof Class === 'function' && Class.prototype instanceof errors.PtyscanError
+    ? new (Class as new (m: string, c: errors.ErrorContext) => Error)(message, context)
+    : new errors.PtyscanError(message, context);
+}
+
+/**
+ * Reads frames on one worker thread, started on first use; an idle helper
+ * does not keep the process alive. `available` is false on one core.
+ */
+export class NpyReadHelper implements StackReader {
+  readonly available = availableParallelism() > 1;
+  private pool: WorkerPool | null = null;
+  private pending = false;
+
+  worthIt(frames: number, bytes: number): boolean {
+    return this.available && frames >= MIN_FRAMES && bytes >= MIN_BYTES;
+  }
+
+  readInBackground(
+    files: readonly string[],
+    indices: readonly number[] | undefined,
+    first: NpyHeader,
+    bytes: Uint8Array,
+    from: number,
+    to: number,
+  ): void {
+    if (!(bytes.buffer instanceof SharedArrayBuffer)) {
+      throw new errors.ParallelError('The frame reading thread needs shared memory.');
+    }
+    this.pool ??= new WorkerPool(workerScript(import.meta.url, 'read-helper-worker'), 1);
+    this.pool.submit(0, {
+      files: files.slice(from, to),
+      indices: indices?.slice(from, to) ?? null,
+      first,
+      memory: bytes.buffer,
+      byteOffset: bytes.byteOffset,
+      byteLength: bytes.byteLength,
+      slot: from,
+    });
+    this.pending = true;
+  }
+
+  wait(): Error | null {
+    if (!this.pending || this.pool === null) return null;
+    this.pending = false;
+    for (const completion of this.pool.waitUntil(0, 0)) {
+      const error = rebuild(completion);
+      if (error !== null) return error;
+    }
+    return null;
+  }
+
+  /** Stops the thread. */
+  close(): void {
+    this.pool?.close();
+    this.pool = null;
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * `recycle`: a caller that is done with each chunk when it asks for the next
+ * gets every chunk prepared into the previous chunk's memory, with the same
+ * values as without recycling; without it, chunks never share memory.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { DataPackage } from '../../src/scan/types.js';
+import { SpotScan } from './spot-scan.js';
+
+const quiet = { warn: () => {}, info: () => {} };
+
+/** The data of every chunk, copied when it arrives, and the memory each chunk was in. */
+function run(recycle: boolean, rebin: number): { values: number[][]; buffers: ArrayBufferLike[] } {
+  const scan = new SpotScan(
+    { shape: 16n, orientation: 3n, rebin: BigInt(rebin), center: [6n, 15n] },
+    { logger: quiet, recycle },
+    12,
+  );
+  scan.initialize();
+  const values: number[][] = [];
+  const buffers: ArrayBufferLike[] = [];
+  for (let msg = scan.auto(4); msg.msg !== 'EOS'; msg = scan.auto(4)) {
+    const data = (msg as DataPackage).chunk.data.data as ArrayLike<number>;
+    values.push(Array.from(data));
+    buffers.push((msg as DataPackage).chunk.data.data.buffer);
+  }
+  scan.close();
+  return { values, buffers };
+}
+
+describe('PtyScan recycle', () => {
+  for (const rebin of [1, 2]) {
+    it(`gives the same chunks with and without it (rebin ${rebin})`, () => {
+      const fresh = run(false, rebin);
+      const recycled = run(true, rebin);
+      assert.equal(fresh.values.length, 3);
+      assert.deepEqual(recycled.values, fresh.values);
+      // Recycled: one piece of memory for every chunk; fresh: one each.
+      assert.equal(new Set(recycled.buffers).size, 1);
+      assert.equal(new Set(fresh.buffers).size, 3);
+    });
+  }
+});
