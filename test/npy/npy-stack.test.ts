@@ -95,7 +95,8 @@ describe('readNpyStack', () => {
     for (const reader of [null, helper]) {
       assert.throws(
         () => readNpyStack(list, undefined, null, reader),
-        (e: unknown) => e instanceof FrameError && e.file === other && /first frame/.test(e.message),
+        (e: unknown) =>
+          e instanceof FrameError && e.file === other && /first frame/.test(e.message),
       );
     }
   });
