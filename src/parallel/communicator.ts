@@ -54,6 +54,12 @@ export interface Communicator {
   gather<T extends AnyTypedArray>(data: T, root?: number): T | null;
   /** Typed arrays of one type and any length, one per rank, on `root`; `null` elsewhere. */
   gatherv<T extends AnyTypedArray>(data: T, root?: number): T[] | null;
+  /**
+   * Concatenates every rank's bytes of `data` (any lengths), in rank order,
+   * straight into `out` on `root` (which must be exactly as long as all of
+   * them together); the other ranks pass `null`. No intermediate copy.
+   */
+  gatherInto(data: AnyTypedArray, out: AnyTypedArray | null, root?: number): void;
   /** Every rank's value (see the value rules above), in rank order, on `root`; `null` elsewhere. */
   gatherValues<T>(value: T, root?: number): T[] | null;
   /** Sends a typed array to rank `dest` (not to itself); `tag` is 0..{@link MAX_TAG}. */

@@ -149,6 +149,16 @@ export class MpiCommunicator implements Communicator {
     return gathered.parts.map((part) => arrayFromBytes(name, part) as T);
   }
 
+  gatherInto(data: AnyTypedArray, out: AnyTypedArray | null, root = 0): void {
+    const bytes = bytesOf(data);
+    if (this.rank === root) {
+      if (out === null) throw new ParallelError('gatherInto needs an output array on the root.');
+      this.gatherBytes(bytes, root, bytesOf(out));
+    } else {
+      this.gatherBytes(bytes, root);
+    }
+  }
+
   gatherValues<T>(value: T, root = 0): T[] | null {
     const gathered = this.gatherBytes(encodeValue(value), root);
     if (gathered === null) return null;
@@ -214,9 +224,11 @@ export class MpiCommunicator implements Communicator {
    * round moves at most maxMessageBytes in total, so counts and displacements
    * stay 32-bit; one round (the usual case) receives straight into the result.
    */
+  /** Gathers into `into` on the root when given (it must fit exactly), else into new memory. */
   private gatherBytes(
     bytes: Uint8Array,
     root: number,
+    into?: Uint8Array,
   ): { bytes: Uint8Array; parts: Uint8Array[]; counts: number[] } | null {
     assertRank(root, this.size, 'root');
     const lengths = new Float64Array(this.size);
@@ -231,7 +243,14 @@ export class MpiCommunicator implements Communicator {
       offsets.push(total);
       total += n;
     }
-    const out = isRoot ? new Uint8Array(total) : null;
+    if (isRoot && into !== undefined && into.byteLength !== total) {
+      // A caller bug; the other ranks wait in the gather, and the failing rank ends the job.
+      throw new ParallelError(
+        `gatherInto: the root's output holds ${into.byteLength} bytes, the ranks sent ${total}.`,
+        { expected: `${total} bytes`, found: `${into.byteLength} bytes` },
+      );
+    }
+    const out = isRoot ? (into ?? new Uint8Array(total)) : null;
     for (let round = 0; round < rounds; round++) {
       const from = round * perRank;
       const mine = bytes.subarray(Math.min(from, bytes.byteLength), from + perRank);

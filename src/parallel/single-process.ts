@@ -51,6 +51,20 @@ export class SingleProcess implements Communicator {
     return [copyOf(data)];
   }
 
+  gatherInto(data: AnyTypedArray, out: AnyTypedArray | null, root = 0): void {
+    assertRank(root, this.size, 'root');
+    if (out === null || out.byteLength !== data.byteLength) {
+      throw new ParallelError(
+        `gatherInto needs an output of ${data.byteLength} bytes on the root, found ${out === null ? 'none' : `${out.byteLength} bytes`}.`,
+        {
+          expected: `${data.byteLength} bytes`,
+          found: out === null ? 'null' : `${out.byteLength} bytes`,
+        },
+      );
+    }
+    bytesOf(out).set(bytesOf(data));
+  }
+
   gatherValues<T>(value: T, root = 0): T[] | null {
     assertRank(root, this.size, 'root');
     assertSendable(value);

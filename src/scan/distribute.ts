@@ -1,4 +1,5 @@
 import { FrameError } from '../errors.js';
+import { type AnyTypedArray, allocate, type DType, TYPED_ARRAY } from '../frames/dtype.js';
 import { meanMassCenter } from '../frames/index.js';
 import {
   concatRows,
@@ -6,7 +7,10 @@ import {
   formatShape,
   type NdArray,
   ndarray,
+  repeatedRows,
+  repeatOf,
   sameShape,
+  sizeOf,
 } from '../frames/ndarray.js';
 import type { Communicator } from '../parallel/index.js';
 import { isNdArray } from '../py/value.js';
@@ -104,33 +108,105 @@ export function distributedMassCenter(
   return comm.bcast(mean, 0) as [number, number];
 }
 
-/** Joins the ranks' parts of a chunk on the master, in frame order; null on the other ranks. */
-export function gatherChunk(comm: Communicator, local: Chunk): Chunk | null {
+/** What a rank tells the master about its part of a chunk; the arrays follow by `gatherInto`. */
+interface PartHead {
+  indices: readonly number[];
+  positions: NdArray<'float64'> | null;
+  dtype: DType;
+  frame: number[];
+  weightDtype: DType;
+  /** The one weight frame all its frames share (a common mask), or null. */
+  weightRow: NdArray | null;
+}
+
+function gatheredArray(
+  heads: readonly PartHead[],
+  frames: number,
+  pick: (h: PartHead) => { dtype: DType; frame: readonly number[] },
+  what: string,
+  reuse?: AnyTypedArray,
+): NdArray {
+  const filled = heads.filter((h) => h.indices.length > 0);
+  const first = pick(filled[0]!);
+  for (const [rank, head] of heads.entries()) {
+    const own = pick(head);
+    if (
+      head.indices.length > 0 &&
+      (own.dtype !== first.dtype || !sameShape(own.frame, first.frame))
+    ) {
+      throw new FrameError(
+        `Chunk ${what} of rank ${rank} are ${own.dtype} ${formatShape(own.frame)} frames, those of the first rank with frames ${first.dtype} ${formatShape(first.frame)}.`,
+        {
+          expected: `${first.dtype} ${formatShape(first.frame)}`,
+          found: `${own.dtype} ${formatShape(own.frame)}`,
+        },
+      );
+    }
+  }
+  const shape = [frames, ...first.frame];
+  const length = sizeOf(shape);
+  const data =
+    reuse !== undefined && reuse.constructor === TYPED_ARRAY[first.dtype] && reuse.length >= length
+      ? reuse.subarray(0, length)
+      : allocate(first.dtype, length);
+  return ndarray(first.dtype, shape, data as never);
+}
+
+/**
+ * Joins the ranks' parts of a chunk on the master, in frame order; null on
+ * the other ranks. The frames go by MPI straight into the chunk's memory
+ * (`reuse` on the master when it fits); a common mask travels as its one frame.
+ */
+export function gatherChunk(comm: Communicator, local: Chunk, reuse?: AnyTypedArray): Chunk | null {
   if (comm.size === 1) return local;
-  const parts = comm.gatherValues(
-    {
-      indices: local.indices,
-      data: local.data,
-      weights: local.weights,
-      positions: isNdArray(local.positions) ? local.positions : null,
-    },
-    0,
-  );
-  if (parts === null) return null;
-  const filled = parts
-    .filter((p) => p.indices.length > 0)
-    .sort((a, b) => a.indices[0]! - b.indices[0]!);
-  const first = filled[0];
-  if (first === undefined) return { ...local, indices: [] };
-  const indices = filled.flatMap((p) => p.indices);
-  const havePositions = filled.every((p) => p.positions !== null);
-  let positions: Chunk['positions'] = indices.map(() => null);
-  if (havePositions) positions = concatRows(filled.map((p) => p.positions!));
-  return {
-    num: local.num,
-    indices,
-    data: concatRows(filled.map((p) => p.data)),
-    weights: concatRows(filled.map((p) => p.weights)),
-    positions,
+  const row = repeatOf(local.weights);
+  const head: PartHead = {
+    indices: local.indices,
+    positions: isNdArray(local.positions) ? local.positions : null,
+    dtype: local.data.dtype,
+    frame: local.data.shape.slice(1),
+    weightDtype: local.weights.dtype,
+    weightRow: local.indices.length > 0 ? (row ?? null) : null,
   };
+  const heads = comm.gatherValues(head, 0);
+  // Every rank must agree whether per-frame weights follow.
+  const perFrameWeights =
+    comm.allreduce(local.indices.length > 0 && row === undefined ? 1 : 0, 'max') > 0;
+  if (heads === null) {
+    comm.gatherInto(local.data.data, null, 0);
+    if (perFrameWeights) comm.gatherInto(local.weights.data, null, 0);
+    return null;
+  }
+  const indices = heads.flatMap((h) => h.indices);
+  if (indices.some((index, k) => k > 0 && index <= indices[k - 1]!)) {
+    throw new FrameError(`The ranks' frames of chunk ${local.num} are not in index order.`, {
+      expected: 'ascending frame indices in rank order',
+      found: indices.join(', '),
+    });
+  }
+  const filled = heads.filter((h) => h.indices.length > 0);
+  if (filled.length === 0) {
+    comm.gatherInto(local.data.data, new Uint8Array(0), 0);
+    if (perFrameWeights) comm.gatherInto(local.weights.data, new Uint8Array(0), 0);
+    return { ...local, indices: [] };
+  }
+  const data = gatheredArray(heads, indices.length, (h) => h, 'data', reuse);
+  comm.gatherInto(local.data.data, data.data, 0);
+  let weights: NdArray;
+  if (perFrameWeights) {
+    weights = gatheredArray(
+      heads,
+      indices.length,
+      (h) => ({ dtype: h.weightDtype, frame: h.frame }),
+      'weights',
+    );
+    comm.gatherInto(local.weights.data, weights.data, 0);
+  } else {
+    weights = repeatedRows(filled[0]!.weightRow!, indices.length);
+  }
+  const havePositions = filled.every((h) => h.positions !== null);
+  const positions: Chunk['positions'] = havePositions
+    ? concatRows(filled.map((h) => h.positions!))
+    : indices.map(() => null);
+  return { num: local.num, indices, data, weights, positions };
 }

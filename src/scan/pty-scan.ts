@@ -1,5 +1,5 @@
 import { FrameError, MissingDataError, ParameterError, StateError } from '../errors.js';
-import type { DType, NumberDType } from '../frames/dtype.js';
+import type { AnyTypedArray, DType, NumberDType } from '../frames/dtype.js';
 import {
   addPoissonNoise,
   type Orientation,
@@ -173,6 +173,8 @@ export class PtyScan {
   private readonly recycle: boolean;
   /** Memory the next chunk may be prepared into (see {@link PtyScanOptions.recycle}). */
   private memory: PrepareMemory = {};
+  /** The master's memory for chunks gathered from the ranks. */
+  private gathered: AnyTypedArray | undefined;
 
   constructor(pars: ScanParams = {}, options: PtyScanOptions = {}) {
     const tree = (this.constructor as typeof PtyScan).params;
@@ -473,7 +475,9 @@ export class PtyScan {
             expect2(this.info.psize, 'psize').map((p) => p * rebin) as [number, number],
           );
 
-    const whole = gatherChunk(this.comm, chunk);
+    // The gathered chunk only goes to the sink (which stores or copies it at once): its memory is ours to reuse.
+    const whole = gatherChunk(this.comm, chunk, this.gathered);
+    if (whole !== null && whole !== chunk) this.gathered = whole.data.data;
     if (this.sink !== null && whole !== null) {
       if (!this.metaWritten) this.sink.writeMeta(this.meta);
       this.sink.writeChunk(whole);

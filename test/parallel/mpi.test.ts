@@ -94,8 +94,14 @@ function checkRank(size: number, r: Record<string, unknown>): void {
       r.tinyGatherv,
       range(size, (i) => i).map((i) => range(100 * (i + 1), (k) => (k + i) % 256)),
     );
+    const joined = range(size, (i) => i).flatMap((i) => range(300 * (i + 1), () => i - 7));
+    assert.deepEqual(r.gatherInto, joined);
+    assert.deepEqual(r.tinyGatherInto, joined);
   } else {
-    assert.deepEqual([r.gather, r.gatherv, r.tinyGatherv], [null, null, null]);
+    assert.deepEqual(
+      [r.gather, r.gatherv, r.tinyGatherv, r.gatherInto, r.tinyGatherInto],
+      [null, null, null, null, null],
+    );
   }
   if (rank === last) {
     assert.deepEqual(

@@ -52,6 +52,13 @@ describe('SingleProcess', () => {
     assert.deepEqual(Array.from(parts[0]), [-1, 2]);
     assert.deepEqual(comm.gatherValues({ a: 1 }), [{ a: 1 }]);
     assert.throws(() => comm.gather(new DataView(new ArrayBuffer(4)) as never), ParallelError);
+    const into = new Int16Array(2);
+    comm.gatherInto(Int16Array.from([-1, 2]), into);
+    assert.deepEqual(Array.from(into), [-1, 2]);
+    assert.throws(
+      () => comm.gatherInto(Int16Array.from([-1, 2]), new Int16Array(3)),
+      (e: unknown) => e instanceof ParallelError && e.expected === '4 bytes',
+    );
   });
 
   it('has no other rank to send to or receive from', () => {
