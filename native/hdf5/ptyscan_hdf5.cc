@@ -9,6 +9,9 @@
 #include <napi.h>
 
 #include <algorithm>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 #include <climits>
 #include <cstdint>
 #include <cstring>
@@ -352,6 +355,30 @@ Napi::Value DeleteLinks(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// adviseHugePages(view): asks Linux to back the view's memory with transparent
+// huge pages (where THP is set to "madvise"): first touching fresh memory then
+// faults once per 2 MiB instead of once per 4 KiB. Returns whether it was applied.
+Napi::Value AdviseHugePages(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  bool applied = false;
+#ifdef __linux__
+  napi_typedarray_type kind;
+  size_t length = 0;
+  void* pointer = nullptr;
+  size_t byteOffset = 0;
+  napi_value buffer;
+  if (info.Length() >= 1 && info[0].IsTypedArray() &&
+      napi_get_typedarray_info(env, info[0], &kind, &length, &pointer, &buffer, &byteOffset) == napi_ok) {
+    const size_t bytes = info[0].As<Napi::TypedArray>().ByteLength();
+    const uintptr_t huge = 2u << 20;
+    const uintptr_t start = (reinterpret_cast<uintptr_t>(pointer) + huge - 1) & ~(huge - 1);
+    const uintptr_t end = (reinterpret_cast<uintptr_t>(pointer) + bytes) & ~(huge - 1);
+    if (end > start) applied = madvise(reinterpret_cast<void*>(start), end - start, MADV_HUGEPAGE) == 0;
+  }
+#endif
+  return Napi::Boolean::New(env, applied);
+}
+
 Napi::Value Version(const Napi::CallbackInfo& info) {
   unsigned major = 0, minor = 0, release = 0;
   H5get_libversion(&major, &minor, &release);
@@ -363,6 +390,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("writeArrays", Napi::Function::New(env, WriteArrays));
   exports.Set("deleteLinks", Napi::Function::New(env, DeleteLinks));
   exports.Set("version", Napi::Function::New(env, Version));
+  exports.Set("adviseHugePages", Napi::Function::New(env, AdviseHugePages));
   return exports;
 }
 

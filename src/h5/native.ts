@@ -7,35 +7,16 @@
  *
  * `PTYSCAN_NATIVE_HDF5=0` switches it off.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { H5Error } from '../errors.js';
 import { itemSize } from '../frames/dtype.js';
 import { type NdArray, repeatOf, sizeOf } from '../frames/ndarray.js';
+import {
+  type NativeAddon,
+  type NativeArraySpec,
+  nativeAddon,
+  nativeAddonDetail,
+} from '../native/addon.js';
 import { guessChunks } from './chunks.js';
-
-/** One array for {@link NativeHdf5.writeArrays}: a new dataset in an existing group. */
-export interface NativeArraySpec {
-  path: string;
-  dtype: string;
-  shape: readonly number[];
-  /** Rows (entries of the first axis) per HDF5 chunk; chunks hold whole rows. */
-  rowsPerChunk: number;
-  /** The whole array, or one row when `repeated`. */
-  data: ArrayBufferView;
-  /** Every row is `data`: each distinct chunk is compressed once. */
-  repeated: boolean;
-  /** Scalar UTF-8 string attributes of the dataset. */
-  attributes: Readonly<Record<string, string>>;
-}
-
-/** The functions the addon exports. */
-interface NativeHdf5 {
-  writeArrays(file: string, arrays: NativeArraySpec[], level: number, threads: number): void;
-  deleteLinks(file: string, paths: string[]): void;
-  version(): string;
-}
 
 /** An array whose dataset is written after the h5wasm part of a file, by the addon. */
 export interface DeferredArray {
@@ -44,46 +25,21 @@ export interface DeferredArray {
   attributes: Record<string, string>;
 }
 
-export const NATIVE_ENV = 'PTYSCAN_NATIVE_HDF5';
-
 /** Arrays below this size are not worth a second open of the file. */
 const MIN_BYTES = 64 * 1024;
 /** A row larger than this would make one HDF5 chunk too large: h5wasm writes it, split. */
 const MAX_ROW_BYTES = 64 * 1024 * 1024;
 
-let loaded: { addon: NativeHdf5 | null; reason: string } | undefined;
 /** Datasets the addon wrote in this thread. */
 let written = 0;
 
-function load(): { addon: NativeHdf5 | null; reason: string } {
-  if (process.env[NATIVE_ENV] === '0') return { addon: null, reason: `${NATIVE_ENV}=0` };
-  const candidates = ['../../build/ptyscan_hdf5.node', '../../../build/ptyscan_hdf5.node'].map(
-    (rel) => fileURLToPath(new URL(rel, import.meta.url)),
-  );
-  const path = candidates.find((p) => existsSync(p));
-  if (path === undefined) {
-    return {
-      addon: null,
-      reason: 'not built (install libhdf5-dev libdeflate-dev, then node scripts/build-hdf5.mjs)',
-    };
-  }
-  try {
-    const addon = createRequire(import.meta.url)(path) as NativeHdf5;
-    return { addon, reason: `libhdf5 ${addon.version()}` };
-  } catch (cause) {
-    return { addon: null, reason: `${path} cannot be loaded: ${(cause as Error).message}` };
-  }
-}
-
-function addon(): NativeHdf5 | null {
-  loaded ??= load();
-  return loaded.addon;
+function addon(): NativeAddon | null {
+  return nativeAddon();
 }
 
 /** Whether the addon is in use, which libhdf5 it runs on (or why not), and how many datasets it wrote in this thread. */
 export function nativeHdf5Status(): { available: boolean; detail: string; written: number } {
-  loaded ??= load();
-  return { available: loaded.addon !== null, detail: loaded.reason, written };
+  return { available: nativeAddon() !== null, detail: nativeAddonDetail(), written };
 }
 
 /** Rows per chunk for the addon: h5wasm's chunk shape when it keeps whole rows, else one row. */

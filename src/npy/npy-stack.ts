@@ -2,6 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { FileFormatError, FrameError } from '../errors.js';
 import { type AnyTypedArray, type DType, itemSize, TYPED_ARRAY } from '../frames/dtype.js';
 import { type FrameStack, formatShape, ndarray, sameShape, sizeOf } from '../frames/ndarray.js';
+import { adviseLargeMemory } from '../native/addon.js';
 import { type NpyHeader, parseNpyHeader, readNpy } from './npy.js';
 
 /** Enough for any header numpy writes for a 2-D array (they are padded to 64 or 128 bytes). */
@@ -195,5 +196,7 @@ export interface StackReader {
 function sharedArray(dtype: DType, shape: readonly number[]): FrameStack {
   const length = sizeOf(shape);
   const Ctor = TYPED_ARRAY[dtype] as new (buffer: SharedArrayBuffer) => AnyTypedArray;
-  return ndarray(dtype, shape, new Ctor(new SharedArrayBuffer(length * itemSize(dtype))));
+  const data = new Ctor(new SharedArrayBuffer(length * itemSize(dtype)));
+  adviseLargeMemory(data);
+  return ndarray(dtype, shape, data);
 }

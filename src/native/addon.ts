@@ -1,0 +1,82 @@
+/**
+ * Loading the optional native addon (native/hdf5, built by
+ * scripts/build-hdf5.mjs into build/ptyscan_hdf5.node against Debian's
+ * libhdf5 and libdeflate). It imports nothing of ptyscan's, so any module
+ * may use it. `PTYSCAN_NATIVE_HDF5=0` switches it off.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** One array for {@link NativeAddon.writeArrays}: a new dataset in an existing group. */
+export interface NativeArraySpec {
+  path: string;
+  dtype: string;
+  shape: readonly number[];
+  /** Rows (entries of the first axis) per HDF5 chunk; chunks hold whole rows. */
+  rowsPerChunk: number;
+  /** The whole array, or one row when `repeated`. */
+  data: ArrayBufferView;
+  /** Every row is `data`: each distinct chunk is compressed once. */
+  repeated: boolean;
+  /** Scalar UTF-8 string attributes of the dataset. */
+  attributes: Readonly<Record<string, string>>;
+}
+
+/** The functions the addon exports. */
+export interface NativeAddon {
+  writeArrays(file: string, arrays: NativeArraySpec[], level: number, threads: number): void;
+  deleteLinks(file: string, paths: string[]): void;
+  /** Asks Linux for transparent huge pages under the view's memory; whether it was applied. */
+  adviseHugePages(view: ArrayBufferView): boolean;
+  version(): string;
+}
+
+export const NATIVE_ENV = 'PTYSCAN_NATIVE_HDF5';
+
+let loaded: { addon: NativeAddon | null; reason: string } | undefined;
+
+function load(): { addon: NativeAddon | null; reason: string } {
+  if (process.env[NATIVE_ENV] === '0') return { addon: null, reason: `${NATIVE_ENV}=0` };
+  const candidates = ['../../build/ptyscan_hdf5.node', '../../../build/ptyscan_hdf5.node'].map(
+    (rel) => fileURLToPath(new URL(rel, import.meta.url)),
+  );
+  const path = candidates.find((p) => existsSync(p));
+  if (path === undefined) {
+    return {
+      addon: null,
+      reason: 'not built (install libhdf5-dev libdeflate-dev, then node scripts/build-hdf5.mjs)',
+    };
+  }
+  try {
+    const addon = createRequire(import.meta.url)(path) as NativeAddon;
+    return { addon, reason: `libhdf5 ${addon.version()}` };
+  } catch (cause) {
+    return { addon: null, reason: `${path} cannot be loaded: ${(cause as Error).message}` };
+  }
+}
+
+/** The addon, or null when it is not built, cannot be loaded or is switched off. */
+export function nativeAddon(): NativeAddon | null {
+  loaded ??= load();
+  return loaded.addon;
+}
+
+/** Which libhdf5 the addon runs on, or why it is not in use. */
+export function nativeAddonDetail(): string {
+  loaded ??= load();
+  return loaded.reason;
+}
+
+/** Below this, huge pages cannot help (they are 2 MiB). */
+const HUGE_PAGE_MIN_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Offers large fresh memory to the kernel for huge pages before it is first
+ * written: on some virtual machines first touching memory costs more than
+ * filling it, page by page. Without the addon it does nothing.
+ */
+export function adviseLargeMemory(view: ArrayBufferView): void {
+  if (view.byteLength < HUGE_PAGE_MIN_BYTES) return;
+  nativeAddon()?.adviseHugePages(view);
+}
