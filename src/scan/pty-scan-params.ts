@@ -190,7 +190,8 @@ default = 1
 help = Number of threads that compress and write chunk files
 doc = Link/merge: up to this many chunk files are compressed at once, each by its
     own thread. Append: one writer thread works while the next chunk is prepared
-    (one file has one writer). A chunk is then complete on disk when a later
+    (one file has one writer) and, with the native HDF5 addon, compresses each
+    chunk on this many threads. A chunk is then complete on disk when a later
     auto() returns, and at the latest when the scan ends or is closed.
 userlevel = 1
 lowlim = 1

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MissingDataError, PtyscanError } from '../../errors.js';
-import { h5ready } from '../../h5/index.js';
+import { h5ready, nativeHdf5Status } from '../../h5/index.js';
 import { isNdArray, PyTuple, type PyValue } from '../../py/value.js';
 import type { PtyScan } from '../../scan/index.js';
 import { createScan, readScanConfig } from '../../sources/index.js';
@@ -88,6 +88,12 @@ export const prepareCommand: Command = {
       ...(values.resume === true ? { resume: true } : {}),
     });
     const dfile = scan.info.dfile;
+    const native = nativeHdf5Status();
+    note(
+      native.available
+        ? `gzip data is written by the native HDF5 addon (${native.detail})`
+        : `gzip data is written by h5wasm alone: native HDF5 addon ${native.detail}`,
+    );
     if (typeof scan.info.save === 'string' && typeof dfile === 'string') {
       mkdirSync(dirname(dfile), { recursive: true });
     }
