@@ -29,9 +29,8 @@ if (!existsSync(BUILT)) {
   console.error(`bench: ${BUILT} is missing: run \`npm run build\` first (npm run bench does).`);
   process.exit(1);
 }
-const { encodeNpy, h5ready, ndarray, NumpyScan, PtydSink, readNpy } = (await import(
-  pathToFileURL(BUILT).href
-)) as typeof Ptyscan;
+const { encodeNpy, h5ready, h5write, nativeHdf5Status, ndarray, NumpyScan, PtydSink, readNpy } =
+  (await import(pathToFileURL(BUILT).href)) as typeof Ptyscan;
 
 const RAW = 512;
 const DISTINCT = 1000;
@@ -364,6 +363,21 @@ async function main(): Promise<void> {
       `cat of the raw files: ${(frames / median(cats)).toFixed(0)} frames/s (median of ${cats.length})`,
     );
     console.log('x 1st: ratio to the same save mode with 1 worker and 1 process, this command');
+    if (wanted.some((v) => v.save !== null)) {
+      const arg = JSON.stringify({ dir, out, frames });
+      const res = spawnSync(process.execPath, [...process.execArgv, SCRIPT, '--gzip-only', arg], {
+        encoding: 'utf8',
+      });
+      if (res.status !== 0) throw new Error(`the gzip yardstick failed:\n${res.stderr}`);
+      const lines = res.stdout.trim().split('\n');
+      const g = JSON.parse(lines[lines.length - 1]!) as {
+        rates: Record<string, number>;
+        writer: string;
+      };
+      console.log(
+        `gzip 4 + write of the prepared data alone: ${g.rates[1]!.toFixed(0)} frames/s on 1 thread, ${g.rates[2]!.toFixed(0)} on 2 (${g.writer})`,
+      );
+    }
     if (profile) {
       for (const variant of wanted.filter((v) => v.workers === 1 && v.ranks === 1)) {
         const result = runChild(variant, dir, out, true, frames);
@@ -380,9 +394,41 @@ async function main(): Promise<void> {
 
 const baseRates = new Map<string, number>();
 
+/**
+ * The yardstick of the gzip runs: compressing and writing the prepared data
+ * of the workload alone (one chunk of 100 prepared frames, written as a
+ * gzip 4 file `frames / 100` times), on 1 and 2 threads. No save mode can be
+ * faster than this with the same compression.
+ */
+async function gzipOnly(spec: { dir: string; out: string; frames: number }): Promise<void> {
+  await h5ready();
+  const scan = new NumpyScan({
+    base_path: spec.dir,
+    num_frames: BigInt(CHUNK),
+    shape: 256n,
+    orientation: 3n,
+  });
+  scan.initialize();
+  const msg = scan.auto(CHUNK);
+  scan.close();
+  if (msg.msg !== 'data') throw new Error('no chunk to compress');
+  const rates: Record<string, number> = {};
+  for (const threads of [1, 2]) {
+    const t0 = performance.now();
+    for (let k = 0; k < spec.frames / CHUNK; k++) {
+      h5write(join(spec.out, `gzip-${threads}-${k % 2}.h5`), { data: msg.chunk.data }, { threads });
+    }
+    rates[threads] = spec.frames / ((performance.now() - t0) / 1000);
+  }
+  console.log(JSON.stringify({ rates, writer: nativeHdf5Status().detail }));
+}
+
 const childAt = process.argv.indexOf('--child');
+const gzipAt = process.argv.indexOf('--gzip-only');
 if (childAt >= 0) {
   await child(JSON.parse(process.argv[childAt + 1]!));
+} else if (gzipAt >= 0) {
+  await gzipOnly(JSON.parse(process.argv[gzipAt + 1]!));
 } else {
   await main();
 }

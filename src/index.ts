@@ -49,7 +49,7 @@ export {
   zeros,
 } from './frames/index.js';
 // HDF5
-export { type H5Compression, H5File, h5ready } from './h5/index.js';
+export { type H5Compression, H5File, h5ready, nativeHdf5Status } from './h5/index.js';
 // NPY files
 export { decodeNpy, encodeNpy, readNpy } from './npy/index.js';
 // Processes

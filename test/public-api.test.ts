@@ -58,6 +58,7 @@ const EXPECTED = [
   'listParams',
   'listSources',
   'massCenter',
+  'nativeHdf5Status',
   'meanMassCenter',
   'ndarray',
   'normalizeParams',
