@@ -65,7 +65,7 @@ function checkFrame(
  * Reads the frame in `file` into `bytes` at frame slot `slot`, checking it
  * against `first` (the header of the stack's first frame).
  */
-export function readFrameInto(
+function readFrameInto(
   file: string,
   frame: number | undefined,
   first: NpyHeader,
@@ -107,15 +107,21 @@ function readFrameHeader(file: string, frame: number | undefined): NpyHeader {
   }
 }
 
-/** Reads the frames `from..to` of `files` into `bytes` (the whole stack's memory). */
-export function readFramesInto(
-  files: readonly string[],
-  indices: readonly number[] | undefined,
-  first: NpyHeader,
-  bytes: Uint8Array,
-  from: number,
-  to: number,
-): void {
+/** Frames `from..to` of a stack's `files`, to be read into `bytes` (the whole stack's memory). */
+export interface FrameRange {
+  files: readonly string[];
+  /** Frame index of each file, for errors. */
+  indices: readonly number[] | undefined;
+  /** Header of the stack's first frame. */
+  first: NpyHeader;
+  bytes: Uint8Array;
+  from: number;
+  to: number;
+}
+
+/** Reads the frames of `range` into its memory. */
+export function readFramesInto(range: FrameRange): void {
+  const { files, indices, first, bytes, from, to } = range;
   const probe = new Uint8Array(HEADER_PROBE);
   for (let k = from; k < to; k++) readFrameInto(files[k]!, indices?.[k], first, bytes, k, probe);
 }
@@ -159,14 +165,14 @@ export function readNpyStack(
       : ndarray(first.dtype, shape);
   const bytes = new Uint8Array(stack.data.buffer, stack.data.byteOffset, stack.data.byteLength);
   if (!split || helper === null || helper === undefined) {
-    readFramesInto(files, indices, first, bytes, 0, files.length);
+    readFramesInto({ files, indices, first, bytes, from: 0, to: files.length });
     return stack;
   }
   const half = Math.ceil(files.length / 2);
-  helper.readInBackground(files, indices, first, bytes, half, files.length);
+  helper.readInBackground({ files, indices, first, bytes, from: half, to: files.length });
   let failure: unknown = null;
   try {
-    readFramesInto(files, indices, first, bytes, 0, half);
+    readFramesInto({ files, indices, first, bytes, from: 0, to: half });
   } catch (error) {
     failure = error;
   }
@@ -181,14 +187,7 @@ export function readNpyStack(
 export interface StackReader {
   /** Whether splitting `frames` frames of `bytes` in all is worth a thread hand-off. */
   worthIt(frames: number, bytes: number): boolean;
-  readInBackground(
-    files: readonly string[],
-    indices: readonly number[] | undefined,
-    first: NpyHeader,
-    bytes: Uint8Array,
-    from: number,
-    to: number,
-  ): void;
+  readInBackground(range: FrameRange): void;
   /** Blocks until the background read is done; returns its error, if any. */
   wait(): Error | null;
 }

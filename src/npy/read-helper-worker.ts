@@ -2,28 +2,13 @@
 import { workerData } from 'node:worker_threads';
 import { PtyscanError } from '../errors.js';
 import { type PoolWorkerData, serveJobs } from '../parallel/worker-pool.js';
-import type { NpyHeader } from './npy.js';
-import { readFrameInto } from './npy-stack.js';
-import type { ReadFailure } from './read-helper.js';
-
-interface ReadJob {
-  files: string[];
-  indices: number[] | null;
-  first: NpyHeader;
-  memory: SharedArrayBuffer;
-  byteOffset: number;
-  byteLength: number;
-  /** Stack slot of the first file. */
-  slot: number;
-}
+import { readFramesInto } from './npy-stack.js';
+import type { ReadFailure, ReadJob } from './read-helper.js';
 
 function read(job: ReadJob): ReadFailure | null {
-  const bytes = new Uint8Array(job.memory, job.byteOffset, job.byteLength);
-  const probe = new Uint8Array(4096);
+  const { memory, byteOffset, byteLength, ...range } = job;
   try {
-    job.files.forEach((file, k) => {
-      readFrameInto(file, job.indices?.[k], job.first, bytes, job.slot + k, probe);
-    });
+    readFramesInto({ ...range, bytes: new Uint8Array(memory, byteOffset, byteLength) });
     return null;
   } catch (error) {
     if (!(error instanceof PtyscanError)) throw error;

@@ -6,8 +6,14 @@
 import { availableParallelism } from 'node:os';
 import * as errors from '../errors.js';
 import { type Completion, WorkerPool, workerScript } from '../parallel/worker-pool.js';
-import type { NpyHeader } from './npy.js';
-import type { StackReader } from './npy-stack.js';
+import type { FrameRange, StackReader } from './npy-stack.js';
+
+/** A {@link FrameRange} as it travels to the worker: the memory as a SharedArrayBuffer. */
+export interface ReadJob extends Omit<FrameRange, 'bytes'> {
+  memory: SharedArrayBuffer;
+  byteOffset: number;
+  byteLength: number;
+}
 
 /** Below these, one thread is as fast (a hand-off costs about a millisecond). */
 const MIN_FRAMES = 8;
@@ -47,27 +53,19 @@ export class NpyReadHelper implements StackReader {
     return this.available && frames >= MIN_FRAMES && bytes >= MIN_BYTES;
   }
 
-  readInBackground(
-    files: readonly string[],
-    indices: readonly number[] | undefined,
-    first: NpyHeader,
-    bytes: Uint8Array,
-    from: number,
-    to: number,
-  ): void {
+  readInBackground(range: FrameRange): void {
+    const { bytes, ...rest } = range;
     if (!(bytes.buffer instanceof SharedArrayBuffer)) {
       throw new errors.ParallelError('The frame reading thread needs shared memory.');
     }
     this.pool ??= new WorkerPool(workerScript(import.meta.url, 'read-helper-worker'), 1);
-    this.pool.submit(0, {
-      files: files.slice(from, to),
-      indices: indices?.slice(from, to) ?? null,
-      first,
+    const job: ReadJob = {
+      ...rest,
       memory: bytes.buffer,
       byteOffset: bytes.byteOffset,
       byteLength: bytes.byteLength,
-      slot: from,
-    });
+    };
+    this.pool.submit(0, job);
     this.pending = true;
   }
 
