@@ -10,12 +10,7 @@
 import { H5Error } from '../errors.js';
 import { itemSize } from '../frames/dtype.js';
 import { type NdArray, repeatOf, sizeOf } from '../frames/ndarray.js';
-import {
-  type NativeAddon,
-  type NativeArraySpec,
-  nativeAddon,
-  nativeAddonDetail,
-} from '../native/addon.js';
+import { type NativeArraySpec, nativeAddon, nativeAddonDetail } from '../native/addon.js';
 import { guessChunks } from './chunks.js';
 
 /** An array whose dataset is written after the h5wasm part of a file, by the addon. */
@@ -32,10 +27,6 @@ const MAX_ROW_BYTES = 64 * 1024 * 1024;
 
 /** Datasets the addon wrote in this thread. */
 let written = 0;
-
-function addon(): NativeAddon | null {
-  return nativeAddon();
-}
 
 /** Whether the addon is in use, which libhdf5 it runs on (or why not), and how many datasets it wrote in this thread. */
 export function nativeHdf5Status(): { available: boolean; detail: string; written: number } {
@@ -62,7 +53,7 @@ export function canDefer(array: NdArray, level: number): boolean {
   if (sizeOf(array.shape) * itemSize(array.dtype) < MIN_BYTES) return false;
   if (array.shape.some((d) => d < 1)) return false;
   if (array.dtype === 'int64' || array.dtype === 'uint64') return false;
-  return rowsPerChunk(array) !== null && addon() !== null;
+  return rowsPerChunk(array) !== null && nativeAddon() !== null;
 }
 
 /**
@@ -76,7 +67,7 @@ export function writeDeferred(
   threads: number,
 ): void {
   if (arrays.length === 0) return;
-  const native = addon();
+  const native = nativeAddon();
   if (native === null) {
     throw new H5Error(`${file}: the native HDF5 addon is not available to write deferred arrays.`, {
       file,
@@ -111,13 +102,13 @@ export function writeDeferred(
 
 /** Whether links can be deleted in place (else a file must be copied to drop an object). */
 export function canDeleteLinks(): boolean {
-  return addon() !== null;
+  return nativeAddon() !== null;
 }
 
 /** Deletes the objects at `paths` in `file` (closed by h5wasm); their space is not reclaimed. */
 export function deleteLinks(file: string, paths: readonly string[]): void {
   if (paths.length === 0) return;
-  const native = addon();
+  const native = nativeAddon();
   if (native === null) {
     throw new H5Error(`${file}: deleting ${paths.join(', ')} needs the native HDF5 addon.`, {
       file,

@@ -117,7 +117,6 @@ function tempName(file: string): string {
   return `${file}.tmp-${process.pid}-${tempCounter}`;
 }
 
-/** Writes a complete file at a temp name, then renames it over `file`; the temp goes on failure. */
 /** Writes the arrays h5wasm left out (the file must be closed in h5wasm). */
 function finishDeferred(file: string, deferred: DeferredArray[], options: H5WriteOptions): void {
   const compression = toCompression(options);
@@ -125,7 +124,10 @@ function finishDeferred(file: string, deferred: DeferredArray[], options: H5Writ
   writeDeferred(file, deferred, compression.level, options.threads ?? 1);
 }
 
-/** Writes a new file under a temporary name, then renames it to `file`. */
+/**
+ * Writes a complete file at a temp name (h5wasm's part, then the deferred
+ * arrays), then renames it over `file`; the temp goes on failure.
+ */
 function writeAtomically(
   file: string,
   options: H5WriteOptions,

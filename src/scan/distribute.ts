@@ -115,6 +115,7 @@ interface PartHead {
   dtype: DType;
   frame: number[];
   weightDtype: DType;
+  weightFrame: number[];
   /** The one weight frame all its frames share (a common mask), or null. */
   weightRow: NdArray | null;
 }
@@ -166,6 +167,7 @@ export function gatherChunk(comm: Communicator, local: Chunk, reuse?: AnyTypedAr
     dtype: local.data.dtype,
     frame: local.data.shape.slice(1),
     weightDtype: local.weights.dtype,
+    weightFrame: local.weights.shape.slice(1),
     weightRow: local.indices.length > 0 ? (row ?? null) : null,
   };
   const heads = comm.gatherValues(head, 0);
@@ -197,7 +199,7 @@ export function gatherChunk(comm: Communicator, local: Chunk, reuse?: AnyTypedAr
     weights = gatheredArray(
       heads,
       indices.length,
-      (h) => ({ dtype: h.weightDtype, frame: h.frame }),
+      (h) => ({ dtype: h.weightDtype, frame: h.weightFrame }),
       'weights',
     );
     comm.gatherInto(local.weights.data, weights.data, 0);
