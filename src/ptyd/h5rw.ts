@@ -177,9 +177,11 @@ export function h5write(file: string, value: PyDict, options: H5WriteOptions = {
 /**
  * Adds the top-level keys of `value` to an existing h5rw file (created when
  * missing). A key that already exists replaces that whole object, as in
- * ptypy. New keys are written in place; replacing one rewrites the file into
- * a temp file and renames it over (h5wasm cannot delete objects), which costs
- * a full copy: re-compressing every dataset.
+ * ptypy. New keys are written in place. A replaced object is deleted in
+ * place by the native HDF5 addon (its space is not reclaimed, as with h5py's
+ * `del`); without the addon the file is rewritten into a temp file and
+ * renamed over (h5wasm cannot delete objects), which costs a full copy:
+ * re-compressing every dataset.
  */
 export function h5append(file: string, value: PyDict, options: H5WriteOptions = {}): void {
   if (!existsSync(file)) {
