@@ -177,9 +177,13 @@ export function readNpyStack(
     failure = error;
   }
   // Always wait: the helper writes into memory the next call reuses.
-  const helperFailure = helper.wait();
+  const outcome = helper.wait();
   if (failure !== null) throw failure;
-  if (helperFailure !== null) throw helperFailure;
+  if (outcome === 'lost') {
+    readFramesInto({ files, indices, first, bytes, from: half, to: files.length });
+  } else if (outcome !== null) {
+    throw outcome;
+  }
   return stack;
 }
 
@@ -188,8 +192,12 @@ export interface StackReader {
   /** Whether splitting `frames` frames of `bytes` in all is worth a thread hand-off. */
   worthIt(frames: number, bytes: number): boolean;
   readInBackground(range: FrameRange): void;
-  /** Blocks until the background read is done; returns its error, if any. */
-  wait(): Error | null;
+  /**
+   * Blocks until the background read is done; returns the error of a frame
+   * it could not read, or `'lost'` when its thread failed and the frames
+   * were not read (the caller reads them).
+   */
+  wait(): Error | null | 'lost';
 }
 
 function sharedArray(dtype: DType, shape: readonly number[]): FrameStack {

@@ -24,16 +24,9 @@ export interface ReadFailure {
   failure: { name: string; message: string; context: errors.ErrorContext };
 }
 
-/** The error a worker reported, rebuilt as the same ptyscan error class. */
-function rebuild(completion: Completion): Error | null {
-  if (!completion.ok) {
-    return new errors.ParallelError(
-      `The frame reading thread failed: ${completion.error.name}: ${completion.error.message}`,
-    );
-  }
-  const result = completion.result as ReadFailure | null;
-  if (result === null) return null;
-  const { name, message, context } = result.failure;
+/** The ptyscan error a worker returned for a file it could not read, rebuilt as the same class. */
+function rebuild(failure: ReadFailure['failure']): Error {
+  const { name, message, context } = failure;
   const Class = (errors as unknown as Record<string, unknown>)[name];
   return typeof Class === 'function' && Class.prototype instanceof errors.PtyscanError
     ? new (Class as new (m: string, c: errors.ErrorContext) => Error)(message, context)
@@ -42,12 +35,19 @@ function rebuild(completion: Completion): Error | null {
 
 /**
  * Reads frames on one worker thread, started on first use; an idle helper
- * does not keep the process alive. `available` is false on one core.
+ * does not keep the process alive. It is not used on one core, nor after
+ * its thread failed (the caller then reads those frames itself).
  */
 export class NpyReadHelper implements StackReader {
-  readonly available = availableParallelism() > 1;
+  available = availableParallelism() > 1;
   private pool: WorkerPool | null = null;
   private pending = false;
+  private readonly script: URL;
+
+  /** `script`: the worker's module (tests point it elsewhere to see a failing thread). */
+  constructor(script: URL = workerScript(import.meta.url, 'read-helper-worker')) {
+    this.script = script;
+  }
 
   worthIt(frames: number, bytes: number): boolean {
     return this.available && frames >= MIN_FRAMES && bytes >= MIN_BYTES;
@@ -58,7 +58,7 @@ export class NpyReadHelper implements StackReader {
     if (!(bytes.buffer instanceof SharedArrayBuffer)) {
       throw new errors.ParallelError('The frame reading thread needs shared memory.');
     }
-    this.pool ??= new WorkerPool(workerScript(import.meta.url, 'read-helper-worker'), 1);
+    this.pool ??= new WorkerPool(this.script, 1);
     const job: ReadJob = {
       ...rest,
       memory: bytes.buffer,
@@ -69,14 +69,31 @@ export class NpyReadHelper implements StackReader {
     this.pending = true;
   }
 
-  wait(): Error | null {
+  wait(): Error | null | 'lost' {
     if (!this.pending || this.pool === null) return null;
     this.pending = false;
-    for (const completion of this.pool.waitUntil(0, 0)) {
-      const error = rebuild(completion);
-      if (error !== null) return error;
+    let completions: Completion[];
+    try {
+      completions = this.pool.waitUntil(0, 0);
+    } catch {
+      // The thread is gone: read on one thread from now on.
+      this.lose();
+      return 'lost';
+    }
+    for (const completion of completions) {
+      if (!completion.ok) {
+        this.lose();
+        return 'lost';
+      }
+      const result = completion.result as ReadFailure | null;
+      if (result !== null) return rebuild(result.failure);
     }
     return null;
+  }
+
+  private lose(): void {
+    this.available = false;
+    this.close();
   }
 
   /** Stops the thread. */

@@ -88,6 +88,19 @@ describe('readNpyStack', () => {
     }
   });
 
+  it('reads everything itself when the helper thread cannot start', () => {
+    const broken = new NpyReadHelper(new URL('./no-such-worker.js', import.meta.url));
+    try {
+      if (!broken.available) return;
+      const stack = readNpyStack(files, undefined, null, broken);
+      assertFrames(stack);
+      assert.equal(broken.available, false, 'the helper is not used again');
+      assertFrames(readNpyStack(files, undefined, stack, broken));
+    } finally {
+      broken.close();
+    }
+  });
+
   it('reports a frame of another shape in the helper half like in the main half', () => {
     const other = join(dir, 'other.npy');
     writeFileSync(other, encodeNpy(ndarray('int32', [H, W + 1])));
