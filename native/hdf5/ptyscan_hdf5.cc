@@ -379,6 +379,13 @@ Napi::Value AdviseHugePages(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, applied);
 }
 
+// threadSafe(): whether libhdf5 was built thread-safe (calls from several threads serialised).
+Napi::Value ThreadSafe(const Napi::CallbackInfo& info) {
+  hbool_t safe = false;
+  H5is_library_threadsafe(&safe);
+  return Napi::Boolean::New(info.Env(), safe);
+}
+
 Napi::Value Version(const Napi::CallbackInfo& info) {
   unsigned major = 0, minor = 0, release = 0;
   H5get_libversion(&major, &minor, &release);
@@ -390,6 +397,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("writeArrays", Napi::Function::New(env, WriteArrays));
   exports.Set("deleteLinks", Napi::Function::New(env, DeleteLinks));
   exports.Set("version", Napi::Function::New(env, Version));
+  exports.Set("threadSafe", Napi::Function::New(env, ThreadSafe));
   exports.Set("adviseHugePages", Napi::Function::New(env, AdviseHugePages));
   return exports;
 }

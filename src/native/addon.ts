@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 
 /** One array for {@link NativeAddon.writeArrays}: a new dataset in an existing group. */
 export interface NativeArraySpec {
@@ -29,6 +30,8 @@ export interface NativeAddon {
   deleteLinks(file: string, paths: string[]): void;
   /** Asks Linux for transparent huge pages under the view's memory; whether it was applied. */
   adviseHugePages(view: ArrayBufferView): boolean;
+  /** Whether libhdf5 serialises calls from several threads itself. */
+  threadSafe(): boolean;
   version(): string;
 }
 
@@ -50,6 +53,10 @@ function load(): { addon: NativeAddon | null; reason: string } {
   }
   try {
     const addon = createRequire(import.meta.url)(path) as NativeAddon;
+    // Worker threads write files at the same time: only a thread-safe libhdf5 may serve them.
+    if (!isMainThread && !addon.threadSafe()) {
+      return { addon: null, reason: `libhdf5 ${addon.version()} is not thread-safe` };
+    }
     return { addon, reason: `libhdf5 ${addon.version()}` };
   } catch (cause) {
     return { addon: null, reason: `${path} cannot be loaded: ${(cause as Error).message}` };
