@@ -92,7 +92,7 @@ export const prepareCommand: Command = {
     note(
       native.available
         ? `gzip data is written by the native HDF5 addon (${native.detail})`
-        : `gzip data is written by h5wasm alone: native HDF5 addon ${native.detail}`,
+        : `gzip data is written by h5wasm alone (native HDF5 addon: ${native.detail})`,
     );
     if (typeof scan.info.save === 'string' && typeof dfile === 'string') {
       mkdirSync(dirname(dfile), { recursive: true });
