@@ -68,7 +68,7 @@ export function parseCommandArgs<const T extends ParseArgsConfig['options']>(
 }
 
 /** Node's parseArgs messages are long; keep the gist and the offending word. */
-export function parseArgsMessage(e: unknown): string {
+function parseArgsMessage(e: unknown): string {
   const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
   const message = e instanceof Error ? e.message : String(e);
   const word = /'([^']+)'/.exec(message)?.[1] ?? '';

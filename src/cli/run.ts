@@ -39,7 +39,7 @@ export async function runCli(
 }
 
 /** The stack and the chain of causes, for `--verbose`. */
-export function errorDetail(error: unknown): string {
+function errorDetail(error: unknown): string {
   const out: string[] = [];
   let e: unknown = error;
   for (let depth = 0; e !== undefined && depth < 10; depth++) {

@@ -12,7 +12,7 @@
  */
 
 /** Size of numpy's conversion buffer (`np.getbufsize()` default). */
-export const NUMPY_BUFFER_SIZE = 8192;
+const NUMPY_BUFFER_SIZE = 8192;
 
 /** numpy's pairwise sum of `a[start .. start + n)`. */
 export function pairwiseSum(a: ArrayLike<number>, start: number, n: number): number {

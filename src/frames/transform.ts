@@ -37,7 +37,7 @@ interface Elements {
 }
 
 /** Output frame shape of a plan. */
-export function transformedShape(plan: TransformPlan): [number, number] {
+function transformedShape(plan: TransformPlan): [number, number] {
   const [roiH, roiW] = plan.roi;
   return plan.flags.transpose ? [roiW, roiH] : [roiH, roiW];
 }

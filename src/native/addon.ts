@@ -35,7 +35,7 @@ export interface NativeAddon {
   version(): string;
 }
 
-export const NATIVE_ENV = 'PTYSCAN_NATIVE_HDF5';
+const NATIVE_ENV = 'PTYSCAN_NATIVE_HDF5';
 
 let loaded: { addon: NativeAddon | null; reason: string } | undefined;
 

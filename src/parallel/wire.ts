@@ -27,7 +27,7 @@ const TAG = '$wire';
 type Node = null | boolean | number | string | Node[] | { [key: string]: Node };
 
 /** Name of the standard typed array class behind `value` (Buffer counts as Uint8Array). */
-export function typedArrayName(value: unknown): string | null {
+function typedArrayName(value: unknown): string | null {
   if (!ArrayBuffer.isView(value)) return null;
   for (let proto = Object.getPrototypeOf(value); proto; proto = Object.getPrototypeOf(proto)) {
     const name = (proto as { constructor?: { name?: unknown } }).constructor?.name;

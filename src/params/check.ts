@@ -32,7 +32,7 @@ const TYPE_CHECKS: Record<ParamType, (v: unknown) => boolean> = {
 };
 
 /** True when `value` matches one of the descriptor's types (or is None and the default is None). */
-export function matchesType(d: ParamDescriptor, value: unknown): boolean {
+function matchesType(d: ParamDescriptor, value: unknown): boolean {
   if (value === null && d.default === null) return true;
   return d.type.some((t) => TYPE_CHECKS[t](value));
 }

@@ -6,6 +6,7 @@
 
 import { Canvas } from './canvas.js';
 import type { Rgb } from './colormap.js';
+import { GLYPH_HEIGHT } from './font.js';
 
 /** Plot colours, exported so tests and docs can refer to them. */
 export const PLOT_COLORS = {
@@ -73,7 +74,7 @@ export function plotPositions(positions: ArrayLike<number>, count: number): Canv
   canvas.line(MARGIN.left, MARGIN.top + plotH, MARGIN.left + plotW, MARGIN.top + plotH, axis);
   canvas.line(MARGIN.left, MARGIN.top, MARGIN.left, MARGIN.top + plotH, axis);
   canvas.line(MARGIN.left + plotW, MARGIN.top, MARGIN.left + plotW, MARGIN.top + plotH, axis);
-  const textH = 5 * FONT_SCALE;
+  const textH = GLYPH_HEIGHT * FONT_SCALE;
   const step = niceStep((plotW / scale) * 0.999, 4);
   for (
     let v = Math.ceil((midX - plotW / 2 / scale) / step) * step;

@@ -24,7 +24,7 @@ export function toCompression(options: H5rwCompression = {}): H5Compression {
 }
 
 /** Stored name of a dict key: `/` cannot appear in an HDF5 name. */
-export function escapeKey(key: string): { name: string; escaped: boolean } {
+function escapeKey(key: string): { name: string; escaped: boolean } {
   return key.includes('/')
     ? { name: key.replaceAll('/', '_SLASH_'), escaped: true }
     : { name: key, escaped: false };

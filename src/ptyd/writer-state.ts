@@ -43,14 +43,14 @@ export interface WriterStatus {
 }
 
 /** The heartbeat text for now: `<ISO time> pid <pid> host <host>`. */
-export function heartbeatText(now: Date = new Date()): string {
+function heartbeatText(now: Date = new Date()): string {
   return `${now.toISOString()} pid ${process.pid} host ${hostname()}`;
 }
 
 const HEARTBEAT = /^(\S+) pid (\d+) host (.+)$/;
 
 /** Reads `time`, `pid` and `host` out of a heartbeat text (nulls when it is not ours). */
-export function parseHeartbeat(text: string): Pick<WriterStatus, 'time' | 'pid' | 'host'> {
+function parseHeartbeat(text: string): Pick<WriterStatus, 'time' | 'pid' | 'host'> {
   const match = HEARTBEAT.exec(text);
   if (match === null) return { time: null, pid: null, host: null };
   const time = new Date(match[1]!);

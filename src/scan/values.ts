@@ -104,7 +104,7 @@ export function pair<D extends 'int64' | 'float64'>(
 }
 
 /** The numbers of a 1-D NdArray of any numeric dtype. */
-export function numbersOf(array: NdArray): number[] {
+function numbersOf(array: NdArray): number[] {
   return Array.from(array.data as ArrayLike<number | bigint>, Number);
 }
 

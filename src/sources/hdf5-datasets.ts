@@ -84,7 +84,7 @@ export function entryOf(h5: H5File, ref: DatasetRef): H5Entry {
 }
 
 /** The numeric dataset at `ref`; groups, strings and unsupported types are refused. */
-export function numericDataset(h5: H5File, ref: DatasetRef): NumericDataset {
+function numericDataset(h5: H5File, ref: DatasetRef): NumericDataset {
   const entry = entryOf(h5, ref);
   if (entry.kind !== 'dataset') {
     throw new FileFormatError(`${refName(ref)} is a ${entry.kind}, not a dataset (${ref.param}).`, {

@@ -116,7 +116,7 @@ function groupLayout(h5: H5File, ref: DatasetRef): FrameLayout {
 }
 
 /** The dtype frames come out as: 64-bit integers become float64 (the pipeline computes in numbers). */
-export function frameDType(layout: FrameLayout): DType {
+function frameDType(layout: FrameLayout): DType {
   return layout.dtype === 'int64' || layout.dtype === 'uint64' ? 'float64' : layout.dtype;
 }
 

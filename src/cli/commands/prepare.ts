@@ -210,7 +210,7 @@ function summary(scan: PtyScan, outcome: Outcome, elapsed: number): string {
 }
 
 /** A pair such as `(64, 64)`, a scalar as itself, None as `None`. */
-export function formatValue(value: PyValue | undefined): string {
+function formatValue(value: PyValue | undefined): string {
   if (value === undefined || value === null) return 'None';
   if (isNdArray(value)) {
     return `(${Array.from(value.data as ArrayLike<number | bigint>, (v) => formatNumber(v)).join(', ')})`;
