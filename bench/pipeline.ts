@@ -3,10 +3,11 @@
  * 512x512 int32 as `.npy` files, NumpyScan with shape 256, orientation 3,
  * chunks of 100 (`auto(100)`), saved nowhere, appended (gzip 4) or linked,
  * with and without rebin 2. Every run is a child process of its own, so its
- * peak RSS is its own; median of 3. The yardstick is `cat` of the same raw
- * files, timed in the same command.
+ * peak RSS is its own; median of 3. The yardsticks are `cat` of the same raw
+ * files and gzip 4 of the prepared data alone, timed in the same command.
  *
- * Run: npx tsx bench/pipeline.ts [--frames N] [--runs R] [--only a,b] [--profile] [--mpi]
+ * Run: npm run bench -- [--frames N] [--runs R] [--only a,b] [--profile] [--mpi]
+ * (it builds first: the runs use the built package in dist/).
  *
  * The raw folder is generated once into `<tmpdir>/ptyscan-bench-raw-512`
  * (1000 distinct frames, ~1 GiB); frames beyond 1000 are symlinks to the
