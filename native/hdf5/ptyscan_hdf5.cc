@@ -9,6 +9,7 @@
 #include <napi.h>
 
 #include <algorithm>
+#include <atomic>
 #ifdef __linux__
 #include <sys/mman.h>
 #endif
@@ -124,10 +125,45 @@ struct Block {
   size_t size = 0;
 };
 
+// Memory for compressed output: mapped, not zero-filled, so the pages are
+// first touched by the compressing threads in parallel, and offered for huge
+// pages (on some virtual machines each 4 KiB page fault is expensive).
+class Arena {
+ public:
+  Arena() = default;
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+  ~Arena() { Release(); }
+
+  uint8_t* data() const { return base_; }
+
+  // Grows to at least `bytes` (the old contents are not kept).
+  void Reserve(size_t bytes) {
+    if (bytes <= size_) return;
+    Release();
+    void* mapped = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mapped == MAP_FAILED) throw Failure("no memory for " + std::to_string(bytes) + " bytes of compressed output");
+#ifdef MADV_HUGEPAGE
+    madvise(mapped, bytes, MADV_HUGEPAGE);
+#endif
+    base_ = static_cast<uint8_t*>(mapped);
+    size_ = bytes;
+  }
+
+ private:
+  void Release() {
+    if (base_ != nullptr) munmap(base_, size_);
+    base_ = nullptr;
+    size_ = 0;
+  }
+  uint8_t* base_ = nullptr;
+  size_t size_ = 0;
+};
+
 // Compressed output and scratch memory, kept between calls of one thread:
 // fresh pages are slow to touch, and every chunk would need new ones.
 struct Scratch {
-  std::vector<uint8_t> arena;
+  Arena arena;
   std::vector<std::vector<uint8_t>> tiles;
 };
 thread_local Scratch scratch;
@@ -185,17 +221,21 @@ void CompressAll(const std::vector<ArrayJob>& jobs, std::vector<Block>& blocks, 
   libdeflate_free_compressor(sizer);
   // The caller's scratch: thread_local names another one on each compressing thread.
   Scratch& local = scratch;
-  if (local.arena.size() < total) local.arena.resize(total);
+  local.arena.Reserve(total);
   const size_t count = std::max<size_t>(1, std::min<size_t>(threads, blocks.size()));
   if (local.tiles.size() < count) local.tiles.resize(count);
   std::vector<char> failed(count, 0);
+  // Blocks are handed out one at a time, not split up front: a thread that
+  // shares its core with other work (the caller preparing the next chunk)
+  // then takes fewer blocks instead of holding everyone up at the end.
+  std::atomic<size_t> next{0};
   auto run = [&](size_t worker) {
     libdeflate_compressor* compressor = libdeflate_alloc_compressor(level);
     if (compressor == nullptr) {
       failed[worker] = 1;
       return;
     }
-    for (size_t b = worker; b < blocks.size(); b += count) {
+    for (size_t b = next++; b < blocks.size(); b = next++) {
       CompressBlock(compressor, jobs[blocks[b].job], blocks[b], local.tiles[worker],
                     local.arena.data());
       if (blocks[b].size == 0) failed[worker] = 1;

@@ -117,13 +117,37 @@ export interface FrameRange {
   bytes: Uint8Array;
   from: number;
   to: number;
+  /**
+   * Shared by the threads reading one stack: `[next, done...]`. Each thread
+   * takes the next unread frame (`from + next`, counted up atomically), so a
+   * thread that starts late or runs on a busy core simply reads fewer; the
+   * frame's `done` flag is set once it is in memory.
+   */
+  claims?: Int32Array;
 }
 
-/** Reads the frames of `range` into its memory. */
-export function readFramesInto(range: FrameRange): void {
-  const { files, indices, first, bytes, from, to } = range;
+/** Reads the frames of `range` (with claims: those this thread takes); returns how many it read. */
+export function readFramesInto(range: FrameRange): number {
+  const { files, indices, first, bytes, from, to, claims } = range;
   const probe = new Uint8Array(HEADER_PROBE);
-  for (let k = from; k < to; k++) readFrameInto(files[k]!, indices?.[k], first, bytes, k, probe);
+  let sequential = from;
+  const next = () => (claims === undefined ? sequential++ : from + Atomics.add(claims, 0, 1));
+  let read = 0;
+  for (let k = next(); k < to; k = next()) {
+    readFrameInto(files[k]!, indices?.[k], first, bytes, k, probe);
+    if (claims !== undefined) Atomics.store(claims, 1 + k - from, 1);
+    read++;
+  }
+  return read;
+}
+
+/** Reads the frames of `range` whose claims are not marked done (a reading thread was lost). */
+function readUnfinished(range: FrameRange & { claims: Int32Array }): void {
+  const probe = new Uint8Array(HEADER_PROBE);
+  for (let k = range.from; k < range.to; k++) {
+    if (Atomics.load(range.claims, 1 + k - range.from) === 1) continue;
+    readFrameInto(range.files[k]!, range.indices?.[k], range.first, range.bytes, k, probe);
+  }
 }
 
 /**
@@ -135,8 +159,8 @@ export function readFramesInto(range: FrameRange): void {
  * each file) only name the frame in errors. When `reuse` has the resulting
  * dtype and shape, the frames are read into it instead of new memory (on
  * some machines first-touching fresh memory costs more than reading the
- * files). With a `helper`, a second thread reads the second half of the files
- * at the same time (the stack is then shared memory).
+ * files). With a `helper`, a second thread reads frames at the same time,
+ * taking them one by one with this thread (the stack is then shared memory).
  */
 export function readNpyStack(
   files: readonly string[],
@@ -168,19 +192,22 @@ export function readNpyStack(
     readFramesInto({ files, indices, first, bytes, from: 0, to: files.length });
     return stack;
   }
-  const half = Math.ceil(files.length / 2);
-  helper.readInBackground({ files, indices, first, bytes, from: half, to: files.length });
+  const claims = new Int32Array(new SharedArrayBuffer(4 * (files.length + 1)));
+  const range = { files, indices, first, bytes, from: 0, to: files.length, claims };
+  helper.readInBackground(range);
   let failure: unknown = null;
+  let mine = 0;
   try {
-    readFramesInto({ files, indices, first, bytes, from: 0, to: half });
+    mine = readFramesInto(range);
   } catch (error) {
     failure = error;
   }
-  // Always wait: the helper writes into memory the next call reuses.
-  const outcome = helper.wait();
+  // Frames the helper took are written into memory the next call reuses: wait
+  // for them. When this thread read every frame, the helper has none.
+  const outcome = helper.wait(mine < files.length);
   if (failure !== null) throw failure;
   if (outcome === 'lost') {
-    readFramesInto({ files, indices, first, bytes, from: half, to: files.length });
+    readUnfinished(range);
   } else if (outcome !== null) {
     throw outcome;
   }
@@ -191,13 +218,15 @@ export function readNpyStack(
 export interface StackReader {
   /** Whether splitting `frames` frames of `bytes` in all is worth a thread hand-off. */
   worthIt(frames: number, bytes: number): boolean;
-  readInBackground(range: FrameRange): void;
+  /** Starts taking frames of `range` (through its claims) on the other thread. */
+  readInBackground(range: FrameRange & { claims: Int32Array }): void;
   /**
-   * Blocks until the background read is done; returns the error of a frame
-   * it could not read, or `'lost'` when its thread failed and the frames
-   * were not read (the caller reads them).
+   * With `needed`, blocks until the background read is done; without, only
+   * collects what has already ended. Returns the error of a frame it could
+   * not read, or `'lost'` when its thread failed (the caller then reads the
+   * frames not marked done).
    */
-  wait(): Error | null | 'lost';
+  wait(needed: boolean): Error | null | 'lost';
 }
 
 function sharedArray(dtype: DType, shape: readonly number[]): FrameStack {

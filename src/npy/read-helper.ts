@@ -1,7 +1,9 @@
 /**
- * A second thread that reads half of a chunk's frame files while the main
- * thread reads the other half: reading files from the page cache is memory
- * copying in the kernel, and on two cores two readers take about half the time.
+ * A second thread that reads a chunk's frame files together with the main
+ * thread: reading files from the page cache is memory copying in the kernel,
+ * and on two cores two readers take about half the time. The two take frames
+ * one at a time, so a helper that is still starting, or shares its core with
+ * other work, holds nobody up.
  */
 import { availableParallelism } from 'node:os';
 import * as errors from '../errors.js';
@@ -41,7 +43,6 @@ function rebuild(failure: ReadFailure['failure']): Error {
 export class NpyReadHelper implements StackReader {
   available = availableParallelism() > 1;
   private pool: WorkerPool | null = null;
-  private pending = false;
   private readonly script: URL;
 
   /** `script`: the worker's module (tests point it elsewhere to see a failing thread). */
@@ -53,7 +54,15 @@ export class NpyReadHelper implements StackReader {
     return this.available && frames >= MIN_FRAMES && bytes >= MIN_BYTES;
   }
 
-  readInBackground(range: FrameRange): void {
+  /**
+   * Starts the thread now, so that it is ready by the first chunk; otherwise
+   * it starts on first use.
+   */
+  start(): void {
+    if (this.available) this.pool ??= new WorkerPool(this.script, 1);
+  }
+
+  readInBackground(range: FrameRange & { claims: Int32Array }): void {
     const { bytes, ...rest } = range;
     if (!(bytes.buffer instanceof SharedArrayBuffer)) {
       throw new errors.ParallelError('The frame reading thread needs shared memory.');
@@ -66,15 +75,14 @@ export class NpyReadHelper implements StackReader {
       byteLength: bytes.byteLength,
     };
     this.pool.submit(0, job);
-    this.pending = true;
   }
 
-  wait(): Error | null | 'lost' {
-    if (!this.pending || this.pool === null) return null;
-    this.pending = false;
+  wait(needed: boolean): Error | null | 'lost' {
+    if (this.pool === null) return null;
     let completions: Completion[];
     try {
-      completions = this.pool.waitUntil(0, 0);
+      // Not needed: the job took no frame, and its end is collected by a later call.
+      completions = needed ? this.pool.waitUntil(0, 0) : this.pool.collect();
     } catch {
       // The thread is gone: read on one thread from now on.
       this.lose();

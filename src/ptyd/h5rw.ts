@@ -189,34 +189,13 @@ export function h5append(file: string, value: PyDict, options: H5WriteOptions = 
     return;
   }
   withLock(file, () => {
-    const paths = Object.keys(value).map(topPath);
-    const linkPaths = (options.links ?? []).map((l) => topPath(l.path));
-    const deferred: DeferredArray[] = [];
-    const existing = H5File.open(file, 'a', { lock: false });
-    let replaced: string[];
-    try {
-      replaced = [...paths, ...linkPaths].filter((p) => existing.entry(p).kind !== 'missing');
-      if (replaced.length === 0) writeContent(existing, value, options, deferred);
-    } finally {
-      existing.close();
-    }
-    if (replaced.length === 0) {
-      finishDeferred(file, deferred, options);
-      return;
-    }
-    if (canDeleteLinks()) {
-      // As ptypy does: delete the old objects, then write the new ones in place.
-      deleteLinks(file, replaced);
-      const again = H5File.open(file, 'a', { lock: false });
-      try {
-        writeContent(again, value, options, deferred);
-      } finally {
-        again.close();
-      }
+    const deferred = appendInPlace(file, value, options);
+    if (deferred !== null) {
       finishDeferred(file, deferred, options);
       return;
     }
     // h5wasm cannot delete objects: copy everything else into a new file.
+    const replaced = replacedPaths(file, value, options);
     const source = H5File.open(file, 'r', { lock: false });
     try {
       writeAtomically(file, options, (out, later) => {
@@ -227,6 +206,96 @@ export function h5append(file: string, value: PyDict, options: H5WriteOptions = 
       source.close();
     }
   });
+}
+
+/** A {@link h5append} whose large arrays are still to be written by the native addon. */
+export interface PendingAppend {
+  file: string;
+  /** The arrays left for the addon's `writeDeferred`, with their dataset paths. */
+  deferred: DeferredArray[];
+  /** Their gzip level. */
+  level: number;
+  /** The file's write lock: release it once the arrays are written (or failed). */
+  lock: FileLock;
+}
+
+/**
+ * {@link h5append} in two parts, for a caller that hands the large arrays to
+ * another thread: this part writes everything h5wasm writes (the new groups,
+ * small datasets, attributes) and keeps the file's lock; then `writeDeferred`
+ * (from `src/h5`, in any thread) writes the arrays left for the native addon,
+ * and then the caller releases the lock. The result is the file one
+ * `h5append` writes. `null`, with nothing written, when the file must be
+ * written in one go: it does not exist yet, or an object must be replaced
+ * without the addon.
+ */
+export function appendExceptDeferred(
+  file: string,
+  value: PyDict,
+  options: H5WriteOptions = {},
+): PendingAppend | null {
+  if (!existsSync(file)) return null;
+  const compression = toCompression(options);
+  const level = compression.kind === 'gzip' ? compression.level : 0;
+  const lock = acquireLock(file);
+  try {
+    const deferred = appendInPlace(file, value, options);
+    if (deferred !== null) return { file, deferred, level, lock };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  lock.release();
+  return null;
+}
+
+/** The top-level objects of `value` (and its links) that already exist in `file`. */
+function replacedPaths(file: string, value: PyDict, options: H5WriteOptions): string[] {
+  const h5 = H5File.open(file, 'r', { lock: false });
+  try {
+    return existingPaths(h5, value, options);
+  } finally {
+    h5.close();
+  }
+}
+
+function existingPaths(h5: H5File, value: PyDict, options: H5WriteOptions): string[] {
+  const paths = Object.keys(value).map(topPath);
+  const linkPaths = (options.links ?? []).map((l) => topPath(l.path));
+  return [...paths, ...linkPaths].filter((p) => h5.entry(p).kind !== 'missing');
+}
+
+/**
+ * Writes `value` into `file` in place (the caller holds the lock), deleting
+ * objects it replaces with the native addon; returns the arrays left for the
+ * addon. `null`, with nothing written, when objects must be replaced and the
+ * addon is not loaded.
+ */
+function appendInPlace(
+  file: string,
+  value: PyDict,
+  options: H5WriteOptions,
+): DeferredArray[] | null {
+  const deferred: DeferredArray[] = [];
+  const existing = H5File.open(file, 'a', { lock: false });
+  let replaced: string[];
+  try {
+    replaced = existingPaths(existing, value, options);
+    if (replaced.length === 0) writeContent(existing, value, options, deferred);
+  } finally {
+    existing.close();
+  }
+  if (replaced.length === 0) return deferred;
+  if (!canDeleteLinks()) return null;
+  // As ptypy does: delete the old objects, then write the new ones in place.
+  deleteLinks(file, replaced);
+  const again = H5File.open(file, 'a', { lock: false });
+  try {
+    writeContent(again, value, options, deferred);
+  } finally {
+    again.close();
+  }
+  return deferred;
 }
 
 /**

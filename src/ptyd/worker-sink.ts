@@ -1,22 +1,15 @@
 import { ParallelError } from '../errors.js';
-import type { DType } from '../frames/dtype.js';
-import { type NdArray, repeatOf } from '../frames/ndarray.js';
+import type { NdArray } from '../frames/ndarray.js';
+import type { FileLock } from '../h5/index.js';
 import { type Completion, WorkerPool, workerScript } from '../parallel/worker-pool.js';
 import type { PyDict } from '../py/value.js';
 import type { Chunk, Meta, ScanProgress, ScanSink } from '../scan/types.js';
 import { formatChunkName } from './chunk-name.js';
-import type { H5rwCompression } from './h5rw.js';
-import { PtydSink, type PtydSinkOptions } from './ptyd-sink.js';
+import { appendExceptDeferred, type H5rwCompression } from './h5rw.js';
+import { chunkValue, PtydSink, type PtydSinkOptions } from './ptyd-sink.js';
+import { packShared, type SharedArray } from './shared-arrays.js';
 
-/** An array laid out in a worker's shared memory. */
-export interface SharedArray {
-  dtype: DType;
-  shape: number[];
-  /** Byte offset in the shared memory. */
-  offset: number;
-  /** Only the first row is in the memory: every row is that one ({@link repeatedRows}). */
-  repeated: boolean;
-}
+export type { SharedArray } from './shared-arrays.js';
 
 /** One chunk for a worker to store: in its own file (`link`) or appended to the master (`append`). */
 export interface ChunkJob {
@@ -34,6 +27,24 @@ export interface ChunkJob {
   positions: SharedArray | null;
 }
 
+/**
+ * The large arrays of an append whose small part the main thread wrote
+ * (see `appendExceptDeferred`): the worker writes them with the native addon.
+ */
+export interface DeferredJob {
+  kind: 'deferred';
+  /** The master. */
+  file: string;
+  num: number;
+  level: number;
+  threads: number;
+  memory: SharedArrayBuffer;
+  arrays: { path: string; attributes: Record<string, string>; array: SharedArray }[];
+}
+
+/** What a chunk writer thread is sent. */
+export type WriterJob = ChunkJob | DeferredJob;
+
 /** Settings of a {@link WorkerSink}: those of a {@link PtydSink}, plus the number of threads. */
 export interface WorkerSinkOptions extends PtydSinkOptions {
   /** Worker threads; append mode uses one writer, which compresses on this many threads. */
@@ -46,16 +57,8 @@ interface InFlight {
   job: number;
   worker: number;
   done: boolean;
-}
-
-const ALIGN = 8;
-
-function aligned(n: number): number {
-  return Math.ceil(n / ALIGN) * ALIGN;
-}
-
-function bytesOf(array: NdArray): Uint8Array {
-  return new Uint8Array(array.data.buffer, array.data.byteOffset, array.data.byteLength);
+  /** The master's write lock, held while the worker appends the chunk's arrays. */
+  lock: FileLock | null;
 }
 
 /**
@@ -131,16 +134,83 @@ export class WorkerSink implements ScanSink {
     const pool = this.requirePool();
     this.settle(pool.collect());
     const worker = pool.leastBusy();
-    // The worker's shared memory is reused: wait until it is idle.
+    // The worker's shared memory is reused, and in append mode it may have the master open.
     this.settle(pool.waitUntil(worker, 0));
-    const mode = this.inner.mode === 'append' ? 'append' : 'link';
-    const file =
-      mode === 'append'
-        ? this.inner.dfile
-        : `${this.inner.dfile}${formatChunkName(this.chunkFormat, chunk.num)}`;
-    const job = this.layout(worker, chunk, mode, file);
-    const id = pool.submit(worker, job);
-    this.inFlight.push({ num: chunk.num, file, job: id, worker, done: false });
+    if (this.inner.mode === 'append') {
+      this.append(pool, worker, chunk);
+      return;
+    }
+    const file = `${this.inner.dfile}${formatChunkName(this.chunkFormat, chunk.num)}`;
+    this.submit(pool, worker, chunk.num, file, this.chunkJob(worker, chunk, 'link', file), null);
+  }
+
+  /**
+   * Appends the chunk to the master: this thread writes the small part
+   * through h5wasm, the worker compresses and writes the large arrays with
+   * the native addon, under the master's lock. Without the addon the worker
+   * appends the whole chunk.
+   */
+  private append(pool: WorkerPool, worker: number, chunk: Chunk): void {
+    const file = this.inner.dfile;
+    const value = { [`chunks/${chunk.num}`]: chunkValue(chunk) };
+    const pending = appendExceptDeferred(file, value, this.compression);
+    if (pending === null) {
+      this.submit(
+        pool,
+        worker,
+        chunk.num,
+        file,
+        this.chunkJob(worker, chunk, 'append', file),
+        null,
+      );
+      return;
+    }
+    if (pending.deferred.length === 0) {
+      pending.lock.release();
+      return;
+    }
+    let job: DeferredJob;
+    try {
+      const { memory, shared } = this.pack(
+        worker,
+        pending.deferred.map((d) => d.array),
+      );
+      job = {
+        kind: 'deferred',
+        file,
+        num: chunk.num,
+        level: pending.level,
+        threads: this.workers,
+        memory,
+        arrays: pending.deferred.map(({ path, attributes }, i) => ({
+          path,
+          attributes,
+          array: shared[i]!,
+        })),
+      };
+    } catch (error) {
+      pending.lock.release();
+      throw error;
+    }
+    this.submit(pool, worker, chunk.num, file, job, pending.lock);
+  }
+
+  private submit(
+    pool: WorkerPool,
+    worker: number,
+    num: number,
+    file: string,
+    job: WriterJob,
+    lock: FileLock | null,
+  ): void {
+    let id: number;
+    try {
+      id = pool.submit(worker, job);
+    } catch (error) {
+      lock?.release();
+      throw error;
+    }
+    this.inFlight.push({ num, file, job: id, worker, done: false, lock });
   }
 
   heartbeat(): void {
@@ -159,6 +229,8 @@ export class WorkerSink implements ScanSink {
     } finally {
       this.pool?.close();
       this.pool = null;
+      for (const entry of this.inFlight) entry.lock?.release();
+      this.inFlight.length = 0;
       this.inner.close();
     }
   }
@@ -171,37 +243,18 @@ export class WorkerSink implements ScanSink {
     return this.pool;
   }
 
-  /** Copies the chunk into the worker's shared memory and describes where each array is. */
-  private layout(worker: number, chunk: Chunk, kind: 'link' | 'append', file: string): ChunkJob {
+  /** Copies `arrays` into the worker's shared memory (grown when too small). */
+  private pack(worker: number, arrays: readonly NdArray[]) {
+    const packed = packShared(arrays, this.memory[worker] ?? null);
+    this.memory[worker] = packed.memory;
+    return packed;
+  }
+
+  /** A whole chunk for a worker, copied into its shared memory. */
+  private chunkJob(worker: number, chunk: Chunk, kind: 'link' | 'append', file: string): ChunkJob {
     const positions = Array.isArray(chunk.positions) ? null : chunk.positions;
-    // A common mask travels as its one frame.
-    const weightRow = repeatOf(chunk.weights);
-    const arrays = [
-      chunk.data,
-      weightRow ?? chunk.weights,
-      ...(positions === null ? [] : [positions]),
-    ];
-    const offsets: number[] = [];
-    let size = 0;
-    for (const array of arrays) {
-      offsets.push(size);
-      size = aligned(size + array.data.byteLength);
-    }
-    let memory = this.memory[worker] ?? null;
-    if (memory === null || memory.byteLength < size) {
-      memory = new SharedArrayBuffer(size);
-      this.memory[worker] = memory;
-    }
-    const target = new Uint8Array(memory);
-    arrays.forEach((array, i) => {
-      target.set(bytesOf(array), offsets[i]!);
-    });
-    const describe = (array: NdArray, i: number): SharedArray => ({
-      dtype: array.dtype,
-      shape: [...array.shape],
-      offset: offsets[i]!,
-      repeated: i === 1 && weightRow !== undefined,
-    });
+    const arrays = [chunk.data, chunk.weights, ...(positions === null ? [] : [positions])];
+    const { memory, shared } = this.pack(worker, arrays);
     return {
       kind,
       file,
@@ -211,9 +264,9 @@ export class WorkerSink implements ScanSink {
       // One append writer compresses on every thread it was given; link writers on one each.
       compression: { ...this.compression, threads: kind === 'append' ? this.workers : 1 },
       memory,
-      data: describe(chunk.data, 0),
-      weights: describe(chunk.weights, 1),
-      positions: positions === null ? null : describe(positions, 2),
+      data: shared[0]!,
+      weights: shared[1]!,
+      positions: shared[2] ?? null,
     };
   }
 
@@ -223,6 +276,8 @@ export class WorkerSink implements ScanSink {
       const entry = this.inFlight.find((e) => e.job === c.job);
       if (entry === undefined) continue;
       entry.done = true;
+      entry.lock?.release();
+      entry.lock = null;
       if (!c.ok && this.failure === null) {
         const cause = Object.assign(new Error(c.error.message), { name: c.error.name });
         this.failure = new ParallelError(

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FileFormatError, MissingDataError } from '../errors.js';
 import type { FrameStack, NdArray } from '../frames/ndarray.js';
@@ -78,6 +78,23 @@ export class NumpyScan extends PtyScan {
       this.basePath,
       pattern.replace(/%0?(\d*)d/, (_m, w: string) => String(index).padStart(Number(w || 0), '0')),
     );
+  }
+
+  override initialize(): void {
+    this.startReaderEarly();
+    super.initialize();
+  }
+
+  /**
+   * Starts the frame reading thread now, while the sink writes its header,
+   * instead of at the first chunk, when the scan is large enough to use it.
+   */
+  private startReaderEarly(): void {
+    const positions = join(this.basePath, 'positions.txt');
+    const first = this.framePath(0);
+    if (!existsSync(positions) || !existsSync(first)) return;
+    const frames = readPositionLines(positions).length;
+    if (this.reader.worthIt(frames, frames * statSync(first).size)) this.reader.start();
   }
 
   override loadPositions(): NdArray | null {

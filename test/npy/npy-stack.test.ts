@@ -4,13 +4,13 @@
  * a bad file in the helper's half reported like one in the main half.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FileFormatError, FrameError } from '../../src/errors.js';
-import { ndarray } from '../../src/frames/ndarray.js';
-import { encodeNpy } from '../../src/npy/npy.js';
+import { type FrameStack, ndarray } from '../../src/frames/ndarray.js';
+import { encodeNpy, parseNpyHeader } from '../../src/npy/npy.js';
 import { readNpyStack } from '../../src/npy/npy-stack.js';
 import { NpyReadHelper } from '../../src/npy/read-helper.js';
 
@@ -52,6 +52,54 @@ function assertFrames(stack: ReturnType<typeof readNpyStack>): void {
   }
 }
 
+/** The frames of `list` for the helper alone to take: this thread takes none. */
+function helperRange(list: readonly string[]) {
+  const head = readFileSync(list[0]!);
+  const first = parseNpyHeader(
+    new Uint8Array(head.buffer, head.byteOffset, head.byteLength),
+    list[0]!,
+  );
+  const bytes = new Uint8Array(new SharedArrayBuffer(list.length * H * W * 4));
+  const claims = new Int32Array(new SharedArrayBuffer(4 * (list.length + 1)));
+  return {
+    files: list,
+    indices: list.map((_, k) => 100 + k),
+    first,
+    bytes,
+    from: 0,
+    to: list.length,
+    claims,
+  };
+}
+
+describe('NpyReadHelper', () => {
+  it('reads every frame it takes into the shared stack and marks each done', () => {
+    if (!helper.available) return;
+    const range = helperRange(files);
+    helper.readInBackground(range);
+    assert.equal(helper.wait(true), null);
+    assert.deepEqual(
+      [...range.claims.subarray(1)],
+      files.map(() => 1),
+    );
+    assertFrames(ndarray('int32', [N, H, W], new Int32Array(range.bytes.buffer)));
+  });
+
+  it('returns the error of a frame it could not read, naming file and frame', () => {
+    if (!helper.available) return;
+    const bad = join(dir, 'helper-truncated.npy');
+    writeFileSync(bad, encodeNpy(ndarray('int32', [H, W])));
+    truncateSync(bad, 5000);
+    const range = helperRange(files.map((f, k) => (k === 3 ? bad : f)));
+    helper.readInBackground(range);
+    const error = helper.wait(true);
+    assert.ok(error instanceof FileFormatError, String(error));
+    assert.equal(error.file, bad);
+    assert.equal(error.frame, 103);
+    assert.equal(range.claims[1 + 3], 0, 'the bad frame is not marked done');
+  });
+});
+
 describe('readNpyStack', () => {
   it('reads the same frames with and without the helper thread', () => {
     assert.ok(helper.worthIt(N, N * H * W * 4) || !helper.available);
@@ -70,7 +118,7 @@ describe('readNpyStack', () => {
     assertFrames(second);
   });
 
-  it('reports a truncated file in the helper half by file and frame', () => {
+  it('reports a truncated file by file and frame, with or without the helper', () => {
     const bad = join(dir, 'truncated.npy');
     writeFileSync(bad, encodeNpy(ndarray('int32', [H, W])));
     truncateSync(bad, 5000);
@@ -92,8 +140,16 @@ describe('readNpyStack', () => {
     const broken = new NpyReadHelper(new URL('./no-such-worker.js', import.meta.url));
     try {
       if (!broken.available) return;
-      const stack = readNpyStack(files, undefined, null, broken);
-      assertFrames(stack);
+      // Frames are taken one by one: this thread may read them all before the
+      // failed start is reported, which a later call then sees.
+      const pause = new Int32Array(new SharedArrayBuffer(4));
+      const deadline = Date.now() + 20_000;
+      let stack: FrameStack | null = null;
+      while (broken.available && Date.now() < deadline) {
+        stack = readNpyStack(files, undefined, stack, broken);
+        assertFrames(stack);
+        Atomics.wait(pause, 0, 0, 20);
+      }
       assert.equal(broken.available, false, 'the helper is not used again');
       assertFrames(readNpyStack(files, undefined, stack, broken));
     } finally {
@@ -101,7 +157,7 @@ describe('readNpyStack', () => {
     }
   });
 
-  it('reports a frame of another shape in the helper half like in the main half', () => {
+  it('reports a frame of another shape the same way with or without the helper', () => {
     const other = join(dir, 'other.npy');
     writeFileSync(other, encodeNpy(ndarray('int32', [H, W + 1])));
     const list = files.map((f, k) => (k === N - 1 ? other : f));

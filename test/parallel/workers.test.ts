@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ParallelError } from '../../src/errors.js';
 import { ndarray } from '../../src/frames/ndarray.js';
-import { h5ready } from '../../src/h5/index.js';
+import { h5ready, nativeHdf5Status } from '../../src/h5/index.js';
 import { h5read } from '../../src/ptyd/h5rw.js';
 import { WorkerSink } from '../../src/ptyd/worker-sink.js';
 import type { PyDict } from '../../src/py/value.js';
@@ -39,13 +39,20 @@ before(async () => {
 });
 
 /** Prepares the raw folder into `<root>/<name>/scan.ptyd`; returns the folder. */
-function prepare(name: string, save: string, workers: number, rebin = 1): string {
+function prepare(
+  name: string,
+  save: string,
+  workers: number,
+  rebin = 1,
+  shape = 32,
+  chunk = CHUNK,
+): string {
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
   const scan = new NumpyScan(
     {
       base_path: raw,
-      shape: 32n,
+      shape: BigInt(shape),
       orientation: 3n,
       rebin: BigInt(rebin),
       save,
@@ -56,7 +63,7 @@ function prepare(name: string, save: string, workers: number, rebin = 1): string
   );
   scan.initialize();
   try {
-    for (let msg = scan.auto(CHUNK); msg.msg !== 'EOS'; msg = scan.auto(CHUNK)) {
+    for (let msg = scan.auto(chunk); msg.msg !== 'EOS'; msg = scan.auto(chunk)) {
       assert.equal(msg.msg, 'data');
     }
   } finally {
@@ -101,6 +108,21 @@ describe('worker threads (workers > 1)', () => {
       assert.ok(readdirSync(two).every((f) => !f.includes('.tmp-')));
     });
   }
+
+  it("save 'append', large chunks: the worker writes the large arrays, the main thread the rest; the same file content", () => {
+    const start = nativeHdf5Status().written;
+    const one = prepare('append-large-w1', 'append', 1, 1, 64, 20);
+    const afterOne = nativeHdf5Status().written;
+    const two = prepare('append-large-w2', 'append', 2, 1, 64, 20);
+    const afterTwo = nativeHdf5Status().written;
+    assert.deepEqual(content(two, 2), content(one, 1));
+    if (nativeHdf5Status().available) {
+      // Chunks of 20 frames of 64x64 int32 (320 KiB) go to the addon.
+      assert.ok(afterOne > start, 'with workers 1 the main thread writes them');
+      assert.equal(afterTwo, afterOne, 'with workers 2 the worker thread writes them all');
+    }
+    assert.ok(!existsSync(join(two, 'scan.ptyd.lock')), 'the lock is given back');
+  });
 
   it('a chunk a worker cannot store is a ParallelError naming the chunk and its file', () => {
     const dir = join(root, 'failing');
