@@ -7,7 +7,9 @@
  * files and gzip 4 of the prepared data alone, timed in the same command.
  *
  * Run: npm run bench -- [--frames N] [--runs R] [--only a,b] [--profile] [--mpi]
- * (it builds first: the runs use the built package in dist/).
+ * It compiles this file with the package (tsconfig.bench.json) and runs it
+ * with plain node, as `ptyscan prepare` runs: under tsx, every worker thread
+ * would load the TypeScript loader again.
  *
  * The raw folder is generated once into `<tmpdir>/ptyscan-bench-raw-512`
  * (1000 distinct frames, ~1 GiB); frames beyond 1000 are symlinks to the
@@ -17,21 +19,22 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import type * as Ptyscan from '../src/index.js';
-import type { Chunk, LoadResult, Meta, ScanParams, ScanSink } from '../src/index.js';
-
-/**
- * The built package (`npm run build`), as `ptyscan prepare` runs it: worker
- * threads of the sources under tsx would spend seconds compiling TypeScript.
- */
-const BUILT = fileURLToPath(new URL('../dist/src/index.js', import.meta.url));
-if (!existsSync(BUILT)) {
-  console.error(`bench: ${BUILT} is missing: run \`npm run build\` first (npm run bench does).`);
-  process.exit(1);
-}
-const { encodeNpy, h5ready, h5write, nativeHdf5Status, ndarray, NumpyScan, PtydSink, readNpy } =
-  (await import(pathToFileURL(BUILT).href)) as typeof Ptyscan;
+import { fileURLToPath } from 'node:url';
+import {
+  type Chunk,
+  encodeNpy,
+  h5ready,
+  h5write,
+  type LoadResult,
+  type Meta,
+  NumpyScan,
+  nativeHdf5Status,
+  ndarray,
+  PtydSink,
+  readNpy,
+  type ScanParams,
+  type ScanSink,
+} from '../src/index.js';
 
 const RAW = 512;
 const DISTINCT = 1000;
@@ -331,30 +334,41 @@ async function main(): Promise<void> {
     console.log(
       'run                    frames/s  x cat  x ptypy  x 1st  peak RSS  (ptypy: frames/s, RSS)',
     );
+    const runnable = wanted.filter((v) => v.ranks === 1 || canMpi);
+    // Rounds run every variant once, in turn, so that the machine's drift
+    // (it is shared) hits every variant alike, and ratios pair runs of one round.
+    const results = new Map<string, RunResult[]>(runnable.map((v) => [v.name, []]));
+    for (let r = 0; r < runs; r++) {
+      for (const variant of runnable) {
+        if (process.stderr.isTTY) process.stderr.write(`round ${r + 1}/${runs}: ${variant.name}\r`);
+        cats.push(timeCat(dir, frames));
+        results.get(variant.name)!.push(runChild(variant, dir, out, false, frames));
+      }
+    }
+    if (process.stderr.isTTY) process.stderr.write(`${' '.repeat(40)}\r`);
+    const catRate = frames / median(cats);
     for (const variant of wanted) {
-      if (variant.ranks > 1 && !canMpi) {
+      if (!runnable.includes(variant)) {
         console.log(`${variant.name.padEnd(22)} skipped: mpirun not found`);
         continue;
       }
-      const results: RunResult[] = [];
-      for (let r = 0; r < runs; r++) {
-        cats.push(timeCat(dir, frames));
-        results.push(runChild(variant, dir, out, false, frames));
-      }
-      const rate = median(results.map((r) => r.frames / r.seconds));
-      const rss = median(results.map((r) => r.maxRssMiB));
-      const catRate = frames / median(cats);
+      const own = results.get(variant.name)!;
+      const rates = own.map((r) => r.frames / r.seconds);
+      const rate = median(rates);
+      const rss = median(own.map((r) => r.maxRssMiB));
       const ptypy = PTYPY[variant.name];
-      const base = variant.name.replace(/-(w2|mpi2)$/, '');
-      const single = baseRates.get(base);
-      if (variant.workers === 1 && variant.ranks === 1) baseRates.set(variant.name, rate);
+      const base = results.get(variant.name.replace(/-(w2|mpi2)$/, ''));
+      const paired =
+        base === undefined || base === own
+          ? undefined
+          : median(rates.map((x, i) => x / (base[i]!.frames / base[i]!.seconds)));
       console.log(
         [
           variant.name.padEnd(22),
           rate.toFixed(0).padStart(8),
           (rate / catRate).toFixed(3).padStart(6),
           (ptypy ? (rate / ptypy[0]).toFixed(2) : '-').padStart(7),
-          (single && single !== rate ? `${(rate / single).toFixed(2)}` : '-').padStart(6),
+          (paired === undefined ? '-' : paired.toFixed(2)).padStart(6),
           `${rss.toFixed(0)} MiB`.padStart(9),
           ptypy ? ` (${ptypy[0]}, ${ptypy[1]} MiB)` : '',
         ].join(' '),
@@ -363,7 +377,9 @@ async function main(): Promise<void> {
     console.log(
       `cat of the raw files: ${(frames / median(cats)).toFixed(0)} frames/s (median of ${cats.length})`,
     );
-    console.log('x 1st: ratio to the same save mode with 1 worker and 1 process, this command');
+    console.log(
+      'x 1st: ratio to the same save mode with 1 worker and 1 process: median over rounds of the ratio within a round',
+    );
     if (wanted.some((v) => v.save !== null)) {
       const arg = JSON.stringify({ dir, out, frames });
       const res = spawnSync(process.execPath, [...process.execArgv, SCRIPT, '--gzip-only', arg], {
@@ -392,8 +408,6 @@ async function main(): Promise<void> {
     rmSync(out, { recursive: true, force: true });
   }
 }
-
-const baseRates = new Map<string, number>();
 
 /**
  * The yardstick of the gzip runs: compressing and writing the prepared data
