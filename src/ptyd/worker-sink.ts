@@ -1,11 +1,12 @@
 import { ParallelError } from '../errors.js';
 import type { NdArray } from '../frames/ndarray.js';
-import type { FileLock } from '../h5/index.js';
+import { type FileLock, nativeHdf5Status } from '../h5/index.js';
 import { type Completion, WorkerPool, workerScript } from '../parallel/worker-pool.js';
 import type { PyDict } from '../py/value.js';
 import type { Chunk, Meta, ScanProgress, ScanSink } from '../scan/types.js';
 import { formatChunkName } from './chunk-name.js';
 import { appendExceptDeferred, type H5rwCompression } from './h5rw.js';
+import { toCompression } from './h5rw-write.js';
 import { chunkValue, PtydSink, type PtydSinkOptions } from './ptyd-sink.js';
 import { packShared, type SharedArray } from './shared-arrays.js';
 
@@ -63,17 +64,20 @@ interface InFlight {
 
 /**
  * A {@link PtydSink} whose chunks are compressed and written by worker
- * threads, each with its own h5wasm, while the main thread prepares the
- * next chunks. The output is the same file content as the plain sink's (the
- * same writer code runs in the worker; only time stamps differ).
+ * threads while the main thread prepares the next chunks. The output is the
+ * same file content as the plain sink's (the same writer code runs; only
+ * time stamps differ).
  *
- * - `link`/`merge`: up to `workers` chunk files are written at once. The
- *   master is still rewritten by the main thread, in chunk order, and only
- *   links a chunk file once it is complete on disk.
- * - `append`: one file has one writer, so one worker appends while the main
- *   thread prepares the next chunk (a pipeline of two stages). With the
- *   native HDF5 addon that worker compresses each chunk on `workers` threads
- *   (h5wasm alone compresses on one).
+ * - `link`/`merge`: up to `workers` chunk files are written at once, each
+ *   worker with its own h5wasm. The master is still rewritten by the main
+ *   thread, in chunk order, and only links a chunk file once it is complete
+ *   on disk.
+ * - `append`: one file has one writer at a time, so one worker appends while
+ *   the main thread prepares the next chunk (a pipeline of two stages). With
+ *   the native HDF5 addon and gzip, the main thread writes each chunk's
+ *   small part (its group, indices, positions) and the worker only the large
+ *   arrays, compressed on `workers` threads; that worker never loads h5wasm.
+ *   Otherwise the worker appends the whole chunk.
  *
  * What holds instead of "complete when writeChunk returns": a chunk given to
  * `writeChunk` is complete on disk (and linked, in link mode) at the latest
@@ -153,7 +157,10 @@ export class WorkerSink implements ScanSink {
   private append(pool: WorkerPool, worker: number, chunk: Chunk): void {
     const file = this.inner.dfile;
     const value = { [`chunks/${chunk.num}`]: chunkValue(chunk) };
-    const pending = appendExceptDeferred(file, value, this.compression);
+    // Only the addon's gzip arrays are left out of the first part: without it,
+    // or with another compression, this thread would compress everything.
+    const split = nativeHdf5Status().available && toCompression(this.compression).kind === 'gzip';
+    const pending = split ? appendExceptDeferred(file, value, this.compression) : null;
     if (pending === null) {
       this.submit(
         pool,

@@ -124,6 +124,23 @@ describe('worker threads (workers > 1)', () => {
     assert.ok(!existsSync(join(two, 'scan.ptyd.lock')), 'the lock is given back');
   });
 
+  it("save 'append' without the native addon: workers 2 writes the same file content as workers 1", () => {
+    const script = fileURLToPath(new URL('./fixtures/prepare-append.ts', import.meta.url));
+    const dirs = [1, 2].map((workers) => {
+      const dir = join(root, `append-no-addon-w${workers}`);
+      mkdirSync(dir);
+      const res = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', script, raw, join(dir, 'scan.ptyd'), String(workers)],
+        { encoding: 'utf8', env: { ...process.env, PTYSCAN_NATIVE_HDF5: '0' }, timeout: 120_000 },
+      );
+      assert.equal(res.status, 0, res.stderr);
+      assert.match(res.stdout, /native false/);
+      return dir;
+    });
+    assert.deepEqual(content(dirs[1]!, 2), content(dirs[0]!, 1));
+  });
+
   it('a chunk a worker cannot store is a ParallelError naming the chunk and its file', () => {
     const dir = join(root, 'failing');
     mkdirSync(dir);
