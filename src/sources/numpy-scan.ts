@@ -93,7 +93,13 @@ export class NumpyScan extends PtyScan {
     const positions = join(this.basePath, 'positions.txt');
     const first = this.framePath(0);
     if (!existsSync(positions) || !existsSync(first)) return;
-    const frames = readPositionLines(positions).length;
+    let frames: number;
+    try {
+      frames = readPositionLines(positions).length;
+    } catch {
+      // A bad positions file is reported by loadPositions(), in its turn.
+      return;
+    }
     if (this.reader.worthIt(frames, frames * statSync(first).size)) this.reader.start();
   }
 

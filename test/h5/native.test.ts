@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { deflateSync } from 'node:zlib';
-import { H5Error } from '../../src/errors.js';
+import { H5Error, LockError } from '../../src/errors.js';
 import type { DType } from '../../src/frames/dtype.js';
 import { type NdArray, ndarray, repeatedRows } from '../../src/frames/ndarray.js';
 import {
@@ -21,7 +21,7 @@ import {
   nativeHdf5Status,
   writeDeferred,
 } from '../../src/h5/index.js';
-import { h5append, h5read, h5write } from '../../src/ptyd/h5rw.js';
+import { appendExceptDeferred, h5append, h5read, h5write } from '../../src/ptyd/h5rw.js';
 import { isNdArray, type PyDict } from '../../src/py/value.js';
 
 const librariesInstalled = spawnSync('pkg-config', ['--exists', 'hdf5', 'libdeflate']).status === 0;
@@ -134,6 +134,32 @@ describe('native HDF5 addon', () => {
     for (const [k, data] of chunks.entries()) {
       sameArray(((back.chunks as PyDict)[String(k)] as PyDict).data, data, `chunk ${k}`);
     }
+  });
+
+  it('appends in two parts (h5wasm, then the deferred arrays) under one lock, as one h5append', {
+    skip,
+  }, () => {
+    const one = join(dir, 'append-one.h5');
+    const two = join(dir, 'append-two.h5');
+    const value = {
+      'chunks/0': { data: filled('int32', [20, 256, 256], 3), indices: [0n, 1n], label: 'c0' },
+    };
+    for (const file of [one, two]) h5write(file, { chunks: {}, info: { frames: 0n } });
+    h5append(one, value);
+    const pending = appendExceptDeferred(two, value);
+    assert.ok(pending !== null);
+    try {
+      assert.deepEqual(
+        pending.deferred.map((d) => d.path),
+        ['/chunks/0/data'],
+      );
+      assert.throws(() => h5append(two, { other: 1n }), LockError, 'the lock is held meanwhile');
+      writeDeferred(two, pending.deferred, pending.level, 2);
+    } finally {
+      pending.lock.release();
+    }
+    assert.deepEqual(h5read(two), h5read(one));
+    assert.equal(appendExceptDeferred(join(dir, 'missing.h5'), value), null);
   });
 
   it('compresses diffraction frames to about the size zlib gives at the same level', {
