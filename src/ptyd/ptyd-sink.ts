@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { MissingDataError, ParameterError, StateError } from '../errors.js';
 import { acquireLock, type FileLock } from '../h5/index.js';
 import { isNdArray, type PyDict, PyTuple, type PyValue } from '../py/value.js';
@@ -61,6 +61,29 @@ export function chunkValue(chunk: Chunk): PyDict {
     data: chunk.data,
     weights: chunk.weights,
   };
+}
+
+/** Where and how link/merge-mode chunk files are written. */
+export interface ChunkFileOptions {
+  /** The master `.ptyd` file; chunk files are named after it. */
+  dfile: string;
+  /** printf-style suffix of chunk files (ptypy's `chunk_format`). */
+  chunkFormat: string;
+  compression: H5rwCompression;
+}
+
+/**
+ * Writes `chunk` as its own complete file `dfile + chunk_format % num`,
+ * durably, stamped with the writing run's id (an existing file is kept as
+ * `.old`); returns the file. Link and merge modes; the master links it.
+ */
+export function writeChunkFile(options: ChunkFileOptions, run: string, chunk: Chunk): string {
+  const file = `${options.dfile}${formatChunkName(options.chunkFormat, chunk.num)}`;
+  keepOld(file);
+  writeDurably(file, chunkValue(chunk), options.compression, (out) =>
+    out.writeStringAttribute('/', WRITER_ATTRIBUTES.run, run),
+  );
+  return file;
 }
 
 /**
@@ -151,15 +174,14 @@ export class PtydSink implements ScanSink {
 
   writeChunk(chunk: Chunk): void {
     this.assertOpen();
-    const value = chunkValue(chunk);
     if (this.mode === 'append') {
-      h5append(this.dfile, { [`chunks/${chunk.num}`]: value }, this.compression);
+      h5append(this.dfile, { [`chunks/${chunk.num}`]: chunkValue(chunk) }, this.compression);
       return;
     }
-    const file = `${this.dfile}${formatChunkName(this.chunkFormat, chunk.num)}`;
-    keepOld(file);
-    writeDurably(file, value, this.compression, (out) =>
-      out.writeStringAttribute('/', WRITER_ATTRIBUTES.run, this.run),
+    const file = writeChunkFile(
+      { dfile: this.dfile, chunkFormat: this.chunkFormat, compression: this.compression },
+      this.run,
+      chunk,
     );
     this.linkChunkFile(chunk.num, file);
   }
@@ -243,7 +265,7 @@ export class PtydSink implements ScanSink {
     const links: ExternalLinkSpec[] = this.chunkFiles.map(({ num, file }) => ({
       path: `chunks/${num}`,
       // Relative to the master's folder, so the folder can be moved.
-      targetFile: basename(file),
+      targetFile: relative(dirname(this.dfile), file),
       targetPath: '/',
     }));
     writeDurably(
@@ -257,9 +279,7 @@ export class PtydSink implements ScanSink {
 
   /** Replaces the chunk files by one chunk holding every frame in index order. */
   private merge(): void {
-    const folder = dirname(this.dfile);
-    const parts = this.chunkFiles.map(({ file }) => {
-      const path = join(folder, basename(file));
+    const parts = this.chunkFiles.map(({ file: path }) => {
       if (!existsSync(path)) {
         throw new MissingDataError(`${path}: chunk file missing while merging ${this.dfile}.`, {
           file: path,

@@ -154,11 +154,17 @@ function gatheredArray(
 }
 
 /**
- * Joins the ranks' parts of a chunk on the master, in frame order; null on
- * the other ranks. The frames go by MPI straight into the chunk's memory
- * (`reuse` on the master when it fits); a common mask travels as its one frame.
+ * Joins the ranks' parts of a chunk on rank `root` (the master by default),
+ * in frame order; null on the other ranks. The frames go by MPI straight into
+ * the chunk's memory (`reuse` on the root when it fits); a common mask
+ * travels as its one frame.
  */
-export function gatherChunk(comm: Communicator, local: Chunk, reuse?: AnyTypedArray): Chunk | null {
+export function gatherChunk(
+  comm: Communicator,
+  local: Chunk,
+  reuse?: AnyTypedArray,
+  root = 0,
+): Chunk | null {
   if (comm.size === 1) return local;
   const row = repeatOf(local.weights);
   const head: PartHead = {
@@ -170,13 +176,13 @@ export function gatherChunk(comm: Communicator, local: Chunk, reuse?: AnyTypedAr
     weightFrame: local.weights.shape.slice(1),
     weightRow: local.indices.length > 0 ? (row ?? null) : null,
   };
-  const heads = comm.gatherValues(head, 0);
+  const heads = comm.gatherValues(head, root);
   // Every rank must agree whether per-frame weights follow.
   const perFrameWeights =
     comm.allreduce(local.indices.length > 0 && row === undefined ? 1 : 0, 'max') > 0;
   if (heads === null) {
-    comm.gatherInto(local.data.data, null, 0);
-    if (perFrameWeights) comm.gatherInto(local.weights.data, null, 0);
+    comm.gatherInto(local.data.data, null, root);
+    if (perFrameWeights) comm.gatherInto(local.weights.data, null, root);
     return null;
   }
   const indices = heads.flatMap((h) => h.indices);
@@ -188,12 +194,12 @@ export function gatherChunk(comm: Communicator, local: Chunk, reuse?: AnyTypedAr
   }
   const filled = heads.filter((h) => h.indices.length > 0);
   if (filled.length === 0) {
-    comm.gatherInto(local.data.data, new Uint8Array(0), 0);
-    if (perFrameWeights) comm.gatherInto(local.weights.data, new Uint8Array(0), 0);
+    comm.gatherInto(local.data.data, new Uint8Array(0), root);
+    if (perFrameWeights) comm.gatherInto(local.weights.data, new Uint8Array(0), root);
     return { ...local, indices: [] };
   }
   const data = gatheredArray(heads, indices.length, (h) => h, 'data', reuse);
-  comm.gatherInto(local.data.data, data.data, 0);
+  comm.gatherInto(local.data.data, data.data, root);
   let weights: NdArray;
   if (perFrameWeights) {
     weights = gatheredArray(
@@ -202,7 +208,7 @@ export function gatherChunk(comm: Communicator, local: Chunk, reuse?: AnyTypedAr
       (h) => ({ dtype: h.weightDtype, frame: h.weightFrame }),
       'weights',
     );
-    comm.gatherInto(local.weights.data, weights.data, 0);
+    comm.gatherInto(local.weights.data, weights.data, root);
   } else {
     weights = repeatedRows(filled[0]!.weightRow!, indices.length);
   }

@@ -31,6 +31,7 @@ import {
   squareRoi,
 } from './prepare.js';
 import { PTYSCAN_PARAMS } from './pty-scan-params.js';
+import { RankChunkFiles } from './rank-chunk-files.js';
 import {
   type AutoResult,
   type CheckResult,
@@ -80,8 +81,8 @@ export interface PtyScanOptions {
 /** User parameters: a subset of the class's parameter tree. */
 export type ScanParams = Record<string, PyValue | undefined>;
 
-/** The `.ptyd` writer the `save`, `dfile`, `chunk_format` and compression parameters ask for. */
-function sinkFor(info: PyDict, resume: boolean, logger: Logger): ScanSink | null {
+/** The `.ptyd` settings the `save`, `dfile`, `chunk_format` and compression parameters ask for; null without saving. */
+function storageFor(info: PyDict, resume: boolean, logger: Logger): PtydSinkOptions | null {
   const save = info.save;
   if (save === null || save === undefined) return null;
   if (save !== 'append' && save !== 'link' && save !== 'merge') {
@@ -95,7 +96,7 @@ function sinkFor(info: PyDict, resume: boolean, logger: Logger): ScanSink | null
     ]);
   }
   const compression = info.compression;
-  const options: PtydSinkOptions = {
+  return {
     mode: save,
     dfile: info.dfile,
     chunkFormat: typeof info.chunk_format === 'string' ? info.chunk_format : '.chunk%02d',
@@ -104,9 +105,39 @@ function sinkFor(info: PyDict, resume: boolean, logger: Logger): ScanSink | null
     resume,
     logger,
   };
-  // More threads compress and write chunk files while this one prepares the next chunks.
+}
+
+/**
+ * Where the scan's chunks go: on the master, the `.ptyd` writer (threads
+ * compress and write chunk files with `workers` above 1); over MPI ranks in
+ * link and merge modes, every rank writes chunk files (`rankFiles`) and the
+ * master's writer links them.
+ */
+function storage(
+  info: PyDict,
+  comm: Communicator,
+  options: PtyScanOptions,
+  logger: Logger,
+): { sink: ScanSink | null; rankFiles: RankChunkFiles | null } {
+  if (options.sink !== undefined) {
+    return { sink: comm.isMaster ? options.sink : null, rankFiles: null };
+  }
+  const settings = storageFor(info, options.resume === true, logger);
+  if (settings === null) return { sink: null, rankFiles: null };
+  if (comm.size > 1 && settings.mode !== 'append') {
+    const master = comm.isMaster ? new PtydSink(settings) : null;
+    const files = {
+      dfile: settings.dfile,
+      chunkFormat: settings.chunkFormat ?? '.chunk%02d',
+      compression: { compression: settings.compression, level: settings.level },
+    };
+    return { sink: master, rankFiles: new RankChunkFiles(comm, files, master) };
+  }
+  if (!comm.isMaster) return { sink: null, rankFiles: null };
   const workers = toOptionalInt(info.workers, 'workers') ?? 1;
-  return workers > 1 ? new WorkerSink({ ...options, workers }) : new PtydSink(options);
+  // More threads compress and write chunk files while this one prepares the next chunks.
+  const sink = workers > 1 ? new WorkerSink({ ...settings, workers }) : new PtydSink(settings);
+  return { sink, rankFiles: null };
 }
 
 const stderrLogger: Logger = {
@@ -175,6 +206,8 @@ export class PtyScan {
   private memory: PrepareMemory = {};
   /** The master's memory for chunks gathered from the ranks. */
   private gathered: AnyTypedArray | undefined;
+  /** Link/merge chunk files written by every rank (over MPI ranks, with the built-in sink). */
+  private readonly rankFiles: RankChunkFiles | null;
 
   constructor(pars: ScanParams = {}, options: PtyScanOptions = {}) {
     const tree = (this.constructor as typeof PtyScan).params;
@@ -183,12 +216,10 @@ export class PtyScan {
     this.comm = options.comm ?? getCommunicator();
     this.loadManager = new LoadManager(this.comm.size);
     this.recycle = options.recycle === true;
-    // Only the master writes files.
-    this.sink = !this.comm.isMaster
-      ? null
-      : options.sink === undefined
-        ? sinkFor(this.info, options.resume === true, this.logger)
-        : options.sink;
+    // Only the master writes the file; over ranks, every rank writes link/merge chunk files.
+    const { sink, rankFiles } = storage(this.info, this.comm, options, this.logger);
+    this.sink = sink;
+    this.rankFiles = rankFiles;
     this.meta = {
       version: this.info.version ?? null,
       num_frames: null,
@@ -308,6 +339,7 @@ export class PtyScan {
       distance: info.distance ?? null,
     });
     const progress = comm.bcast(this.sink?.begin(info) ?? null, 0);
+    this.rankFiles?.begin();
     if (progress !== null) this.restore(progress);
     this.initialized = true;
     this.postInitialize();
@@ -337,11 +369,14 @@ export class PtyScan {
     const eos = endOfScan ?? (this.numFrames !== null && start + accessible >= this.numFrames);
     const minFrames = toInt(this.info.min_frames, 'min_frames');
     if (accessible < minFrames && !eos) {
+      // Chunks held for writing go to disk now: a live reader must not wait for them.
+      this.rankFiles?.flush();
       // A live reader tells a waiting writer from a dead one by this.
       this.sink?.heartbeat?.();
       return WAIT;
     }
     if (eos && accessible <= 0) {
+      this.rankFiles?.flush();
       this.sink?.end(this.info);
       return EOS;
     }
@@ -475,12 +510,17 @@ export class PtyScan {
             expect2(this.info.psize, 'psize').map((p) => p * rebin) as [number, number],
           );
 
-    // The gathered chunk only goes to the sink (which stores or copies it at once): its memory is ours to reuse.
-    const whole = gatherChunk(this.comm, chunk, this.gathered);
-    if (whole !== null && whole !== chunk) this.gathered = whole.data.data;
-    if (this.sink !== null && whole !== null) {
-      if (!this.metaWritten) this.sink.writeMeta(this.meta);
-      this.sink.writeChunk(whole);
+    if (this.rankFiles !== null) {
+      if (this.sink !== null && !this.metaWritten) this.sink.writeMeta(this.meta);
+      this.rankFiles.add(chunk);
+    } else {
+      // The gathered chunk only goes to the sink (which stores or copies it at once): its memory is ours to reuse.
+      const whole = gatherChunk(this.comm, chunk, this.gathered);
+      if (whole !== null && whole !== chunk) this.gathered = whole.data.data;
+      if (this.sink !== null && whole !== null) {
+        if (!this.metaWritten) this.sink.writeMeta(this.meta);
+        this.sink.writeChunk(whole);
+      }
     }
     this.metaWritten = true;
     return {

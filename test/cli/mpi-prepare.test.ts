@@ -36,52 +36,45 @@ describe('ptyscan prepare under mpirun', () => {
       psize: 172e-6,
       seed: 3,
     });
-    writeFileSync(
-      join(dir, 'config.json'),
-      JSON.stringify({
-        name: 'NumpyScan',
-        base_path: 'raw',
-        shape: 48,
-        center: null,
-        auto_center: null,
-        orientation: 5,
-        rebin: 2,
-        save: 'append',
-      }),
-    );
+    for (const save of ['append', 'link']) {
+      writeFileSync(
+        join(dir, `config-${save}.json`),
+        JSON.stringify({
+          name: 'NumpyScan',
+          base_path: 'raw',
+          shape: 48,
+          center: null,
+          auto_center: null,
+          orientation: 5,
+          rebin: 2,
+          save,
+        }),
+      );
+    }
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  for (const ranks of [2, 4]) {
-    it(`writes the same file on ${ranks} ranks as in one process`, { skip: noMpi }, () => {
+  // Append: rank 0 writes every chunk; link: the ranks take turns writing chunk files.
+  for (const [save, ranks] of [
+    ['append', 2],
+    ['append', 4],
+    ['link', 2],
+    ['link', 4],
+  ] as const) {
+    it(`save '${save}': writes the same file on ${ranks} ranks as in one process`, {
+      skip: noMpi,
+    }, () => {
       assertAddonBuilt();
-      const single = join(dir, 'single.ptyd');
+      const config = join(dir, `config-${save}.json`);
+      const single = join(dir, `single-${save}.ptyd`);
       const run = spawnSync(
         process.execPath,
-        [
-          '--import',
-          'tsx',
-          cli,
-          'prepare',
-          join(dir, 'config.json'),
-          '--chunk',
-          '5',
-          '--out',
-          single,
-          '--quiet',
-        ],
+        ['--import', 'tsx', cli, 'prepare', config, '--chunk', '5', '--out', single, '--quiet'],
         { cwd: PROJECT_ROOT, encoding: 'utf8' },
       );
       assert.equal(run.status, 0, run.stderr);
-      const parallel = join(dir, `ranks-${ranks}.ptyd`);
-      const mpi = mpirun(ranks, cli, [
-        'prepare',
-        join(dir, 'config.json'),
-        '--chunk',
-        '5',
-        '--out',
-        parallel,
-      ]);
+      const parallel = join(dir, `ranks-${ranks}-${save}.ptyd`);
+      const mpi = mpirun(ranks, cli, ['prepare', config, '--chunk', '5', '--out', parallel]);
       assert.equal(mpi.status, 0, mpi.stderr);
       // Only rank 0 reports, with the whole scan's count.
       assert.equal(mpi.stdout.match(/Prepared\./g)?.length, 1, mpi.stdout);

@@ -101,6 +101,20 @@ describe('.ptyd saving modes', () => {
     assert.deepEqual(frames(readBack(join(moved, 'scan.ptyd'), 7)), frames(written));
   });
 
+  it('link: a chunk_format with a subfolder is linked by its path under the master folder', () => {
+    const folder = join(dir, 'subfolders');
+    const moved = join(dir, 'subfolders-moved');
+    mkdirp(folder);
+    for (const n of ['00', '01', '02']) mkdirSync(join(folder, `scan.ptyd.d${n}`));
+    const written = runScan(
+      scanInto(join(folder, 'scan.ptyd'), 'link', { chunk_format: '.d%02d/c' }),
+      3,
+    );
+    renameSync(folder, moved);
+    assert.ok(existsSync(join(moved, 'scan.ptyd.d02', 'c')));
+    assert.deepEqual(frames(readBack(join(moved, 'scan.ptyd'), 7)), frames(written));
+  });
+
   it('merge: one chunk with every frame in index order, chunk files removed', () => {
     const folder = join(dir, 'merged');
     mkdirp(folder);

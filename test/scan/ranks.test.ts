@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -28,8 +28,10 @@ describe('preparation over MPI ranks', () => {
   const variants: [string, string, string][] = [
     // auto-centre over all ranks' frames, orientation, ROI squaring
     ['random_0', 'append', '{}'],
-    // rebin with a dead-pixel mask, link mode
+    // rebin with a dead-pixel mask, link mode: every rank writes chunk files
     ['rebin_2_mask', 'link', '{}'],
+    // merge mode: chunk files from every rank, merged by the master at the end
+    ['random_0', 'merge', '{}'],
     // per-frame float weights, rebinned: the mask maximum is combined over ranks
     [
       'per_frame_weights',
@@ -57,7 +59,32 @@ describe('preparation over MPI ranks', () => {
         assert.equal(mpi.status, 0, mpi.stderr);
         const d = firstDifference(content(join(out, 'out.ptyd')) as never, reference as never);
         assert.equal(d, null, `${ranks} ranks: ${d}`);
+        if (save === 'link') {
+          const files = readdirSync(out).filter((f) => f.startsWith('out.ptyd.chunk'));
+          assert.deepEqual(
+            files.sort(),
+            ['00', '01', '02', '03'].map((n) => `out.ptyd.chunk${n}`),
+          );
+        }
       }
     });
   }
+
+  it('a chunk file another rank cannot write ends the job, naming the chunk, the file and the rank', {
+    skip: noMpi,
+  }, () => {
+    assertAddonBuilt();
+    const out = join(dir, 'rank-fails');
+    // Chunk files go into folders out.ptyd.d00, out.ptyd.d01, ...: only the first exists.
+    mkdirSync(join(out, 'out.ptyd.d00'), { recursive: true });
+    const mpi = mpirun(2, fixture, ['rebin_2_mask', out, 'link', '{"chunk_format": ".d%02d/c"}']);
+    assert.notEqual(mpi.status, 0);
+    assert.match(
+      mpi.stderr,
+      /ParallelError: Chunk 1 could not be stored in .*out\.ptyd\.d01\/c by rank 1/,
+    );
+    // The chunk rank 0 wrote is complete and linked.
+    const chunks = h5read(join(out, 'out.ptyd')).chunks as Record<string, unknown>;
+    assert.deepEqual(Object.keys(chunks), ['0']);
+  });
 });
