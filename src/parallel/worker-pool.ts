@@ -45,9 +45,10 @@ process.on('exit', () => {
   Atomics.store(workerData.signal, ${STATE}, ${EXITED});
   Atomics.notify(workerData.signal, ${DONE});
 });
-// A .ts script runs from source under tsx, whose hooks do not reach worker threads by themselves.
-const load = workerData.script.endsWith('.ts')
-  ? import('tsx/esm/api').then((tsx) => { tsx.register(); return import(workerData.script); })
+// A .ts script runs from source under tsx, whose hooks do not reach worker threads by themselves;
+// tsx is found from this module, not from the working folder the eval'd worker would resolve from.
+const load = workerData.tsx
+  ? import(workerData.tsx).then((tsx) => { tsx.register(); return import(workerData.script); })
   : import(workerData.script);
 load.catch(fail);
 `;
@@ -56,6 +57,8 @@ load.catch(fail);
 export interface PoolWorkerData {
   /** URL of the worker's script. */
   script: string;
+  /** URL of tsx's API, to run a `.ts` script from source; null for built `.js` scripts. */
+  tsx: string | null;
   /** The worker's end of its job channel. */
   port: MessagePort;
   /** `[done, state]`: done is incremented and notified after every outcome is posted; state is starting/serving/exited. */
@@ -109,7 +112,13 @@ export class WorkerPool {
     this.slots = Array.from({ length: size }, () => {
       const channel = new MessageChannel();
       const signal = new Int32Array(new SharedArrayBuffer(8));
-      const workerData: PoolWorkerData = { script: script.href, port: channel.port2, signal, data };
+      const workerData: PoolWorkerData = {
+        script: script.href,
+        tsx: script.href.endsWith('.ts') ? import.meta.resolve('tsx/esm/api') : null,
+        port: channel.port2,
+        signal,
+        data,
+      };
       const worker = new Worker(BOOTSTRAP, {
         eval: true,
         workerData,
