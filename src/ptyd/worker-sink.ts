@@ -10,8 +10,6 @@ import { toCompression } from './h5rw-write.js';
 import { chunkValue, PtydSink, type PtydSinkOptions } from './ptyd-sink.js';
 import { packShared, type SharedArray } from './shared-arrays.js';
 
-export type { SharedArray } from './shared-arrays.js';
-
 /** One chunk for a worker to store: in its own file (`link`) or appended to the master (`append`). */
 export interface ChunkJob {
   kind: 'link' | 'append';
