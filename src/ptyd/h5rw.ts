@@ -189,13 +189,13 @@ export function h5append(file: string, value: PyDict, options: H5WriteOptions = 
     return;
   }
   withLock(file, () => {
-    const deferred = appendInPlace(file, value, options);
-    if (deferred !== null) {
-      finishDeferred(file, deferred, options);
+    const done = appendInPlace(file, value, options);
+    if (done.kind === 'written') {
+      finishDeferred(file, done.deferred, options);
       return;
     }
     // h5wasm cannot delete objects: copy everything else into a new file.
-    const replaced = replacedPaths(file, value, options);
+    const replaced = done.replaced;
     const source = H5File.open(file, 'r', { lock: false });
     try {
       writeAtomically(file, options, (out, later) => {
@@ -239,8 +239,8 @@ export function appendExceptDeferred(
   const level = compression.kind === 'gzip' ? compression.level : 0;
   const lock = acquireLock(file);
   try {
-    const deferred = appendInPlace(file, value, options);
-    if (deferred !== null) return { file, deferred, level, lock };
+    const done = appendInPlace(file, value, options);
+    if (done.kind === 'written') return { file, deferred: done.deferred, level, lock };
   } catch (error) {
     lock.release();
     throw error;
@@ -250,32 +250,24 @@ export function appendExceptDeferred(
 }
 
 /** The top-level objects of `value` (and its links) that already exist in `file`. */
-function replacedPaths(file: string, value: PyDict, options: H5WriteOptions): string[] {
-  const h5 = H5File.open(file, 'r', { lock: false });
-  try {
-    return existingPaths(h5, value, options);
-  } finally {
-    h5.close();
-  }
-}
-
 function existingPaths(h5: H5File, value: PyDict, options: H5WriteOptions): string[] {
   const paths = Object.keys(value).map(topPath);
   const linkPaths = (options.links ?? []).map((l) => topPath(l.path));
   return [...paths, ...linkPaths].filter((p) => h5.entry(p).kind !== 'missing');
 }
 
+/** What {@link appendInPlace} did. */
+type InPlace =
+  /** Written, but for the arrays left for the addon. */
+  | { kind: 'written'; deferred: DeferredArray[] }
+  /** Nothing written: these objects must be replaced and the addon is not loaded. */
+  | { kind: 'copy'; replaced: string[] };
+
 /**
  * Writes `value` into `file` in place (the caller holds the lock), deleting
- * objects it replaces with the native addon; returns the arrays left for the
- * addon. `null`, with nothing written, when objects must be replaced and the
- * addon is not loaded.
+ * objects it replaces with the native addon.
  */
-function appendInPlace(
-  file: string,
-  value: PyDict,
-  options: H5WriteOptions,
-): DeferredArray[] | null {
+function appendInPlace(file: string, value: PyDict, options: H5WriteOptions): InPlace {
   const deferred: DeferredArray[] = [];
   const existing = H5File.open(file, 'a', { lock: false });
   let replaced: string[];
@@ -285,8 +277,8 @@ function appendInPlace(
   } finally {
     existing.close();
   }
-  if (replaced.length === 0) return deferred;
-  if (!canDeleteLinks()) return null;
+  if (replaced.length === 0) return { kind: 'written', deferred };
+  if (!canDeleteLinks()) return { kind: 'copy', replaced };
   // As ptypy does: delete the old objects, then write the new ones in place.
   deleteLinks(file, replaced);
   const again = H5File.open(file, 'a', { lock: false });
@@ -295,7 +287,7 @@ function appendInPlace(
   } finally {
     again.close();
   }
-  return deferred;
+  return { kind: 'written', deferred };
 }
 
 /**
