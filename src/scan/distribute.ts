@@ -1,5 +1,5 @@
 import { FrameError } from '../errors.js';
-import { type AnyTypedArray, allocate, type DType, TYPED_ARRAY } from '../frames/dtype.js';
+import type { AnyTypedArray, DType } from '../frames/dtype.js';
 import { meanMassCenter } from '../frames/index.js';
 import {
   concatRows,
@@ -12,6 +12,7 @@ import {
   sameShape,
   sizeOf,
 } from '../frames/ndarray.js';
+import { outputArray } from '../frames/transform.js';
 import type { Communicator } from '../parallel/index.js';
 import { isNdArray } from '../py/value.js';
 import type { Chunk } from './types.js';
@@ -145,12 +146,7 @@ function gatheredArray(
     }
   }
   const shape = [frames, ...first.frame];
-  const length = sizeOf(shape);
-  const data =
-    reuse !== undefined && reuse.constructor === TYPED_ARRAY[first.dtype] && reuse.length >= length
-      ? reuse.subarray(0, length)
-      : allocate(first.dtype, length);
-  return ndarray(first.dtype, shape, data as never);
+  return ndarray(first.dtype, shape, outputArray(first.dtype, sizeOf(shape), reuse) as never);
 }
 
 /**

@@ -55,7 +55,7 @@ export class NumpyScan extends PtyScan {
   private livePositions = false;
   /** The last chunk's raw stack, filled again by the next load() (see `LoadResult.scratch`). */
   private stack: FrameStack | null = null;
-  /** A second thread reading half of each chunk's files. */
+  /** A second thread reading each chunk's files with this one. */
   private readonly reader = new NpyReadHelper();
 
   constructor(pars: ScanParams = {}, options: PtyScanOptions = {}) {
