@@ -72,13 +72,21 @@ export interface ChunkFileOptions {
   compression: H5rwCompression;
 }
 
+/** The file of chunk `num` in link/merge mode: `dfile + chunk_format % num`. */
+export function chunkFilePath(
+  options: Pick<ChunkFileOptions, 'dfile' | 'chunkFormat'>,
+  num: number,
+): string {
+  return `${options.dfile}${formatChunkName(options.chunkFormat, num)}`;
+}
+
 /**
  * Writes `chunk` as its own complete file `dfile + chunk_format % num`,
  * durably, stamped with the writing run's id (an existing file is kept as
  * `.old`); returns the file. Link and merge modes; the master links it.
  */
 export function writeChunkFile(options: ChunkFileOptions, run: string, chunk: Chunk): string {
-  const file = `${options.dfile}${formatChunkName(options.chunkFormat, chunk.num)}`;
+  const file = chunkFilePath(options, chunk.num);
   keepOld(file);
   writeDurably(file, chunkValue(chunk), options.compression, (out) =>
     out.writeStringAttribute('/', WRITER_ATTRIBUTES.run, run),

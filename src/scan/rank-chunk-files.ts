@@ -1,8 +1,12 @@
 import { ParallelError } from '../errors.js';
 import type { AnyTypedArray } from '../frames/dtype.js';
 import type { Communicator } from '../parallel/index.js';
-import { formatChunkName } from '../ptyd/chunk-name.js';
-import { type ChunkFileOptions, type PtydSink, writeChunkFile } from '../ptyd/ptyd-sink.js';
+import {
+  type ChunkFileOptions,
+  chunkFilePath,
+  type PtydSink,
+  writeChunkFile,
+} from '../ptyd/ptyd-sink.js';
 import { gatherChunk } from './distribute.js';
 import type { Chunk } from './types.js';
 
@@ -80,7 +84,7 @@ export class RankChunkFiles {
         };
       } catch (error) {
         const e = error as Error;
-        const file = `${this.options.dfile}${formatChunkName(this.options.chunkFormat, chunk.num)}`;
+        const file = chunkFilePath(this.options, chunk.num);
         outcome = { num: chunk.num, file, rank, error: `${e.name}: ${e.message}` };
       }
     }
