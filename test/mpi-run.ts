@@ -72,6 +72,6 @@ export function assertAddonBuilt(): void {
   assert.ok(
     existsSync(addon),
     `Open MPI is installed but ${addon} is missing: the MPI addon did not build. ` +
-      'Run `node scripts/build-mpi.mjs` to see the compiler error.',
+      'Run `node scripts/build-native.mjs mpi` and see build/native-mpi.log for the compiler error.',
   );
 }

@@ -3,20 +3,27 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileFormatError } from '../errors.js';
 
+/** ptyscan's own package.json: its folder and version. */
+interface PackageInfo {
+  /** The package folder (holding package.json, dist/, build/, scripts/). */
+  root: string;
+  version: string;
+}
+
 /**
- * The version in ptyscan's own package.json, found by walking up from this
- * module: the source (`src/cli/`) and the build (`dist/src/cli/`) sit at
+ * The folder and version of ptyscan's own package, found by walking up from
+ * this module: the source (`src/cli/`) and the build (`dist/src/cli/`) sit at
  * different depths.
  *
  * @throws FileFormatError when no ptyscan package.json is found above `from`.
  */
-export function packageVersion(from: string = import.meta.url): string {
+export function packageInfo(from: string = import.meta.url): PackageInfo {
   let dir = dirname(fileURLToPath(from));
   for (;;) {
     const file = join(dir, 'package.json');
     const pkg = readJson(file);
     if (pkg !== undefined && pkg.name === 'ptyscan' && typeof pkg.version === 'string') {
-      return pkg.version;
+      return { root: dir, version: pkg.version };
     }
     const up = dirname(dir);
     if (up === dir) {
@@ -28,6 +35,15 @@ export function packageVersion(from: string = import.meta.url): string {
     }
     dir = up;
   }
+}
+
+/**
+ * The version in ptyscan's own package.json (see {@link packageInfo}).
+ *
+ * @throws FileFormatError when no ptyscan package.json is found above `from`.
+ */
+export function packageVersion(from: string = import.meta.url): string {
+  return packageInfo(from).version;
 }
 
 function readJson(file: string): { name?: unknown; version?: unknown } | undefined {

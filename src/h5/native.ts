@@ -1,5 +1,5 @@
 /**
- * The optional native HDF5 addon (native/hdf5, built by scripts/build-hdf5.mjs
+ * The optional native HDF5 addon (native/hdf5, built by scripts/build-native.mjs
  * into build/ptyscan_hdf5.node against Debian's libhdf5 and libdeflate). It
  * does the two things h5wasm cannot: write gzip chunks compressed outside
  * HDF5 (by libdeflate, on several threads) and delete a link. Without it,

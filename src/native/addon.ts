@@ -1,6 +1,6 @@
 /**
  * Loading the optional native addon (native/hdf5, built by
- * scripts/build-hdf5.mjs into build/ptyscan_hdf5.node against Debian's
+ * scripts/build-native.mjs into build/ptyscan_hdf5.node against Debian's
  * libhdf5 and libdeflate). It imports nothing of ptyscan's, so any module
  * may use it. `PTYSCAN_NATIVE_HDF5=0` switches it off.
  */
@@ -48,7 +48,8 @@ function load(): { addon: NativeAddon | null; reason: string } {
   if (path === undefined) {
     return {
       addon: null,
-      reason: 'not built (install libhdf5-dev libdeflate-dev, then node scripts/build-hdf5.mjs)',
+      reason:
+        'not built (apt-get install libhdf5-dev libdeflate-dev pkg-config, then npx ptyscan doctor --build)',
     };
   }
   try {

@@ -1,6 +1,6 @@
 /**
  * Finding and loading the native MPI addon (native/mpi, built by
- * scripts/build-mpi.mjs into build/ptyscan_mpi.node), and telling whether this
+ * scripts/build-native.mjs into build/ptyscan_mpi.node), and telling whether this
  * process was started by mpirun.
  */
 import { existsSync } from 'node:fs';
@@ -52,8 +52,7 @@ const ADDON_FUNCTIONS = [
 /** How to get the addon, for error messages. */
 export const BUILD_HINT =
   'Install Open MPI (Debian: apt-get install openmpi-bin libopenmpi-dev pkg-config), then ' +
-  'build the addon in the ptyscan package folder with `node scripts/build-mpi.mjs` ' +
-  '(npm ci does this too).';
+  'build the addon with `npx ptyscan doctor --build` (installing ptyscan does this too).';
 
 /**
  * Where the addon is looked for: `$PTYSCAN_MPI_ADDON` when set, else

@@ -21,6 +21,12 @@ export {
 } from './registry.js';
 export { readScanConfig, type ScanConfigFile } from './scan-config.js';
 export {
+  hasParamOrigins,
+  hasWaitReason,
+  type ParamOrigins,
+  type WaitReason,
+} from './source-info.js';
+export {
   type PositionLine,
   positionsArray,
   readGeometry,

@@ -5,10 +5,12 @@ import type { FrameStack, NdArray } from '../frames/ndarray.js';
 import { readNpyStack } from '../npy/npy-stack.js';
 import { NpyReadHelper } from '../npy/read-helper.js';
 import { defineParams, normalizeParams } from '../params/index.js';
+import type { PyValue } from '../py/value.js';
 import { PtyScan, type PtyScanOptions, type ScanParams } from '../scan/pty-scan.js';
-import type { CheckResult, LoadResult } from '../scan/types.js';
+import type { AutoResult, CheckResult, LoadResult } from '../scan/types.js';
 import { toOptionalInt } from '../scan/values.js';
 import { registerSource } from './registry.js';
+import type { ParamOrigins, WaitReason } from './source-info.js';
 import { positionsArray, readGeometry, readPositionLines } from './tutorial-files.js';
 
 const NUMPY_SCAN_TEXT = `
@@ -38,12 +40,17 @@ default = False
  * `ccd/diffraction_%04d.npy` the frames. `check()` counts the frame files
  * present, so it also works while an acquisition is still writing them.
  *
+ * With `num_frames` given the scan is live: a folder, `positions.txt` or
+ * frame that is not there yet makes `auto()` WAIT instead of failing, and a
+ * `geometry.txt` that appears with the first positions is still applied.
+ * Without `num_frames` a missing `base_path` or `positions.txt` is an error.
+ *
  * @example
  * ```ts
  * const scan = new NumpyScan({ base_path: 'raw/', shape: 128, save: 'append', dfile: 'out.ptyd' });
  * ```
  */
-export class NumpyScan extends PtyScan {
+export class NumpyScan extends PtyScan implements ParamOrigins, WaitReason {
   static override params = defineParams(NUMPY_SCAN_TEXT, {
     name: 'NumpyScan',
     parent: PtyScan.params,
@@ -52,7 +59,17 @@ export class NumpyScan extends PtyScan {
   });
 
   private readonly basePath: string;
+  /** `num_frames` was given: files that are not there yet are waited for. */
+  private readonly live: boolean;
+  /** The parameters the user set: geometry.txt fills only the others. */
+  private readonly given: ScanParams;
+  /** Parameters filled from geometry.txt, and the file. */
+  private readonly filled: Record<string, string> = {};
+  /** A live scan whose geometry.txt was not there at construction: looked for again until the first positions. */
+  private geometryPending = false;
   private livePositions = false;
+  /** What the last check() found missing first. */
+  private awaited: string | null = null;
   /** The last chunk's raw stack, filled again by the next load() (see `LoadResult.scratch`). */
   private stack: FrameStack | null = null;
   /** A second thread reading each chunk's files with this one. */
@@ -60,16 +77,75 @@ export class NumpyScan extends PtyScan {
 
   constructor(pars: ScanParams = {}, options: PtyScanOptions = {}) {
     // Bad parameters are reported before any file is read (a subclass's tree included).
-    normalizeParams((new.target as typeof NumpyScan).params, pars);
+    const checked = normalizeParams((new.target as typeof NumpyScan).params, pars);
     const base = String(pars.base_path ?? './');
+    const live = checked.num_frames !== null && checked.num_frames !== undefined;
+    if (!live && !existsSync(base)) {
+      throw new MissingDataError(
+        `${resolve(base)}: base_path does not exist. Give the folder of the raw data, or num_frames for a live scan that waits for it.`,
+        {
+          file: resolve(base),
+          parameter: 'base_path',
+          expected: 'an existing folder',
+          found: 'no such folder',
+        },
+      );
+    }
     const geometryFile = join(base, 'geometry.txt');
     const geometry = existsSync(geometryFile) ? readGeometry(geometryFile) : {};
-    const merged: ScanParams = { ...pars };
-    for (const [key, value] of Object.entries(geometry)) {
-      if (pars[key] === undefined) merged[key] = value;
-    }
-    super(merged, options);
+    super(unsetFrom(pars, geometry), options);
     this.basePath = resolve(base);
+    this.live = live;
+    this.given = { ...pars };
+    for (const key of Object.keys(unsetFrom({}, geometry))) {
+      if (pars[key] === undefined) this.filled[key] = resolve(geometryFile);
+    }
+    this.geometryPending = live && !existsSync(geometryFile);
+  }
+
+  /** Where parameters that the user left unset came from: geometry.txt. */
+  paramOrigins(): Readonly<Record<string, string>> {
+    return { ...this.filled };
+  }
+
+  /** What the scan waited for at the last check (a folder, positions.txt, a frame file), or null. */
+  waitingFor(): string | null {
+    return this.awaited;
+  }
+
+  override auto(frames: number): AutoResult {
+    if (this.geometryPending) this.lateGeometry();
+    return super.auto(frames);
+  }
+
+  /**
+   * A live scan's geometry.txt, written by the acquisition before its first
+   * positions: applied to the parameters the user left unset, before the
+   * first chunk freezes the ROI and writes the meta. Once positions.txt
+   * exists without it, there is none. Over MPI ranks the master decides.
+   */
+  private lateGeometry(): void {
+    const file = join(this.basePath, 'geometry.txt');
+    const decided = this.comm.bcast(
+      this.comm.isMaster
+        ? existsSync(file)
+          ? readGeometry(file)
+          : existsSync(join(this.basePath, 'positions.txt'))
+            ? {}
+            : null
+        : null,
+      0,
+    ) as Record<string, PyValue> | null;
+    if (decided === null) return;
+    this.geometryPending = false;
+    const unset = unsetFrom(this.given, decided);
+    const info = normalizeParams((this.constructor as typeof NumpyScan).params, unset);
+    for (const key of Object.keys(decided)) {
+      if (this.given[key] !== undefined) continue;
+      this.info[key] = info[key] ?? null;
+      if (key === 'energy' || key === 'distance') this.meta[key] = info[key] ?? null;
+      this.filled[key] = file;
+    }
   }
 
   private framePath(index: number): string {
@@ -105,6 +181,11 @@ export class NumpyScan extends PtyScan {
 
   override loadPositions(): NdArray | null {
     const file = join(this.basePath, 'positions.txt');
+    if (!existsSync(file) && this.live) {
+      // Not written yet: the positions come with the frames.
+      this.livePositions = true;
+      return null;
+    }
     if (!existsSync(file)) {
       throw new FileFormatError(`${file}: positions file not found.`, {
         file,
@@ -137,10 +218,22 @@ export class NumpyScan extends PtyScan {
     while (available < frames && existsSync(this.framePath(start + available))) available++;
     // Frames before a gap are handed out first; the gap is reported once it is next.
     if (available === 0 && frames > 0) this.checkNoGap(start);
+    let awaited = `frame file ${this.framePath(start + available)}`;
     if (this.livePositions) {
-      const lines = readPositionLines(join(this.basePath, 'positions.txt')).length;
-      available = Math.max(0, Math.min(available, lines - start));
+      const file = join(this.basePath, 'positions.txt');
+      if (!existsSync(file)) {
+        available = 0;
+        awaited = file;
+      } else {
+        const lines = readPositionLines(file).length;
+        if (lines - start < available) {
+          available = Math.max(0, lines - start);
+          awaited = `line ${start + available + 1} of ${file}`;
+        }
+      }
     }
+    if (!existsSync(this.basePath)) awaited = `the folder ${this.basePath}`;
+    this.awaited = awaited;
     return [
       this.numFrames === null ? available : Math.min(available, this.numFrames - start),
       null,
@@ -198,6 +291,13 @@ export class NumpyScan extends PtyScan {
     }
     return { data, positions, scratch: true };
   }
+}
+
+/** `pars` with the entries of `extra` whose keys `pars` leaves unset. */
+function unsetFrom(pars: ScanParams, extra: Readonly<Record<string, PyValue>>): ScanParams {
+  const out: ScanParams = { ...pars };
+  for (const [key, value] of Object.entries(extra)) if (pars[key] === undefined) out[key] = value;
+  return out;
 }
 
 registerSource('NumpyScan', NumpyScan);

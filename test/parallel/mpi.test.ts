@@ -156,6 +156,6 @@ describe('MPI communicator under mpirun', () => {
       /ParallelError: ptyscan runs under an MPI launcher \(OMPI_COMM_WORLD_SIZE=2\)/,
     );
     assert.match(run.stderr, /\/nonexistent\/ptyscan_mpi\.node/);
-    assert.match(run.stderr, /node scripts\/build-mpi\.mjs/);
+    assert.match(run.stderr, /npx ptyscan doctor --build/);
   });
 });

@@ -157,7 +157,7 @@ describe('getCommunicator environment', () => {
         e instanceof ParallelError &&
         /OMPI_COMM_WORLD_SIZE=2/.test(e.message) &&
         /\/nonexistent\/ptyscan_mpi\.node/.test(e.message) &&
-        /node scripts\/build-mpi\.mjs/.test(e.message),
+        /npx ptyscan doctor --build/.test(e.message),
     );
   });
 

@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { doctorCommand } from './doctor.js';
 import { followCommand } from './follow.js';
 import { infoCommand } from './info.js';
 import { paramsCommand } from './params.js';
@@ -16,4 +17,5 @@ export const COMMANDS: readonly Command[] = [
   previewCommand,
   paramsCommand,
   followCommand,
+  doctorCommand,
 ];
