@@ -1,15 +1,29 @@
 // `npm run conformance -- <dir> [case ...]`: runs a folder of ptypy conformance cases
-// (default: ../shared/conformance/ptypy-cases) and prints one line per case.
+// (default: ../shared/conformance/ptypy-cases) and prints one line per case. A
+// folder that is missing or holds no case is one error line and exit code 2.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatResult, formatSummary, runCorpus } from '../src/conformance/index.js';
+import { formatResult, formatSummary, listCases, runCorpus } from '../src/conformance/index.js';
+import { PtyscanError } from '../src/errors.js';
 import { h5ready } from '../src/h5/index.js';
 
 const defaultDir = fileURLToPath(new URL('../../shared/conformance/ptypy-cases/', import.meta.url));
 const [dirArg, ...names] = process.argv.slice(2);
 const dir = resolve(dirArg ?? defaultDir);
-await h5ready();
-const results = runCorpus(dir, names.length > 0 ? names : undefined);
-for (const result of results) console.log(formatResult(result));
-console.log(formatSummary(results));
-process.exitCode = results.some((r) => r.status === 'fail') ? 1 : 0;
+try {
+  if (listCases(dir).length === 0) {
+    throw new PtyscanError(
+      `${dir}: no conformance case in this folder (a case is a folder with params.json and expected/).`,
+      { file: dir, expected: 'at least one case', found: 'none' },
+    );
+  }
+  await h5ready();
+  const results = runCorpus(dir, names.length > 0 ? names : undefined);
+  for (const result of results) console.log(formatResult(result));
+  console.log(formatSummary(results));
+  process.exitCode = results.some((r) => r.status === 'fail') ? 1 : 0;
+} catch (error) {
+  if (!(error instanceof PtyscanError)) throw error;
+  console.error(`conformance: error: ${error.message}`);
+  process.exitCode = 2;
+}

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { type Dirent, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileFormatError } from '../errors.js';
 import { type NdArray, ndarray } from '../frames/ndarray.js';
@@ -60,7 +60,22 @@ export function isCaseDir(dir: string): boolean {
 
 /** Lists the case folders below `root`, sorted by name. */
 export function listCases(root: string): string[] {
-  return readdirSync(root, { withFileTypes: true })
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(root, { withFileTypes: true });
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    throw new FileFormatError(
+      `${root}: ${code === 'ENOENT' ? 'no such folder' : code === 'ENOTDIR' ? 'not a folder' : (cause as Error).message}; expected a folder of conformance cases (each with params.json and expected/), such as ../shared/conformance/ptypy-cases.`,
+      {
+        file: root,
+        expected: 'a folder of conformance cases',
+        found: code ?? 'unreadable',
+        cause,
+      },
+    );
+  }
+  return entries
     .filter((d) => d.isDirectory() && isCaseDir(join(root, d.name)))
     .map((d) => d.name)
     .sort();

@@ -164,17 +164,26 @@ export function readNpy(file: string): NdArray {
 
 /** Encodes an array as an NPY 1.0 file (C order, little-endian). */
 export function encodeNpy(array: NdArray): Uint8Array {
-  const shape = array.shape.length === 1 ? `(${array.shape[0]},)` : `(${array.shape.join(', ')})`;
-  let header = `{'descr': '${NUMPY_DESCR[array.dtype]}', 'fortran_order': False, 'shape': ${shape}, }`;
+  return encodeNpyBytes(NUMPY_DESCR[array.dtype], array.shape, array.data);
+}
+
+/**
+ * An NPY 1.0 file of raw C-order bytes with numpy dtype `descr` (e.g.
+ * `'<c16'` for complex128, which {@link NdArray} has no dtype for).
+ */
+export function encodeNpyBytes(
+  descr: string,
+  shape: readonly number[],
+  data: ArrayBufferView,
+): Uint8Array {
+  const dims = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${dims}, }`;
   const unpadded = 10 + header.length + 1;
   header += `${' '.repeat((64 - (unpadded % 64)) % 64)}\n`;
-  const out = new Uint8Array(10 + header.length + array.data.byteLength);
+  const out = new Uint8Array(10 + header.length + data.byteLength);
   out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
   new DataView(out.buffer).setUint16(8, header.length, true);
   for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
-  out.set(
-    new Uint8Array(array.data.buffer, array.data.byteOffset, array.data.byteLength),
-    10 + header.length,
-  );
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 10 + header.length);
   return out;
 }

@@ -2,9 +2,11 @@
  * The tree listing of any HDF5 file, in the style of ptypy's tutorial:
  *
  * ```
+ * @ ptyscan_state = "complete"
  * * chunks [dict 3]:
- *   * 0 [dict 4]:
+ *   * 0 [link -> scan.ptyd.chunk00:/] [dict 4]:
  *     * data [8x32x32 int32 array]
+ *     * indices [8 int64 list]
  * * meta [dict 8]:
  *   * energy [scalar = 7.2]
  * ```
@@ -71,7 +73,8 @@ function describeDataset(
     return `[${kind} = ${scalarText(file, path, entry)}]`;
   }
   const shape = entry.shape.length === 0 ? 'scalar' : entry.shape.join('x');
-  const kind = type === 'arraylist' ? 'arraylist' : type === 'arraytuple' ? 'arraytuple' : 'array';
+  // h5rw stores Python lists and tuples of numbers as arrays; they come back as lists and tuples.
+  const kind = type === 'arraylist' ? 'list' : type === 'arraytuple' ? 'tuple' : 'array';
   const small =
     entry.shape.length === 1 &&
     (entry.shape[0] ?? 0) <= SHOW_VALUES_UP_TO &&
@@ -94,18 +97,23 @@ function lines(
   }
   const target = entry.kind === 'external-link' ? file.resolve(path) : entry;
   const type = file.readStringAttribute(path, 'type');
+  // A followed external link says where its content lives.
+  const label =
+    entry.kind === 'external-link'
+      ? `${name} [link -> ${entry.targetFile}:${entry.targetPath}]`
+      : name;
   if (target.kind === 'dataset') {
-    out.push(`${indent}* ${name} ${describeDataset(file, path, target, type)}`);
+    out.push(`${indent}* ${label} ${describeDataset(file, path, target, type)}`);
     return;
   }
   if (target.kind !== 'group') {
-    out.push(`${indent}* ${name} [${target.kind}]`);
+    out.push(`${indent}* ${label} [${target.kind}]`);
     return;
   }
   const members = file.members(path).sort(byNumberThenName);
   const kind = type === 'list' || type === 'tuple' ? type : 'dict';
   out.push(
-    `${indent}* ${name} [${kind} ${members.length}]${members.length > 0 && depth > 0 ? ':' : ''}`,
+    `${indent}* ${label} [${kind} ${members.length}]${members.length > 0 && depth > 0 ? ':' : ''}`,
   );
   if (depth <= 0) return;
   const base = path === '/' ? '' : path;
@@ -113,12 +121,29 @@ function lines(
     lines(file, `${base}/${member}`, member, `${indent}  `, depth - 1, out);
 }
 
-/** Lists the tree of `file` (external links followed, dead ones marked), one object per line. */
+/** `@ name = value` for each attribute of the root (ptyscan's writer state, for one). */
+function rootAttributes(file: H5File, out: string[]): void {
+  for (const name of file.attributeNames('/')) {
+    const value = file.readAttribute('/', name);
+    const text =
+      value.dtype === 'string' && value.data.length === 1
+        ? JSON.stringify(value.data[0])
+        : `[${Array.from(value.data as ArrayLike<unknown>, String).join(', ')}]`;
+    out.push(`@ ${name} = ${text}`);
+  }
+}
+
+/**
+ * Lists the tree of `file`, one object per line: root attributes first
+ * (`@ name = value`), external links followed and marked with their target,
+ * dead ones marked as such.
+ */
 export function formatInfoTree(file: string, options: InfoTreeOptions = {}): string {
   const h5 = H5File.open(file, 'r');
   try {
     const depth = options.depth ?? Number.POSITIVE_INFINITY;
     const out: string[] = [];
+    rootAttributes(h5, out);
     for (const name of h5.members('/')) lines(h5, `/${name}`, name, '', depth - 1, out);
     return out.join('\n');
   } finally {

@@ -285,6 +285,11 @@ export class PtyScan {
   /** Called at the end of `initialize()`. */
   postInitialize(): void {}
 
+  /** Whether prepared frames get `add_poisson_noise`; a source whose frames already carry it says no. */
+  protected addsPoissonNoise(): boolean {
+    return truthy(this.info.add_poisson_noise);
+  }
+
   // ---- lifecycle -------------------------------------------------------------------
 
   /** Loads the common data, works out the number of frames and opens the sink. */
@@ -456,7 +461,7 @@ export class PtyScan {
     let chunk: Chunk;
     if (local !== null) {
       let data = local.data;
-      if (truthy(this.info.add_poisson_noise)) data = addPoissonNoise(data);
+      if (this.addsPoissonNoise()) data = addPoissonNoise(data);
       let outData: FrameStack = data;
       let outWeights: FrameStack = local.weights;
       if (processing) {

@@ -18,6 +18,8 @@ export {
   type SimulatedScan,
   type SimulationMeta,
   type SimulationOptions,
+  type SimulationTruth,
   simulateFrames,
   simulateScan,
+  simulationTruth,
 } from './simulate.js';

@@ -1,6 +1,8 @@
 /**
  * Writes a simulated scan as raw files in the layout of ptypy's PtyScan
- * tutorial: `geometry.txt`, `positions.txt` and `ccd/diffraction_%04d.npy`.
+ * tutorial: `geometry.txt`, `positions.txt` and `ccd/diffraction_%04d.npy`,
+ * and on request the ground truth in `truth/` (object and probe as complex
+ * `.npy`, their geometry in `truth.json`) to check a reconstruction against.
  * Every file appears complete (temp file, then rename), and a frame is listed
  * in `positions.txt` only once its file exists, so a reader polling the folder
  * during a slow "acquisition" never sees half a frame.
@@ -11,7 +13,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FileFormatError } from '../errors.js';
 import { ndarray } from '../frames/ndarray.js';
-import { encodeNpy } from '../npy/npy.js';
+import { encodeNpy, encodeNpyBytes } from '../npy/npy.js';
+import type { ComplexImage } from './probe.js';
 import {
   describeSimulation,
   type SimulatedFrame,
@@ -19,6 +22,7 @@ import {
   type SimulationMeta,
   type SimulationOptions,
   simulateFrames,
+  simulationTruth,
 } from './simulate.js';
 
 /** How {@link writeRawFolder} paces its output. */
@@ -29,6 +33,12 @@ export interface RawFolderOptions {
   signal?: AbortSignal;
   /** Called after each frame is complete on disk (file and position line), for progress. */
   onFrame?: (index: number, file: string) => void;
+  /**
+   * Also write `truth/object.npy`, `truth/probe.npy` (complex128) and
+   * `truth/truth.json` (pixel size, centre, how a frame is made); only for
+   * simulation options, not for a scan simulated already.
+   */
+  truth?: boolean;
 }
 
 /** What {@link writeRawFolder} wrote. */
@@ -66,6 +76,55 @@ function geometryText(meta: SimulationMeta): string {
     `shape ${meta.shape}`,
     '',
   ].join('\n');
+}
+
+/** A complex image as a complex128 `.npy` (real and imaginary parts interleaved). */
+function complexNpy(image: ComplexImage): Uint8Array {
+  const values = new Float64Array(2 * image.re.length);
+  for (let i = 0; i < image.re.length; i++) {
+    values[2 * i] = image.re[i]!;
+    values[2 * i + 1] = image.im[i]!;
+  }
+  return encodeNpyBytes('<c16', [image.height, image.width], values);
+}
+
+/** The ground truth of a simulation: object, probe and how they make each frame. */
+async function writeTruth(dir: string, options: SimulationOptions): Promise<void> {
+  const truth = simulationTruth(options);
+  const { meta } = truth;
+  const half = meta.shape >> 1;
+  const description = {
+    object: 'object.npy',
+    probe: 'probe.npy',
+    dtype: 'complex128',
+    object_shape: [truth.object.height, truth.object.width],
+    probe_shape: [truth.probe.height, truth.probe.width],
+    pixel_size: meta.resolution,
+    object_centre: truth.centre,
+    frame: `frame k = fftshift(|FFT2(probe * object[r:r+${meta.shape}, c:c+${meta.shape}])|^2) with r = ${truth.centre[0] - half} + round(y_k / pixel_size), c = ${truth.centre[1] - half} + round(x_k / pixel_size), (y_k, x_k) from ../positions.txt in metres; scaled to photons counts per frame, blurred by blur pixels, with Poisson noise when noise is true`,
+    energy: meta.energy,
+    wavelength: meta.wavelength,
+    distance: meta.distance,
+    psize: meta.psize,
+    shape: meta.shape,
+    step: meta.step,
+    photons: options.photons,
+    pattern: options.pattern,
+    seed: options.seed,
+    blur: options.blur ?? 0,
+    noise: options.noise !== false,
+  };
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (cause) {
+    throw new FileFormatError(`${dir}: cannot create the folder (${(cause as Error).message}).`, {
+      file: dir,
+      cause,
+    });
+  }
+  await writeAtomic(join(dir, 'object.npy'), complexNpy(truth.object));
+  await writeAtomic(join(dir, 'probe.npy'), complexNpy(truth.probe));
+  await writeAtomic(join(dir, 'truth.json'), `${JSON.stringify(description, null, 2)}\n`);
 }
 
 function* framesOf(scan: SimulatedScan): Generator<SimulatedFrame, void, undefined> {
@@ -109,6 +168,7 @@ export async function writeRawFolder(
       },
     );
   }
+  if (options.truth === true && !isScan(source)) await writeTruth(join(dir, 'truth'), source);
   await writeAtomic(join(dir, 'geometry.txt'), geometryText(meta));
   const positionsFile = join(dir, 'positions.txt');
   await writeAtomic(positionsFile, '');

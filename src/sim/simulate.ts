@@ -9,7 +9,7 @@ import { type FrameStack, type NdArray, ndarray } from '../frames/ndarray.js';
 import { Fft2, fftshift } from './fft.js';
 import { samplePixelSize, wavelength } from './geometry.js';
 import { moonFlower } from './moon-flower.js';
-import { focusedProbe } from './probe.js';
+import { type ComplexImage, focusedProbe } from './probe.js';
 import { Random } from './random.js';
 import { SCAN_PATTERNS, type ScanPattern, scanPositions } from './scan-pattern.js';
 
@@ -34,6 +34,8 @@ export interface SimulationOptions {
   blur?: number;
   /** Distance between neighbouring scan points in metres (default: a tenth of the frame's field of view). */
   step?: number;
+  /** Poisson noise on the counts (default true); false gives the noise-free intensity rounded down, as ptypy's MoonFlowerScan does. */
+  noise?: boolean;
 }
 
 /** ptypy's MoonFlowerScan-like defaults: 100 frames of 128 px at 7.2 keV, 7.19 m. */
@@ -193,13 +195,21 @@ function objectSide(
   return 2 * Math.ceil(reach) + n + 2 * OBJECT_MARGIN;
 }
 
-function* run(p: Plan): Generator<SimulatedFrame, void, undefined> {
-  const { shape: n, photons, seed, blur } = p.options;
+/** The object and probe a plan illuminates: the same for the frames and the ground truth. */
+function specimen(p: Plan): { object: ComplexImage; probe: ComplexImage } {
+  const { shape: n, seed } = p.options;
   const { resolution } = p.meta;
   const height = objectSide(p.positions, 0, resolution, n);
   const width = objectSide(p.positions, 1, resolution, n);
-  const object = moonFlower(new Random(seed), height, width);
-  const probe = focusedProbe(n);
+  return { object: moonFlower(new Random(seed), height, width), probe: focusedProbe(n) };
+}
+
+function* run(p: Plan): Generator<SimulatedFrame, void, undefined> {
+  const { shape: n, photons, seed, blur } = p.options;
+  const noisy = p.options.noise !== false;
+  const { resolution } = p.meta;
+  const { object, probe } = specimen(p);
+  const { height, width } = object;
   const noise = new Random(seed ^ NOISE_SEED_SALT);
   const fft = new Fft2(n, n);
   const re = new Float64Array(n * n);
@@ -232,7 +242,10 @@ function* run(p: Plan): Generator<SimulatedFrame, void, undefined> {
     for (const v of centred) total += v;
     const scale = total > 0 ? photons / total : 0;
     const counts = new Int32Array(n * n);
-    for (let q = 0; q < n * n; q++) counts[q] = noise.poisson(centred[q]! * scale);
+    for (let q = 0; q < n * n; q++) {
+      const expected = centred[q]! * scale;
+      counts[q] = noisy ? noise.poisson(expected) : Math.floor(expected);
+    }
     yield { index, data: ndarray('int32', [n, n], counts), position: [y, x] };
   }
 }
@@ -247,6 +260,42 @@ export function describeSimulation(options: SimulationOptions): {
 } {
   const { meta, positions } = plan(options);
   return { meta, positions };
+}
+
+/** What a simulated scan really is, for checking a reconstruction against it. */
+export interface SimulationTruth {
+  /** The complex transmission, `height` x `width` object pixels. */
+  object: ComplexImage;
+  /** The complex probe in the sample plane, `shape` x `shape` (peak amplitude 1). */
+  probe: ComplexImage;
+  /**
+   * The object pixel under scan position (0, 0) and under the probe's centre
+   * pixel (`shape // 2`): frame k illuminates the object rows from
+   * `centre[0] - shape // 2 + round(y_k / resolution)` on (columns alike).
+   */
+  centre: [number, number];
+  meta: SimulationMeta;
+  positions: NdArray<'float64'>;
+}
+
+/**
+ * The object, probe and geometry of the scan `options` simulates (no frame
+ * is computed). Object and probe pixels are `meta.resolution` metres.
+ *
+ * @example
+ * const truth = simulationTruth({ ...DEFAULT_SIMULATION, frames: 50 });
+ * truth.object.height; // object rows
+ */
+export function simulationTruth(options: SimulationOptions): SimulationTruth {
+  const p = plan(options);
+  const { object, probe } = specimen(p);
+  return {
+    object,
+    probe,
+    centre: [object.height >> 1, object.width >> 1],
+    meta: p.meta,
+    positions: p.positions,
+  };
 }
 
 /**

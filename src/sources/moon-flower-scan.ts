@@ -1,10 +1,10 @@
-import { MissingDataError } from '../errors.js';
+import { MissingDataError, ParameterError, type ParameterProblem } from '../errors.js';
 import type { NdArray } from '../frames/ndarray.js';
 import { defineParams } from '../params/index.js';
 import type { PyValue } from '../py/value.js';
 import { PtyScan, type PtyScanOptions, type ScanParams } from '../scan/pty-scan.js';
-import type { LoadResult } from '../scan/types.js';
-import { expect2, toInt, toNumber } from '../scan/values.js';
+import type { CheckResult, LoadResult } from '../scan/types.js';
+import { expect2, toInt, toNumber, truthy } from '../scan/values.js';
 import {
   describeSimulation,
   type ScanPattern,
@@ -61,12 +61,57 @@ help = Distance between neighbouring scan points in metres
 doc = None takes a tenth of the frame's field of view in the sample plane.
 userlevel = 1
 
+[density]
+type = float, None
+default = None
+help = ptypy's name for the step: distance between scan points as a fraction of the field of view
+doc = step = density x the frame's field of view in the sample plane (ptypy's MoonFlowerScan uses 0.2). Give step or density, not both.
+lowlim = 0.0
+userlevel = 1
+
+[model]
+type = str, None
+default = None
+help = ptypy's name for pattern: 'round', 'raster' or 'spiral'
+doc = Give pattern or model, not both.
+userlevel = 1
+
+[psf]
+type = float, None
+default = None
+help = ptypy's name for blur: Gaussian sigma of the detector blur in pixels
+doc = Give blur or psf, not both.
+lowlim = 0.0
+userlevel = 2
+
+[add_poisson_noise]
+default = True
+help = Poisson noise on the simulated frames
+doc = False gives the noise-free intensities rounded down to counts, as in ptypy's MoonFlowerScan.
+
+[block_wait_count]
+type = int
+default = 0
+help = Answer WAIT after every this many chunks (0: never), as ptypy's MoonFlowerScan does
+doc = For testing how a reader handles WAIT.
+lowlim = 0
+userlevel = 2
+
 [auto_center]
 default = False
 
 [center]
 default = 'fftshift'
 `;
+
+/**
+ * ptypy's MoonFlowerScan names next to ours: `[ptypy name, our name]`. A
+ * config may use either; giving both with different values is an error.
+ */
+const PTYPY_NAMES = [
+  ['model', 'pattern'],
+  ['psf', 'blur'],
+] as const;
 
 /**
  * A simulated scan, like ptypy's MoonFlowerScan: a focused probe scans a
@@ -92,27 +137,75 @@ export class MoonFlowerScan extends PtyScan {
   });
 
   private readonly simulation: SimulationOptions;
+  private readonly blockWaitCount: number;
+  private checks = 0;
   private frames: Generator<SimulatedFrame, void, undefined> | null = null;
   private next = 0;
 
   constructor(pars: ScanParams = {}, options: PtyScanOptions = {}) {
     super(pars, options);
     const info = this.info;
-    const step = info.step ?? null;
-    this.simulation = {
+    const problems: ParameterProblem[] = [];
+    const named = (ptypy: string, ours: string): PyValue => {
+      const mine = pars[ours];
+      const theirs = pars[ptypy];
+      if (mine !== undefined && mine !== null && theirs !== undefined && theirs !== null) {
+        if (String(mine) !== String(theirs)) {
+          problems.push({
+            path: `${ours}, ${ptypy}`,
+            expected: `one of ${ours} and ${ptypy} (ptypy's name for it), or equal values`,
+            found: `${ours} = ${String(mine)}, ${ptypy} = ${String(theirs)}`,
+          });
+        }
+      }
+      return theirs === undefined || theirs === null ? (info[ours] ?? null) : (info[ptypy] ?? null);
+    };
+    const [pattern, blur] = PTYPY_NAMES.map(([ptypy, ours]) => named(ptypy, ours));
+    const density = info.density ?? null;
+    if (density !== null && info.step !== null && info.step !== undefined) {
+      problems.push({
+        path: 'step, density',
+        expected: 'step (metres) or density (a fraction of the field of view), not both',
+        found: `step = ${String(info.step)}, density = ${String(density)}`,
+      });
+    }
+    if (problems.length > 0) throw new ParameterError(problems);
+    const base: SimulationOptions = {
       frames: toInt(info.num_frames, 'num_frames'),
       shape: frameSide(info.shape),
       photons: toNumber(info.photons, 'photons'),
-      pattern: String(info.pattern) as ScanPattern,
+      pattern: String(pattern) as ScanPattern,
       energy: toNumber(info.energy, 'energy'),
       distance: toNumber(info.distance, 'distance'),
       psize: expect2(info.psize, 'psize')[0],
       seed: toInt(info.seed, 'seed'),
-      blur: toNumber(info.blur, 'blur'),
-      ...(step === null ? {} : { step: toNumber(step, 'step') }),
+      blur: toNumber(blur, 'blur'),
+      noise: truthy(info.add_poisson_noise),
     };
     // Checks the simulation options now, before any frame is asked for.
+    const { meta } = describeSimulation(base);
+    const step =
+      density !== null
+        ? toNumber(density, 'density') * meta.shape * meta.resolution
+        : info.step === null || info.step === undefined
+          ? null
+          : toNumber(info.step, 'step');
+    this.simulation = step === null ? base : { ...base, step };
     describeSimulation(this.simulation);
+    this.blockWaitCount = toInt(info.block_wait_count, 'block_wait_count');
+  }
+
+  /** The simulated frames carry their Poisson noise already (`add_poisson_noise`). */
+  protected override addsPoissonNoise(): boolean {
+    return false;
+  }
+
+  /** As ptypy's MoonFlowerScan: every `block_wait_count + 1`-th check finds nothing (WAIT). */
+  override check(frames: number, start: number): CheckResult {
+    const result = super.check(frames, start);
+    this.checks += 1;
+    const every = this.blockWaitCount;
+    return every >= 1 && this.checks % (every + 1) === 0 ? [0, result[1]] : result;
   }
 
   override loadPositions(): NdArray {

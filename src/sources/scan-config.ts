@@ -57,15 +57,29 @@ function parseYamlConfig(text: string, file: string): PyValue {
     raw = parseYaml(text, { intAsBigInt: true, schema: 'core', uniqueKeys: true });
   } catch (cause) {
     if (cause instanceof YAMLParseError) {
-      const line = cause.linePos?.[0].line;
+      const at = cause.linePos?.[0];
+      // yaml's message ends in "at line L, column C:" and an excerpt: say it our way, whole.
+      const what = (cause.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
       throw new FileFormatError(
-        `${file}${line === undefined ? '' : `:${line}`}: invalid YAML: ${cause.message.split('\n')[0]}`,
+        `${file}${at === undefined ? '' : `:${at.line}:${at.col}`}: invalid YAML: ${what}${at === undefined ? '' : `\n${excerpt(text, at.line, at.col)}`}`,
         { file, expected: 'valid YAML', found: cause.code, cause },
       );
     }
     throw cause;
   }
   return toPyValue(raw, file, '');
+}
+
+/** The line before `line`, `line` itself and a caret under `col`, numbered. */
+function excerpt(text: string, line: number, col: number): string {
+  const lines = text.split('\n');
+  const width = String(line).length;
+  const shown: string[] = [];
+  for (let n = Math.max(1, line - 1); n <= line; n++) {
+    shown.push(`  ${String(n).padStart(width)} | ${lines[n - 1] ?? ''}`);
+  }
+  shown.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, col - 1))}^`);
+  return shown.join('\n');
 }
 
 /** YAML's plain data as Python values; anything else (sets, maps with non-string keys) is refused. */

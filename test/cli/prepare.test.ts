@@ -98,7 +98,10 @@ describe('ptyscan simulate', () => {
     const again = await cli(['simulate', join(root, 'raw2'), '--frames', '4', '--shape', '16']);
     assert.equal(again.code, 0);
     assert.match(again.out, /^Simulating 4 frames of 16x16 px \(round scan/);
-    assert.match(again.out, /Wrote 4 frames, positions\.txt and geometry\.txt to .*raw2/);
+    assert.match(
+      again.out,
+      /Wrote 4 frames, positions\.txt, geometry\.txt and the ground truth \(truth\/object\.npy, truth\/probe\.npy, truth\/truth\.json\) to .*raw2/,
+    );
     assert.match(again.err, /^simulate: 1\/4 frames, .* frames\/s, ETA /m);
     assert.match(again.err, /^simulate: 4\/4 frames, .* elapsed /m);
     const geometry = readFileSync(join(root, 'raw2', 'geometry.txt'), 'utf8');

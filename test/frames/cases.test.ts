@@ -8,7 +8,7 @@ import { type FrameStack, ndarray } from '../../src/frames/ndarray.js';
 import type { Orientation } from '../../src/frames/orientation.js';
 import { rebinData, rebinWeights } from '../../src/frames/rebin.js';
 import { readNpy } from '../../src/npy/npy.js';
-import { CASES } from '../corpus.js';
+import { CASES, noCorpus } from '../corpus.js';
 import { assertSameArray, assertSamePair } from './helpers.js';
 
 function firstFrames(name: string, n: number): FrameStack {
@@ -33,7 +33,7 @@ function finalCenter(name: string): number[] {
   return final.info_center;
 }
 
-describe('automatic centre = ptypy final.json info_center, bit-exact', () => {
+describe('automatic centre = ptypy final.json info_center, bit-exact', { skip: noCorpus }, () => {
   // The centre is frozen from the first chunk's frames, in load order.
   const cases: [string, number][] = [
     ['autocenter_auto', 8],
@@ -90,7 +90,9 @@ const KERNEL_CASES: KernelCase[] = [
   { name: 'autocenter_auto', shape: 32, center: 'auto', orientation: null, rebin: 1 },
 ];
 
-describe('crop/pad + orientation + rebin = ptypy call_0 data and weights, bit-exact', () => {
+describe('crop/pad + orientation + rebin = ptypy call_0 data and weights, bit-exact', {
+  skip: noCorpus,
+}, () => {
   for (const c of KERNEL_CASES) {
     it(`${c.name}`, () => {
       const expected = readNpy(join(CASES, c.name, 'expected/call_0_data.npy'));

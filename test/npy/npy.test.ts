@@ -4,10 +4,10 @@ import { describe, it } from 'node:test';
 import { FileFormatError } from '../../src/errors.js';
 import { ndarray } from '../../src/frames/ndarray.js';
 import { decodeNpy, encodeNpy, readNpy } from '../../src/npy/npy.js';
-import { CASES } from '../corpus.js';
+import { CASES, noCorpus } from '../corpus.js';
 
 describe('npy', () => {
-  it('reads numpy-written int32 frames and bool masks from the corpus', () => {
+  it('reads numpy-written int32 frames and bool masks from the corpus', { skip: noCorpus }, () => {
     const frames = readNpy(join(CASES, 'autocenter_auto/raw/frames.npy'));
     assert.equal(frames.dtype, 'int32');
     assert.deepEqual(frames.shape, [17, 40, 56]);

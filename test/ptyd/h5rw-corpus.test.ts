@@ -9,7 +9,7 @@ import { H5File, h5ready } from '../../src/h5/index.js';
 import { readNpy } from '../../src/npy/index.js';
 import { h5read, h5write } from '../../src/ptyd/index.js';
 import type { PyDict } from '../../src/py/value.js';
-import { CASES } from '../corpus.js';
+import { CASES, noCorpus } from '../corpus.js';
 import { asWrittenByUs } from './helpers.js';
 
 interface StructureEntry {
@@ -160,7 +160,7 @@ function chunkArrays(value: PyDict): Array<{ data: NdArray; weights: NdArray }> 
     });
 }
 
-describe('reading ptypy-written .ptyd files', () => {
+describe('reading ptypy-written .ptyd files', { skip: noCorpus }, () => {
   for (const name of SAVE_CASES) {
     it(`${name}: structure, dtypes, type attributes and values match the listing`, () => {
       checkStructure(join(CASES, name, 'expected/out.ptyd'), structureOf(name), false);
@@ -204,7 +204,7 @@ describe('reading ptypy-written .ptyd files', () => {
   });
 });
 
-describe('writing .ptyd files that mirror ptypy', () => {
+describe('writing .ptyd files that mirror ptypy', { skip: noCorpus }, () => {
   for (const name of SAVE_CASES.filter((n) => n !== 'save_link')) {
     it(`${name}: our file has ptypy's structure (bool as int8) and reads back equal`, () => {
       const original = h5read(join(CASES, name, 'expected/out.ptyd'));

@@ -10,7 +10,7 @@ import { h5ready } from '../../src/h5/index.js';
 import { readNpy } from '../../src/npy/npy.js';
 import { h5write, PtydScan } from '../../src/ptyd/index.js';
 import type { DataPackage } from '../../src/scan/types.js';
-import { CASES } from '../corpus.js';
+import { CASES, noCorpus } from '../corpus.js';
 
 const quiet = { warn: () => {}, info: () => {} };
 const APPEND = join(CASES, 'save_append/expected');
@@ -33,7 +33,7 @@ describe('PtydScan', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('re-prepares a ptypy file from `source` into a new file, rebinned', () => {
+  it('re-prepares a ptypy file from `source` into a new file, rebinned', { skip: noCorpus }, () => {
     const out = join(dir, 'rebinned.ptyd');
     const scan = new PtydScan(
       { source: join(APPEND, 'out.ptyd'), dfile: out, save: 'append', rebin: 2n },
@@ -53,7 +53,7 @@ describe('PtydScan', () => {
     );
   });
 
-  it('never saves over its own source', () => {
+  it('never saves over its own source', { skip: noCorpus }, () => {
     const file = join(dir, 'self.ptyd');
     copyFileSync(join(APPEND, 'out.ptyd'), file);
     assert.throws(

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { firstDifference, toPlain } from '../../src/conformance/describe.js';
 import { h5ready } from '../../src/h5/index.js';
 import { h5read } from '../../src/ptyd/index.js';
+import { noCorpus } from '../corpus.js';
 import { assertAddonBuilt, mpirun, noMpi, PROJECT_ROOT } from '../mpi-run.js';
 
 const fixture = join(PROJECT_ROOT, 'test/scan/fixtures/prepare-case.ts');
@@ -40,7 +41,7 @@ describe('preparation over MPI ranks', () => {
     ],
   ];
   for (const [name, save, overrides] of variants) {
-    it(`${name} (${save}) is identical on 1, 2 and 4 ranks`, { skip: noMpi }, () => {
+    it(`${name} (${save}) is identical on 1, 2 and 4 ranks`, { skip: noMpi || noCorpus }, () => {
       assertAddonBuilt();
       const single = join(dir, `${name}-1.ptyd`);
       const run = spawnSync(
@@ -71,7 +72,7 @@ describe('preparation over MPI ranks', () => {
   }
 
   it('a chunk file another rank cannot write ends the job, naming the chunk, the file and the rank', {
-    skip: noMpi,
+    skip: noMpi || noCorpus,
   }, () => {
     assertAddonBuilt();
     const out = join(dir, 'rank-fails');

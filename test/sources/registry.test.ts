@@ -180,9 +180,9 @@ describe('scan config files', () => {
   it('broken or non-object configs are FileFormatErrors naming the file and line', () => {
     const cases: [string, string, RegExp][] = [
       ['bad.json', '{"name": "NumpyScan",\n "shape": }', /bad\.json:2: invalid JSON/],
-      ['bad.yaml', 'name: NumpyScan\nshape: [1, 2\n', /bad\.yaml:\d+: invalid YAML/],
+      ['bad.yaml', 'name: NumpyScan\nshape: [1, 2\n', /bad\.yaml:\d+:\d+: invalid YAML/],
       ['list.yaml', '- 1\n- 2\n', /list\.yaml: a scan config must be an object/],
-      ['dup.yaml', 'shape: 1\nshape: 2\n', /dup\.yaml:2: invalid YAML/],
+      ['dup.yaml', 'shape: 1\nshape: 2\n', /dup\.yaml:2:\d+: invalid YAML/],
     ];
     for (const [name, text, message] of cases) {
       const file = join(root, name);

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FrameError } from '../../errors.js';
+import { FrameError, MissingDataError, StateError } from '../../errors.js';
 import { h5ready } from '../../h5/index.js';
 import { openPtydReader } from '../../ptyd/ptyd-reader.js';
 import { DEFAULT_STALE_AFTER, PtydScan } from '../../ptyd/ptyd-scan.js';
@@ -33,16 +33,21 @@ export const followCommand: Command = {
     '  --chunk N          frames per read (default 100)',
     `  --stale-after S    call the writer dead when its heartbeat stands still S seconds (default ${DEFAULT_STALE_AFTER})`,
     '  --poll MS          wait between checks (default 500)',
+    '  --timeout S        give up when the file has not appeared, or no new frame came,',
+    '                     for S seconds (default: wait for ever)',
     "  --quiet            print only the final 'frames: N' line",
     '  --verbose          the stack of an error',
     '',
-    'A writer on this host whose process is gone is noticed at once. Exit code 1 when the writer died.',
+    'A writer on this host whose process is gone is noticed at once. When the writer',
+    'died (or --timeout ran out) the last line says how many frames were read and how',
+    'many the file holds, and the exit code is 1.',
   ].join('\n'),
   async run(args: readonly string[], effects: CliEffects): Promise<number> {
     const { values, positionals } = parseCommandArgs('follow', args, {
       chunk: { type: 'string' },
       'stale-after': { type: 'string' },
       poll: { type: 'string' },
+      timeout: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       verbose: { type: 'boolean', short: 'v' },
     });
@@ -51,6 +56,7 @@ export const followCommand: Command = {
     const staleAfter =
       positiveNumber('follow', '--stale-after', values['stale-after']) ?? DEFAULT_STALE_AFTER;
     const pollMs = positiveNumber('follow', '--poll', values.poll) ?? DEFAULT_POLL_MS;
+    const timeoutS = positiveNumber('follow', '--timeout', values.timeout);
     const say = values.quiet === true ? () => {} : effects.stdout;
     const signal = effects.signal;
     const pause = async (): Promise<boolean> => {
@@ -64,65 +70,123 @@ export const followCommand: Command = {
 
     await h5ready();
     const watch = new WriterWatch(file, { staleAfter });
-    say(`waiting for ${file}\n`);
-    while (!hasFirstChunk(file, watch)) {
-      if (!(await pause())) return EXIT_INTERRUPTED;
-    }
-
-    const scan = new PtydScan({ dfile: file, source: 'file' }, { staleAfter });
+    // Time since the last sign of progress (the file appearing, a new chunk): what --timeout bounds.
+    let lastNew = performance.now();
+    const timedOut = (): boolean =>
+      timeoutS !== undefined && (performance.now() - lastNew) / 1000 > timeoutS;
+    let frames = 0;
+    let state = firstChunkState(file, watch);
+    say(
+      state === 'missing'
+        ? `waiting for ${file}\n`
+        : state === 'no chunk'
+          ? `waiting for chunk 0 of ${file}\n`
+          : `reading ${file}\n`,
+    );
     try {
-      scan.initialize();
-      let frames = 0;
-      let waiting = false;
-      for (;;) {
-        if (signal?.aborted) return EXIT_INTERRUPTED;
-        const msg = scan.auto(chunk);
-        if (msg.msg === 'EOS') break;
-        if (msg.msg === 'WAIT') {
-          if (!waiting) say(`WAIT (${frames} of ${scan.numFrames ?? '?'} frames)\n`);
-          waiting = true;
-          if (!(await pause())) return EXIT_INTERRUPTED;
-          continue;
-        }
-        waiting = false;
-        const { indices } = msg.chunk;
-        if (indices[0] !== frames || indices.some((index, k) => index !== frames + k)) {
-          throw new FrameError(
-            `${file}: frames arrived out of order: expected ${frames}.., found ${indices[0]}..`,
+      while (state !== 'ready') {
+        if (timedOut()) {
+          throw new MissingDataError(
+            state === 'missing'
+              ? `${file} did not appear within ${timeoutS} s (--timeout).`
+              : `${file} has no chunk 0 after ${timeoutS} s (--timeout).`,
             {
               file,
-              frame: indices[0] ?? frames,
-              expected: `frame ${frames}`,
-              found: String(indices[0]),
+              expected: 'a .ptyd file with a first chunk',
+              found: state === 'missing' ? 'no such file' : 'no chunk yet',
             },
           );
         }
-        frames += indices.length;
-        say(
-          `chunk ${msg.chunk.num}: frames ${indices[0]}-${indices[indices.length - 1]} (${frames} of ${scan.numFrames ?? '?'})\n`,
-        );
-        // Let a Ctrl-C in between chunks be seen.
-        await new Promise((resolve) => setImmediate(resolve));
+        if (!(await pause())) return EXIT_INTERRUPTED;
+        const next = firstChunkState(file, watch);
+        if (next !== state) lastNew = performance.now();
+        state = next;
       }
-      effects.stdout(`frames: ${frames}\n`);
-      return 0;
-    } finally {
-      scan.close();
+
+      const scan = new PtydScan({ dfile: file, source: 'file' }, { staleAfter });
+      try {
+        scan.initialize();
+        let waiting = false;
+        for (;;) {
+          if (signal?.aborted) return EXIT_INTERRUPTED;
+          const msg = scan.auto(chunk);
+          if (msg.msg === 'EOS') break;
+          if (msg.msg === 'WAIT') {
+            if (!waiting) say(`WAIT (${frames} of ${scan.numFrames ?? '?'} frames)\n`);
+            waiting = true;
+            if (timedOut()) {
+              throw new MissingDataError(
+                `${file}: no new frame for ${timeoutS} s (--timeout) after ${frames} of ${scan.numFrames ?? '?'} frames.`,
+                { file, expected: 'more frames', found: `${frames} frames` },
+              );
+            }
+            if (!(await pause())) return EXIT_INTERRUPTED;
+            continue;
+          }
+          waiting = false;
+          lastNew = performance.now();
+          const { indices } = msg.chunk;
+          if (indices[0] !== frames || indices.some((index, k) => index !== frames + k)) {
+            throw new FrameError(
+              `${file}: frames arrived out of order: expected ${frames}.., found ${indices[0]}..`,
+              {
+                file,
+                frame: indices[0] ?? frames,
+                expected: `frame ${frames}`,
+                found: String(indices[0]),
+              },
+            );
+          }
+          frames += indices.length;
+          say(
+            `chunk ${msg.chunk.num}: frames ${indices[0]}-${indices[indices.length - 1]} (${frames} of ${scan.numFrames ?? '?'})\n`,
+          );
+          // Let a Ctrl-C in between chunks be seen.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      } finally {
+        scan.close();
+      }
+    } catch (e) {
+      // The writer died or never came: say what there is to read before the error line.
+      if (e instanceof StateError || e instanceof MissingDataError) {
+        effects.stdout(`frames: ${frames} read; ${readableFrames(file)}\n`);
+      }
+      throw e;
     }
+    effects.stdout(`frames: ${frames}\n`);
+    return 0;
   },
 };
 
+/** How many frames the file holds in readable chunks now, in words. */
+function readableFrames(file: string): string {
+  if (!existsSync(file)) return `${file} does not exist`;
+  try {
+    const reader = openPtydReader(file);
+    try {
+      const chunks = reader.listChunks().filter((c) => !c.dead);
+      const held = chunks.reduce((n, c) => n + c.frames, 0);
+      return `the file holds ${held} readable frame${held === 1 ? '' : 's'} in ${chunks.length} chunk${chunks.length === 1 ? '' : 's'}`;
+    } finally {
+      reader.close();
+    }
+  } catch (e) {
+    return `the file cannot be read (${e instanceof Error ? e.message : String(e)})`;
+  }
+}
+
 /**
- * True once the master exists and links a present chunk 0; meanwhile a
+ * Whether the master exists and links a present chunk 0; meanwhile a
  * writer that already died is reported by the watch.
  */
-function hasFirstChunk(file: string, watch: WriterWatch): boolean {
+function firstChunkState(file: string, watch: WriterWatch): 'missing' | 'no chunk' | 'ready' {
   // The writer renames complete masters into place: one that exists is whole.
-  if (!existsSync(file)) return false;
+  if (!existsSync(file)) return 'missing';
   watch.observe(readWriterStatus(file));
   const reader = openPtydReader(file);
   try {
-    return reader.listChunks().some((c) => c.key === '0' && !c.dead);
+    return reader.listChunks().some((c) => c.key === '0' && !c.dead) ? 'ready' : 'no chunk';
   } finally {
     reader.close();
   }

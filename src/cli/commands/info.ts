@@ -1,28 +1,47 @@
 import { h5ready } from '../../h5/index.js';
 import { formatInfoTree } from '../../ptyd/index.js';
 import { type CliEffects, type Command, parseCommandArgs } from '../command.js';
+import { ptydSummary } from './info-summary.js';
 import { positiveInt, singlePositional } from './options.js';
 
-/** `ptyscan info <file>`: the tree of groups and datasets of a `.ptyd` (or any HDF5) file. */
+/**
+ * `ptyscan info <file>`: the tree of groups and datasets of a `.ptyd` (or
+ * any HDF5) file, with its root attributes and external links, then for a
+ * `.ptyd` a one-screen summary (state, frames, chunk sizes, links, meta).
+ */
 export const infoCommand: Command = {
   name: 'info',
-  summary: 'List the groups and datasets of a .ptyd (or any HDF5) file',
+  summary: 'List the groups and datasets of a .ptyd (or any HDF5) file, and summarise a .ptyd',
   usage: [
-    'ptyscan info <file> [--depth N]',
+    'ptyscan info <file> [--depth N] [--summary]',
+    '',
+    'Prints the root attributes (@ name = value), the tree (a chunk stored in',
+    'its own file shows [link -> file:path]) and, for a .ptyd file, a summary:',
+    "the writer's state, frames and chunks with their sizes, link targets, meta.",
     '',
     'Options:',
     '  --depth N        list N levels of groups (default: all)',
+    '  --summary        print only the summary of a .ptyd file',
   ].join('\n'),
   async run(args: readonly string[], effects: CliEffects): Promise<number> {
     const { values, positionals } = parseCommandArgs('info', args, {
       depth: { type: 'string' },
+      summary: { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },
     });
     const file = singlePositional('info', positionals, '<file>');
     const depth = positiveInt('info', '--depth', values.depth);
     await h5ready();
-    const tree = formatInfoTree(file, depth === undefined ? {} : { depth });
-    effects.stdout(`${file}\n${tree}${tree === '' ? '' : '\n'}`);
+    const parts = [file];
+    if (values.summary !== true) {
+      const tree = formatInfoTree(file, depth === undefined ? {} : { depth });
+      if (tree !== '') parts.push(tree);
+    }
+    // The summary comes last, so it is what stays on the screen under a long tree.
+    const summary = ptydSummary(file);
+    if (summary !== null) parts.push(summary);
+    else if (values.summary === true) parts.push('(not a .ptyd file: no chunks group)');
+    effects.stdout(`${parts.join('\n')}\n`);
     return 0;
   },
 };

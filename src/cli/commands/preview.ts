@@ -47,6 +47,14 @@ export const previewCommand: Command = {
     } finally {
       reader.close();
     }
+    const count = content.frames.shape[0] ?? 0;
+    const outside = (frameIndices ?? []).filter((i) => i >= count);
+    if (outside.length > 0) {
+      throw new UsageError(
+        'preview',
+        `--frames ${String(values.frames)}: ${file} has ${count} frame${count === 1 ? '' : 's'} (0-${count - 1}), so ${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not in it`,
+      );
+    }
     const written = renderPreviews(
       {
         frames: content.frames,

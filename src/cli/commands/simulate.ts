@@ -15,13 +15,19 @@ import { EXIT_INTERRUPTED } from './prepare.js';
 /**
  * `ptyscan simulate <dir>`: writes a simulated scan as a tutorial-style raw
  * folder (`geometry.txt`, `positions.txt`, `ccd/diffraction_%04d.npy`),
- * optionally slowly, to imitate an acquisition in progress.
+ * optionally slowly, to imitate an acquisition in progress, and its ground
+ * truth (`truth/object.npy`, `truth/probe.npy`, `truth/truth.json`).
  */
 export const simulateCommand: Command = {
   name: 'simulate',
-  summary: 'Write a simulated scan as a raw folder (npy frames, positions.txt, geometry.txt)',
+  summary: 'Write a simulated scan as a raw folder (npy frames, positions, geometry, ground truth)',
   usage: [
     'ptyscan simulate <dir> --frames N --shape S [options]',
+    '',
+    "Writes <dir>/geometry.txt, positions.txt and ccd/diffraction_NNNN.npy (ptypy's",
+    'tutorial layout), and the ground truth to check a reconstruction against:',
+    'truth/object.npy and truth/probe.npy (complex128, sample-plane pixels) and',
+    'truth/truth.json (pixel size, which object pixels each frame sees, the rest).',
     '',
     'Options:',
     '  --frames N       number of frames (scan points)',
@@ -103,6 +109,7 @@ export const simulateCommand: Command = {
     try {
       await writeRawFolder(target, options, {
         delayMs,
+        truth: true,
         ...(effects.signal === undefined ? {} : { signal: effects.signal }),
         onFrame: (index: number) => {
           written = index + 1;
@@ -120,7 +127,7 @@ export const simulateCommand: Command = {
     progress.finish();
     if (!quiet) {
       effects.stdout(
-        `Wrote ${written} frames, positions.txt and geometry.txt to ${target} in ${formatDuration(progress.elapsed())}\n`,
+        `Wrote ${written} frames, positions.txt, geometry.txt and the ground truth (truth/object.npy, truth/probe.npy, truth/truth.json) to ${target} in ${formatDuration(progress.elapsed())}\n`,
       );
     }
     return 0;

@@ -1,25 +1,36 @@
+import { existsSync } from 'node:fs';
 import { formatPyLiteral } from '../../params/index.js';
 import type { PyValue } from '../../py/value.js';
-import { readScanConfig, resolveScanConfig } from '../../sources/index.js';
+import { hasParamOrigins, readScanConfig, resolveScanConfig } from '../../sources/index.js';
 import { type CliEffects, type Command, parseCommandArgs } from '../command.js';
 import { singlePositional } from './options.js';
 
 /** Longest parameter value printed whole; longer ones (e.g. positions) are cut. */
 const MAX_VALUE = 72;
 
+/** `prepare`'s chunk size when `--chunk` is not given; unset min_frames follows it. */
+const PREPARE_CHUNK = 100;
+
+/** Silences the source while it is built only to be looked at. */
+const quietLogger = { warn: () => {}, info: () => {} };
+
 /**
  * `ptyscan validate <config>`: checks a scan config against its source's
- * parameters without reading any data; lists every problem, or prints the
- * parameters the scan would run with.
+ * parameters, builds the source (which reads what it reads at construction,
+ * e.g. NumpyScan's `geometry.txt`, and checks its folder) without reading
+ * frames or writing anything, and prints the values `prepare` will use, each
+ * with where it came from.
  */
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'Check a scan config (all problems at once) and print the resolved parameters',
+  summary: 'Check a scan config (all problems at once) and print the values prepare will use',
   usage: [
     'ptyscan validate <config.json|config.yaml>',
     '',
-    'Exits 0 when the config is valid, 1 otherwise. Parameters not given in the',
-    'config are marked (default).',
+    'Exits 0 when the config is valid and its source can be built, 1 otherwise.',
+    'Each value is marked with where it came from unless the config gives it:',
+    '(default), (from <file>) when the source filled it in (NumpyScan: geometry.txt),',
+    'or (prepare: ...) for what ptyscan prepare sets.',
   ].join('\n'),
   async run(args: readonly string[], effects: CliEffects): Promise<number> {
     const { positionals } = parseCommandArgs('validate', args, {
@@ -27,17 +38,39 @@ export const validateCommand: Command = {
     });
     const file = singlePositional('validate', positionals, '<config>');
     const { config, baseDir, file: path } = readScanConfig(file);
-    const { cls, params, info } = await resolveScanConfig(config, { baseDir });
-    const keys = Object.keys(info);
-    const width = Math.max(...keys.map((k) => k.length));
-    const lines = keys.map((key) => {
-      const given = Object.hasOwn(params, key);
-      return `  ${key.padEnd(width)} = ${literal(info[key] ?? null, key)}${given ? '' : '  (default)'}`;
-    });
-    effects.stdout(
-      `OK: ${path} is a valid ${cls.params.name} config (class ${cls.name})\n${lines.join('\n')}\n`,
-    );
-    return 0;
+    const { cls, params } = await resolveScanConfig(config, { baseDir });
+    // Built as prepare builds it, minus the output: what it reads at construction is checked too.
+    const scan = new cls(params, { sink: null, logger: quietLogger });
+    try {
+      const info = scan.info;
+      const origins = hasParamOrigins(scan) ? scan.paramOrigins() : {};
+      const keys = Object.keys(info);
+      const width = Math.max(...keys.map((k) => k.length));
+      const lines = keys.map((key) => {
+        const given = Object.hasOwn(params, key);
+        let value = info[key] ?? null;
+        let origin = given ? '' : '  (default)';
+        if (!given && origins[key] !== undefined) origin = `  (from ${origins[key]})`;
+        if (key === 'min_frames' && !given) {
+          value = BigInt(PREPARE_CHUNK);
+          origin = `  (prepare: its --chunk, ${PREPARE_CHUNK} unless given)`;
+        }
+        return `  ${key.padEnd(width)} = ${literal(value, key)}${origin}`;
+      });
+      const notes: string[] = [];
+      const base = info.base_path;
+      if (typeof base === 'string' && !existsSync(base)) {
+        notes.push(
+          `note: base_path ${base} does not exist yet; prepare waits for it (a live scan: num_frames is set)`,
+        );
+      }
+      effects.stdout(
+        `OK: ${path} is a valid ${cls.params.name} config (class ${cls.name})\n${lines.join('\n')}\n${notes.map((n) => `${n}\n`).join('')}`,
+      );
+      return 0;
+    } finally {
+      scan.close();
+    }
   },
 };
 
