@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PNG } from 'pngjs';
+import { PROJECT_ROOT } from '../mpi-run.js';
 import { cli } from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ptyscan-cli-inspect-'));
@@ -45,6 +46,51 @@ describe('ptyscan validate', () => {
     assert.match(r.out, /^ {2}rebin += {1,2}None {2}\(default\)$/m);
   });
 
+  it('shows the values prepare will use and where each came from (geometry.txt, default, prepare)', async () => {
+    const dir = join(root, 'geometry');
+    const sim = await cli([
+      'simulate',
+      join(dir, 'raw'),
+      '--frames',
+      '2',
+      '--shape',
+      '16',
+      '--quiet',
+    ]);
+    assert.equal(sim.code, 0, sim.err);
+    writeFileSync(join(dir, 'raw', 'geometry.txt'), 'distance 5\nenergy 9.1\n');
+    const file = join(dir, 'scan.json');
+    writeFileSync(file, '{"name": "NumpyScan", "base_path": "raw", "shape": 16, "energy": 7.0}');
+    const r = await cli(['validate', file]);
+    assert.equal(r.code, 0, r.err);
+    const geometry = join(dir, 'raw', 'geometry.txt');
+    assert.match(r.out, new RegExp(`^ {2}distance += 5 {2}\\(from ${geometry}\\)$`, 'm'));
+    // Given in the config: geometry.txt does not override it, and no origin is shown.
+    assert.match(r.out, /^ {2}energy += 7\.0$/m);
+    assert.match(r.out, /^ {2}psize += 0\.000172 {2}\(default\)$/m);
+    assert.match(r.out, /^ {2}min_frames += 100 {2}\(prepare: its --chunk, 100 unless given\)$/m);
+  });
+
+  it('a base_path that does not exist is an error naming it; in a live scan, a note', async () => {
+    const missing = join(root, 'missing.json');
+    writeFileSync(missing, '{"name": "NumpyScan", "base_path": "no-such-folder"}');
+    const r = await cli(['validate', missing]);
+    assert.equal(r.code, 1);
+    assert.equal(r.out, '');
+    assert.match(
+      r.err,
+      new RegExp(`^ptyscan: error: ${join(root, 'no-such-folder')}: base_path does not exist\\.`),
+    );
+    const live = join(root, 'missing-live.json');
+    writeFileSync(live, '{"name": "NumpyScan", "base_path": "no-such-folder", "num_frames": 5}');
+    const l = await cli(['validate', live]);
+    assert.equal(l.code, 0, l.err);
+    assert.match(
+      l.out,
+      /^note: base_path .*no-such-folder does not exist yet; prepare waits for it \(a live scan: num_frames is set\)$/m,
+    );
+  });
+
   it('lists every problem and exits 1', async () => {
     const bad = join(root, 'bad.yaml');
     writeFileSync(bad, 'name: NumpyScan\nrebin: 0\norientation: 9\nbase_pth: raw\n');
@@ -79,6 +125,70 @@ describe('ptyscan info', () => {
       lines.some((l) => /^ {2}\* num_frames \[scalar = 9\]$/.test(l)),
       r.out,
     );
+  });
+
+  it('shows the root attributes, link targets, lists as lists, and a summary', async () => {
+    const dir = join(root, 'linked');
+    const file = join(dir, 'scan.json');
+    mkdirSync(dir);
+    writeFileSync(
+      file,
+      `{"name": "NumpyScan", "base_path": "${join(root, 'raw')}", "shape": 32, "save": "link", "dfile": "scan.ptyd"}`,
+    );
+    assert.equal((await cli(['prepare', file, '--chunk', '4', '--quiet'])).code, 0);
+    const r = await cli(['info', join(dir, 'scan.ptyd')]);
+    assert.equal(r.code, 0, r.err);
+    const lines = r.out.split('\n');
+    assert.ok(lines.includes('@ ptyscan_state = "complete"'), r.out);
+    assert.ok(
+      lines.some((l) => /^@ ptyscan_heartbeat = "\S+ pid \d+ host .+"$/.test(l)),
+      r.out,
+    );
+    assert.ok(lines.includes('  * 0 [link -> scan.ptyd.chunk00:/] [dict 4]:'), r.out);
+    assert.ok(lines.includes('    * indices [4 int64 list = [0, 1, 2, 3]]'), r.out);
+    const summary = lines.slice(lines.indexOf('summary:'));
+    assert.match(summary[1]!, /^ {2}state +complete \(heartbeat .+\)$/);
+    assert.equal(summary[2], '  frames    9 of 9 in 3 chunks');
+    assert.equal(summary[3], '  chunks    0-1: 4 frames each, 2: 1 frame');
+    assert.equal(
+      summary[5],
+      '  links     3 external (scan.ptyd.chunk00 .. scan.ptyd.chunk02), all present',
+    );
+    const only = await cli(['info', join(dir, 'scan.ptyd'), '--summary']);
+    assert.deepEqual(only.out.split('\n').slice(1), summary);
+  });
+
+  it("the README's listing is what info prints for the scan it describes", async () => {
+    const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+    const at = readme.indexOf('`ptyscan info scan.ptyd` lists any HDF5 file');
+    const shown = /```\n(scan\.ptyd\n[\s\S]*?)```/.exec(readme.slice(at))?.[1];
+    assert.ok(shown !== undefined, 'no info listing in the README');
+    // The README's scan: 40 frames of 64 px, shape 32, link mode, chunks of 10.
+    const dir = join(root, 'readme');
+    assert.equal(
+      (await cli(['simulate', join(dir, 'raw'), '--frames', '40', '--shape', '64', '--quiet']))
+        .code,
+      0,
+    );
+    writeFileSync(
+      join(dir, 'c.json'),
+      '{"name": "NumpyScan", "base_path": "raw", "shape": 32, "save": "link", "dfile": "scan.ptyd"}',
+    );
+    assert.equal((await cli(['prepare', join(dir, 'c.json'), '--chunk', '10', '--quiet'])).code, 0);
+    const r = await cli(['info', join(dir, 'scan.ptyd')]);
+    // Times, pids, hosts, run ids and sizes differ from run to run.
+    const same = (text: string): string =>
+      text
+        .replace(/"\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}"/g, '<time>')
+        .replace(/\S+Z pid \d+ host [^)"]+/g, '<heartbeat>')
+        .replace(/"[0-9a-f-]{36}"/g, '<run>')
+        .replace(/[\d.]+ kB on disk/g, '<size> on disk');
+    const printed = same(r.out).split('\n');
+    // The first line is the file as given on the command line.
+    for (const line of same(shown).split('\n').slice(1)) {
+      if (line.trim() === '...' || line === '') continue;
+      assert.ok(printed.includes(line), `README line not printed: '${line}'\n${r.out}`);
+    }
   });
 
   it('--depth 1 lists only the top level', async () => {

@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -351,6 +359,68 @@ describe('ptyscan prepare', () => {
     assert.match(r.err, /waiting for frame file .*live\/ccd\/diffraction_\d{4}\.npy/);
     const back = readBack(join(root, 'live.ptyd'));
     assert.equal(back.frames.length, 12);
+  });
+
+  it('a live scan started before its raw folder exists waits for it, and every chunk but the last has --chunk frames', async () => {
+    const config = writeConfig(
+      join(root, 'early'),
+      'live.json',
+      `{"name": "NumpyScan", "base_path": "raw", "shape": 16, "num_frames": 17, "save": "link", "dfile": "live.ptyd"}`,
+    );
+    // prepare first; the "acquisition" starts later and writes slower than frames are prepared.
+    const preparing = cli(['prepare', config, '--chunk', '5', '--poll', '10']);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await writeRawFolder(
+      join(root, 'early', 'raw'),
+      { ...DEFAULT_SIMULATION, frames: 17, shape: 24, photons: 1e4, seed: 5 },
+      { delayMs: 30 },
+    );
+    const r = await preparing;
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /waiting for the folder .*early\/raw/);
+    assert.match(r.out, /frames +17 of 17 in 4 chunks/);
+    const reader = openPtydReader(join(root, 'early', 'live.ptyd'));
+    try {
+      assert.deepEqual(
+        reader.listChunks().map((c) => c.frames),
+        [5, 5, 5, 2],
+      );
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('a live scan whose raw folder never appears gives up at --timeout, naming the folder', async () => {
+    const config = writeConfig(
+      join(root, 'never'),
+      'live.json',
+      '{"name": "NumpyScan", "base_path": "raw", "shape": 16, "num_frames": 4}',
+    );
+    const r = await cli(['prepare', config, '--poll', '10', '--timeout', '0.2']);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.err,
+      /ptyscan: error: no new frame for 0\.2 s \(--timeout\): 0 of 4 frames prepared, waiting for the folder .*never\/raw\.\n$/,
+    );
+  });
+
+  it('--poll without num_frames waits for a source file that is not there yet', async () => {
+    const dir = join(root, 'late-positions');
+    const config = writeConfig(
+      dir,
+      'scan.json',
+      '{"name": "NumpyScan", "base_path": "raw", "shape": 16, "save": "append", "dfile": "late.ptyd"}',
+    );
+    const preparing = cli(['prepare', config, '--poll', '10']);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // A finished scan arriving late: positions.txt lists every frame once it exists.
+    const staging = join(root, 'late-staging');
+    await writeRawFolder(staging, { ...DEFAULT_SIMULATION, frames: 6, shape: 24, photons: 1e4 });
+    renameSync(staging, join(dir, 'raw'));
+    const r = await preparing;
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /prepare: waiting for .*late-positions\/raw\n/);
+    assert.match(r.out, /frames +6 of 6 in 1 chunk\n/);
   });
 
   it('--timeout gives up when no new frame arrives', async () => {

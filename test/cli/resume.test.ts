@@ -45,6 +45,39 @@ describe('ptyscan prepare --resume', () => {
     const after = statSync(chunk);
     assert.equal(after.ino, before.ino);
     assert.equal(after.mtimeMs, before.mtimeMs);
+    // The summary counts the file, not this run's nothing.
+    assert.match(again.out, /^ {2}frames +12 of 12 in 3 chunks$/m);
+    assert.match(again.out, /^ {2}this run +nothing added: the file already held frames 0-11$/m);
+  });
+
+  it("after an interrupted run, shows the file's totals and what this run added", async () => {
+    const config = join(root, 'cut.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        name: 'NumpyScan',
+        base_path: 'raw',
+        shape: 24,
+        save: 'link',
+        dfile: 'cut.ptyd',
+      }),
+    );
+    const interrupt = new AbortController();
+    const first = await cli(['prepare', config, '--chunk', '5'], {
+      signal: interrupt.signal,
+      onStderr: (text) => {
+        if (text.includes('chunk 0:')) interrupt.abort();
+      },
+    });
+    assert.equal(first.code, 130, first.err);
+    assert.match(first.out, /^ {2}frames +5 of 12 in 1 chunk$/m);
+    const rest = await cli(['prepare', config, '--chunk', '5', '--resume']);
+    assert.equal(rest.code, 0, rest.err);
+    assert.match(rest.out, /^ {2}frames +12 of 12 in 3 chunks$/m);
+    assert.match(
+      rest.out,
+      /^ {2}this run +added 7 frames in 2 chunks \(frames 5-11\), resumed at frame 5$/m,
+    );
   });
 
   it('is refused for append mode, with the reason', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,5 +119,51 @@ describe('writeRawFolder', () => {
     await assert.rejects(done, (e: unknown) => e instanceof Error && e.name === 'AbortError');
     assert.equal(parsePositions(readFileSync(join(dir, 'positions.txt'), 'utf8')).length, 1);
     assert.deepEqual(readdirSync(join(dir, 'ccd')), ['diffraction_0000.npy']);
+  });
+});
+
+/** A Python with numpy, to check the ground truth with numpy's own FFT; null without one. */
+const NUMPY_PYTHON =
+  ['/usr/bin/python3', 'python3'].find(
+    (python) => spawnSync(python, ['-c', 'import numpy']).status === 0,
+  ) ?? null;
+
+// numpy rebuilds every frame from truth/object.npy, truth/probe.npy and truth/truth.json.
+const CHECK_TRUTH = `
+import json, sys
+import numpy as np
+raw = sys.argv[1]
+t = json.load(open(f"{raw}/truth/truth.json"))
+obj = np.load(f"{raw}/truth/{t['object']}")
+probe = np.load(f"{raw}/truth/{t['probe']}")
+assert obj.dtype == np.complex128 and list(obj.shape) == t["object_shape"], obj.shape
+assert probe.dtype == np.complex128 and list(probe.shape) == t["probe_shape"], probe.shape
+n, (cy, cx), px = t["shape"], t["object_centre"], t["pixel_size"]
+worst = 0
+lines = open(f"{raw}/positions.txt").read().split("\\n")
+for k, line in enumerate(l for l in lines if l):
+    name, y, x = line.split()
+    r = cy - n // 2 + int(np.round(float(y) / px))
+    c = cx - n // 2 + int(np.round(float(x) / px))
+    intensity = np.fft.fftshift(np.abs(np.fft.fft2(probe * obj[r:r + n, c:c + n])) ** 2)
+    expected = np.floor(intensity * t["photons"] / intensity.sum())
+    frame = np.load(f"{raw}/{name}")
+    worst = max(worst, np.abs(frame - expected).max())
+print(k + 1, worst)
+`;
+
+describe('the ground truth of a simulated raw folder', () => {
+  it('holds the object and probe that make every frame, checked with numpy', {
+    skip: NUMPY_PYTHON === null ? 'no python3 with numpy (apt-get install python3-numpy)' : false,
+  }, async () => {
+    const dir = join(root, 'truth');
+    // Without noise the frames are the scaled intensities rounded down: exact up to rounding.
+    await writeRawFolder(dir, { ...OPTIONS, noise: false }, { truth: true });
+    const r = spawnSync(NUMPY_PYTHON!, ['-c', CHECK_TRUTH, dir], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const [frames, worst] = r.stdout.trim().split(' ').map(Number);
+    assert.equal(frames, OPTIONS.frames);
+    // Our FFT and numpy's agree to rounding: a count may land on the other side of an integer.
+    assert.ok(worst! <= 1, `largest difference ${worst} counts`);
   });
 });

@@ -4,7 +4,7 @@ import { ParameterError } from '../../src/errors.js';
 import type { NdArray } from '../../src/frames/ndarray.js';
 import { isNdArray } from '../../src/py/value.js';
 import type { DataPackage } from '../../src/scan/index.js';
-import { DEFAULT_SIMULATION, simulateScan } from '../../src/sim/simulate.js';
+import { DEFAULT_SIMULATION, describeSimulation, simulateScan } from '../../src/sim/simulate.js';
 import { MoonFlowerScan } from '../../src/sources/index.js';
 
 const quiet = { logger: { warn: () => {}, info: () => {} } };
@@ -59,6 +59,60 @@ describe('MoonFlowerScan', () => {
       Array.from(sim.frames.data.subarray(0, 256)),
     );
     assert.throws(() => scan.load([4]), /simulates 4 frames; frame 4 was asked for/);
+  });
+
+  it("takes ptypy's MoonFlowerScan names: density, model, psf, add_poisson_noise, block_wait_count", () => {
+    const options = {
+      ...DEFAULT_SIMULATION,
+      frames: 6,
+      shape: 32,
+      photons: 1e5,
+      pattern: 'raster' as const,
+      blur: 0.7,
+      noise: false,
+    };
+    const { meta } = describeSimulation(options);
+    // density is the step as a fraction of the frame's field of view (shape x sample pixel).
+    const sim = simulateScan({ ...options, step: 0.2 * meta.shape * meta.resolution });
+    const scan = new MoonFlowerScan(
+      {
+        num_frames: 6n,
+        shape: 32n,
+        photons: 1e5,
+        density: 0.2,
+        model: 'raster',
+        psf: 0.7,
+        add_poisson_noise: false,
+        block_wait_count: 1n,
+      },
+      quiet,
+    );
+    scan.initialize();
+    const messages: string[] = [];
+    const frames: number[] = [];
+    for (let msg = scan.auto(2); msg.msg !== 'EOS'; msg = scan.auto(2)) {
+      messages.push(msg.msg);
+      if (msg.msg === 'data') frames.push(...Array.from(msg.chunk.data.data as Int32Array));
+    }
+    // block_wait_count 1: every second check finds nothing, as in ptypy.
+    assert.deepEqual(messages, ['data', 'WAIT', 'data', 'WAIT', 'data']);
+    assert.deepEqual(frames, Array.from(sim.frames.data));
+    // add_poisson_noise False: the expected intensities rounded down, not the noisy counts.
+    const noisy = simulateScan({ ...options, noise: true, step: sim.meta.step });
+    assert.notDeepEqual(Array.from(noisy.frames.data), frames);
+  });
+
+  it('a ptypy name and ours with different values, or step with density, is a ParameterError', () => {
+    assert.throws(
+      () =>
+        new MoonFlowerScan(
+          { pattern: 'round', model: 'spiral', blur: 1.0, psf: 1.0, step: 1e-6, density: 0.2 },
+          quiet,
+        ),
+      (e: unknown) =>
+        e instanceof ParameterError &&
+        e.problems.map((p) => p.path).join(' | ') === 'pattern, model | step, density',
+    );
   });
 
   it('bad simulation parameters are ParameterErrors before any frame is made', () => {

@@ -221,6 +221,48 @@ describe('NumpyScan (the tutorial raw folder)', () => {
     );
   });
 
+  it('with num_frames, a folder that is not there yet is waited for (WAIT), and its late geometry.txt is applied', async () => {
+    const dir = join(root, 'not-yet');
+    const scan = new NumpyScan({ base_path: dir, num_frames: 5n, shape: 16n, energy: 9.9 }, quiet);
+    scan.initialize();
+    assert.equal(scan.auto(5).msg, 'WAIT');
+    assert.equal(scan.waitingFor(), `the folder ${dir}`);
+    await writeRawFolder(dir, {
+      ...DEFAULT_SIMULATION,
+      frames: 5,
+      shape: 24,
+      photons: 1e4,
+      distance: 3.5,
+      energy: 8.8,
+    });
+    const chunks = drain(scan, 5);
+    assert.deepEqual(
+      chunks.map((c) => c.chunk.indices.length),
+      [5],
+    );
+    // geometry.txt fills what the user left unset (distance), not what was given (energy).
+    assert.equal(scan.meta.distance, 3.5);
+    assert.equal(scan.info.distance, 3.5);
+    assert.equal(scan.meta.energy, 9.9);
+    assert.deepEqual(scan.paramOrigins(), {
+      distance: join(dir, 'geometry.txt'),
+      psize: join(dir, 'geometry.txt'),
+    });
+    scan.close();
+  });
+
+  it('without num_frames, a base_path that does not exist is a MissingDataError naming it', () => {
+    const dir = join(root, 'nowhere');
+    assert.throws(
+      () => new NumpyScan({ base_path: dir }, quiet),
+      (e: unknown) =>
+        e instanceof MissingDataError &&
+        e.file === dir &&
+        e.parameter === 'base_path' &&
+        /base_path does not exist/.test(e.message),
+    );
+  });
+
   it('a missing positions.txt is a FileFormatError naming it', () => {
     const dir = join(root, 'empty');
     mkdirSync(dir, { recursive: true });

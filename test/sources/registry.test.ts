@@ -177,6 +177,21 @@ describe('scan config files', () => {
     });
   });
 
+  it('a YAML syntax error is reported whole: what is wrong, where, and the lines around it', () => {
+    const file = join(root, 'flow.yaml');
+    writeFileSync(file, 'name: NumpyScan\nbase_path: raw\nshape: [32, 32\nsave: link\n');
+    assert.throws(
+      () => readScanConfig(file),
+      (e: unknown) =>
+        e instanceof FileFormatError &&
+        e.message ===
+          `${file}:4:1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]\n` +
+            '  3 | shape: [32, 32\n' +
+            '  4 | save: link\n' +
+            '    | ^',
+    );
+  });
+
   it('broken or non-object configs are FileFormatErrors naming the file and line', () => {
     const cases: [string, string, RegExp][] = [
       ['bad.json', '{"name": "NumpyScan",\n "shape": }', /bad\.json:2: invalid JSON/],

@@ -75,15 +75,15 @@ export const followCommand: Command = {
     const timedOut = (): boolean =>
       timeoutS !== undefined && (performance.now() - lastNew) / 1000 > timeoutS;
     let frames = 0;
-    let state = firstChunkState(file, watch);
-    say(
-      state === 'missing'
-        ? `waiting for ${file}\n`
-        : state === 'no chunk'
-          ? `waiting for chunk 0 of ${file}\n`
-          : `reading ${file}\n`,
-    );
     try {
+      let state = firstChunkState(file, watch);
+      say(
+        state === 'missing'
+          ? `waiting for ${file}\n`
+          : state === 'no chunk'
+            ? `waiting for chunk 0 of ${file}\n`
+            : `reading ${file}\n`,
+      );
       while (state !== 'ready') {
         if (timedOut()) {
           throw new MissingDataError(
