@@ -35,6 +35,16 @@ describe('ptyscan prepare --resume', () => {
     );
   });
 
+  /** A NumpyScan config of the raw folder, saving to `dfile` in mode `save`. */
+  function writeConfig(name: string, save: string, dfile: string): string {
+    const file = join(root, name);
+    writeFileSync(
+      file,
+      JSON.stringify({ name: 'NumpyScan', base_path: 'raw', shape: 24, save, dfile }),
+    );
+    return file;
+  }
+
   it('leaves a complete file and its chunk files untouched', async () => {
     const config = join(root, 'live.json');
     assert.equal((await cli(['prepare', config, '--chunk', '5', '--quiet'])).code, 0);
@@ -51,17 +61,7 @@ describe('ptyscan prepare --resume', () => {
   });
 
   it("after an interrupted run, shows the file's totals and what this run added", async () => {
-    const config = join(root, 'cut.json');
-    writeFileSync(
-      config,
-      JSON.stringify({
-        name: 'NumpyScan',
-        base_path: 'raw',
-        shape: 24,
-        save: 'link',
-        dfile: 'cut.ptyd',
-      }),
-    );
+    const config = writeConfig('cut.json', 'link', 'cut.ptyd');
     const interrupt = new AbortController();
     const first = await cli(['prepare', config, '--chunk', '5'], {
       signal: interrupt.signal,
@@ -81,17 +81,7 @@ describe('ptyscan prepare --resume', () => {
   });
 
   it('is refused for append mode, with the reason', async () => {
-    const config = join(root, 'append.json');
-    writeFileSync(
-      config,
-      JSON.stringify({
-        name: 'NumpyScan',
-        base_path: 'raw',
-        shape: 24,
-        save: 'append',
-        dfile: 'a.ptyd',
-      }),
-    );
+    const config = writeConfig('append.json', 'append', 'a.ptyd');
     const r = await cli(['prepare', config, '--resume']);
     assert.equal(r.code, 1);
     assert.match(
