@@ -62,7 +62,23 @@ process.exitCode = args.includes('--strict') && results.some((r) => r.status ===
 /** The line of the last build, checked against the files that are there now. */
 function lastReport() {
   if (!existsSync(REPORT_FILE)) {
-    return "ptyscan: native addons: the install step did not run (npm's allowScripts policy or --ignore-scripts), so none is built (npx ptyscan doctor --build builds them)";
+    const found = chosen.filter((addon) => existsSync(productOf(addon)));
+    if (found.length === 0) {
+      return "ptyscan: native addons: the install step did not run (npm's allowScripts policy or --ignore-scripts), so none is built (npx ptyscan doctor --build builds them)";
+    }
+    // Built by an older build step, which kept no report.
+    return reportLine(
+      chosen.map((addon) =>
+        found.includes(addon)
+          ? { label: addon.label, status: 'built', detail: 'no report of its build' }
+          : {
+              label: addon.label,
+              status: 'skipped',
+              detail: 'not built, and no report of a build',
+              hint: 'npx ptyscan doctor --build',
+            },
+      ),
+    );
   }
   const { results } = JSON.parse(readFileSync(REPORT_FILE, 'utf8'));
   const now = results

@@ -283,6 +283,22 @@ describe('the install step without the libraries, or with a build that fails', (
     assert.equal(report.stdout, r.stdout);
   });
 
+  it('--report without a report of the last build says what is there', () => {
+    rmSync(join(copy, 'build'), { recursive: true, force: true });
+    const none = run(process.execPath, ['scripts/build-native.mjs', '--report'], { cwd: copy });
+    assert.match(none.stdout, /^ptyscan: native addons: the install step did not run/);
+    // An addon an older build step left behind, without a report.
+    mkdirSync(join(copy, 'build'));
+    writeFileSync(join(copy, 'build/ptyscan_mpi.node'), '');
+    const old = run(process.execPath, ['scripts/build-native.mjs', '--report'], { cwd: copy });
+    assert.equal(
+      old.stdout,
+      'ptyscan: native addons: MPI built (no report of its build); ' +
+        'HDF5 skipped: not built, and no report of a build (npx ptyscan doctor --build)\n',
+    );
+    rmSync(join(copy, 'build'), { recursive: true, force: true });
+  });
+
   it('reports a failed build with its log and still exits 0 (--strict: 1)', {
     skip: LIBS.hdf5 ? false : 'libhdf5/libdeflate not installed: nothing to compile',
   }, () => {

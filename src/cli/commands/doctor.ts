@@ -50,15 +50,16 @@ export const doctorCommand: Command = {
         found: 'no such file',
       });
     }
+    effects.stdout(`ptyscan ${version} (ESM) at ${root}, node ${process.version}\n`);
     let code = 0;
     if (values.build === true) {
       const build = runNode(script, ['--strict']);
       effects.stdout(build.stdout);
       effects.stderr(build.stderr);
       code = build.status === 0 ? 0 : 1;
+    } else {
+      effects.stdout(runNode(script, ['--report']).stdout);
     }
-    effects.stdout(`ptyscan ${version} (ESM) at ${root}, node ${process.version}\n`);
-    if (values.build !== true) effects.stdout(runNode(script, ['--report']).stdout);
     effects.stdout(`  MPI   ${mpiStatus()}\n`);
     const hdf5 = nativeHdf5Status();
     effects.stdout(
