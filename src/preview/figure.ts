@@ -1,0 +1,490 @@
+/**
+ * Figures drawn on any 2-D canvas context: an image or a scatter map inside
+ * axes with tick labels in physical units, a title and a colour bar. The same
+ * code draws the PNGs of `ptyscan preview` (Skia through @napi-rs/canvas) and
+ * the dashboard of `ptyscan view` (the browser's canvas), so both show the
+ * same pictures. Text goes through the context's font renderer.
+ */
+import { diverging, type Rgb, viridis } from './colormap.js';
+
+/** The part of a 2-D canvas context the figures use (the browser's and Skia's both fit). */
+export interface Context2D {
+  fillStyle: unknown;
+  strokeStyle: unknown;
+  lineWidth: number;
+  font: string;
+  textAlign: string;
+  textBaseline: string;
+  imageSmoothingEnabled: boolean;
+  fillRect(x: number, y: number, w: number, h: number): void;
+  strokeRect(x: number, y: number, w: number, h: number): void;
+  beginPath(): void;
+  moveTo(x: number, y: number): void;
+  lineTo(x: number, y: number): void;
+  arc(x: number, y: number, r: number, start: number, end: number): void;
+  stroke(): void;
+  fill(): void;
+  fillText(text: string, x: number, y: number): void;
+  measureText(text: string): { width: number };
+  save(): void;
+  restore(): void;
+  translate(x: number, y: number): void;
+  rotate(angle: number): void;
+  drawImage(image: unknown, dx: number, dy: number, dw: number, dh: number): void;
+}
+
+/** A context plus a way to turn RGBA pixels into something `drawImage` takes. */
+export interface Surface {
+  ctx: Context2D;
+  width: number;
+  height: number;
+  pixels(rgba: Uint8ClampedArray, width: number, height: number): unknown;
+}
+
+/** Colour scales of the figures. */
+export type ColorScale = 'viridis' | 'diverging';
+
+/** Font family the figures ask for (registered by the PNG backend, a CSS fallback in the page). */
+export const FONT_FAMILY = 'PtyscanSans, DejaVu Sans, sans-serif';
+
+/** Colours, exported so tests and docs can refer to them. */
+export const FIGURE_COLORS = {
+  background: [255, 255, 255],
+  axis: [0, 0, 0],
+  mask: [255, 0, 0],
+  center: [255, 255, 255],
+  path: [170, 170, 170],
+  first: [0, 160, 0],
+  last: [214, 39, 40],
+} as const satisfies Record<string, Rgb>;
+
+const MARGIN = { left: 76, right: 104, top: 34, bottom: 52 } as const;
+const BAR_WIDTH = 16;
+
+function css([r, g, b]: Rgb): string {
+  return `rgb(${r}, ${g}, ${b})`;
+}
+
+function colorOf(scale: ColorScale, t: number): Rgb {
+  return scale === 'viridis' ? viridis(t) : diverging(t);
+}
+
+/** A 1-2-5 tick step giving about `count` intervals over `span`. */
+export function niceStep(span: number, count: number): number {
+  const raw = span > 0 && Number.isFinite(span) ? span / count : 1;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const mantissa = raw / power;
+  const nice = mantissa < 1.5 ? 1 : mantissa < 3.5 ? 2 : mantissa < 7.5 ? 5 : 10;
+  return nice * power;
+}
+
+/** A tick label with as many decimals as the step needs; large or tiny values in e-notation. */
+export function tickLabel(value: number, step: number): string {
+  if (Math.abs(value) < step * 1e-6) return '0';
+  const magnitude = Math.max(Math.abs(value), step);
+  if (magnitude >= 1e5 || magnitude < 1e-3) return value.toExponential(1).replace('e+', 'e');
+  const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+  return value.toFixed(decimals);
+}
+
+/** A linear axis: data range `[lo, hi]` onto pixels `[p0, p1]`. */
+interface Axis {
+  lo: number;
+  hi: number;
+  p0: number;
+  p1: number;
+}
+
+function toPixel(axis: Axis, v: number): number {
+  return axis.p0 + ((v - axis.lo) / (axis.hi - axis.lo || 1)) * (axis.p1 - axis.p0);
+}
+
+function ticks(axis: Axis, count: number): number[] {
+  const lo = Math.min(axis.lo, axis.hi);
+  const hi = Math.max(axis.lo, axis.hi);
+  const step = niceStep(hi - lo, count);
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) out.push(v);
+  return out;
+}
+
+/** What {@link drawFrame} needs: the plot box, its two axes and the labels. */
+interface FrameSpec {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  x: Axis;
+  y: Axis;
+}
+
+function setFont(ctx: Context2D, px: number): void {
+  ctx.font = `${px}px ${FONT_FAMILY}`;
+}
+
+/** Background, title, the plot box with ticks and tick labels, axis titles. */
+function drawFrame(s: Surface, spec: FrameSpec): void {
+  const { ctx } = s;
+  const axisColor = css(FIGURE_COLORS.axis);
+  ctx.strokeStyle = axisColor;
+  ctx.fillStyle = axisColor;
+  ctx.lineWidth = 1;
+  const left = Math.min(spec.x.p0, spec.x.p1);
+  const top = Math.min(spec.y.p0, spec.y.p1);
+  const w = Math.abs(spec.x.p1 - spec.x.p0);
+  const h = Math.abs(spec.y.p1 - spec.y.p0);
+  ctx.strokeRect(left - 0.5, top - 0.5, w + 1, h + 1);
+  setFont(ctx, 12);
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'top';
+  const xStep = niceStep(Math.abs(spec.x.hi - spec.x.lo), 4);
+  for (const v of ticks(spec.x, 4)) {
+    const px = Math.round(toPixel(spec.x, v)) + 0.5;
+    line(ctx, px, top + h, px, top + h + 5);
+    ctx.fillText(tickLabel(v, xStep), px, top + h + 7);
+  }
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'middle';
+  const yStep = niceStep(Math.abs(spec.y.hi - spec.y.lo), 4);
+  for (const v of ticks(spec.y, 4)) {
+    const py = Math.round(toPixel(spec.y, v)) + 0.5;
+    line(ctx, left - 5, py, left, py);
+    ctx.fillText(tickLabel(v, yStep), left - 7, py);
+  }
+  setFont(ctx, 13);
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'bottom';
+  ctx.fillText(spec.xLabel, left + w / 2, s.height - 8);
+  ctx.save();
+  ctx.translate(16, top + h / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.textBaseline = 'middle';
+  ctx.fillText(spec.yLabel, 0, 0);
+  ctx.restore();
+  setFont(ctx, 14);
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'top';
+  ctx.fillText(spec.title, left, 10);
+}
+
+function line(ctx: Context2D, x0: number, y0: number, x1: number, y1: number): void {
+  ctx.beginPath();
+  ctx.moveTo(x0, y0);
+  ctx.lineTo(x1, y1);
+  ctx.stroke();
+}
+
+/** A colour bar. `log`: values are log10(1 + v) and ticks sit at powers of ten. */
+export interface ColorBar {
+  scale: ColorScale;
+  /** Value range shown (in the transformed units when `log`). */
+  min: number;
+  max: number;
+  label: string;
+  log?: boolean;
+}
+
+function drawColorBar(s: Surface, bar: ColorBar, top: number, bottom: number): void {
+  const { ctx } = s;
+  const x = s.width - MARGIN.right + 22;
+  const h = bottom - top;
+  for (let i = 0; i < h; i++) {
+    ctx.fillStyle = css(colorOf(bar.scale, 1 - i / Math.max(1, h - 1)));
+    ctx.fillRect(x, top + i, BAR_WIDTH, 1);
+  }
+  ctx.strokeStyle = css(FIGURE_COLORS.axis);
+  ctx.fillStyle = css(FIGURE_COLORS.axis);
+  ctx.lineWidth = 1;
+  ctx.strokeRect(x - 0.5, top - 0.5, BAR_WIDTH + 1, h + 1);
+  const axis: Axis = { lo: bar.min, hi: bar.max, p0: bottom, p1: top };
+  setFont(ctx, 11);
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'middle';
+  const values: [number, string][] = [];
+  if (bar.log) {
+    for (let k = 0; 10 ** k - 1 <= 10 ** bar.max; k++) {
+      const at = Math.log10(10 ** k);
+      if (at >= bar.min && at <= bar.max) values.push([Math.log10(1 + 10 ** k), powerLabel(k)]);
+    }
+    if (values.length === 0 || bar.min <= 0) values.unshift([0, '0']);
+  } else {
+    const step = niceStep(bar.max - bar.min, 4);
+    for (const v of ticks(axis, 4)) values.push([v, tickLabel(v, step)]);
+  }
+  for (const [v, text] of values) {
+    if (v < Math.min(bar.min, bar.max) - 1e-12 || v > Math.max(bar.min, bar.max) + 1e-12) continue;
+    const py = Math.round(toPixel(axis, v)) + 0.5;
+    line(ctx, x + BAR_WIDTH, py, x + BAR_WIDTH + 4, py);
+    ctx.fillText(text, x + BAR_WIDTH + 6, py);
+  }
+  ctx.save();
+  ctx.translate(s.width - 10, (top + bottom) / 2);
+  ctx.rotate(-Math.PI / 2);
+  setFont(ctx, 12);
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'bottom';
+  ctx.fillText(bar.label, 0, 0);
+  ctx.restore();
+}
+
+function powerLabel(k: number): string {
+  return k <= 3 ? String(10 ** k) : `1e${k}`;
+}
+
+/** The plot box that keeps `aspect` (height / width of the data) inside the margins. */
+function plotBox(s: Surface, aspect: number): { left: number; top: number; w: number; h: number } {
+  const availW = s.width - MARGIN.left - MARGIN.right;
+  const availH = s.height - MARGIN.top - MARGIN.bottom;
+  let w = availW;
+  let h = w * aspect;
+  if (h > availH) {
+    h = availH;
+    w = h / aspect;
+  }
+  const left = MARGIN.left + (availW - w) / 2;
+  const top = MARGIN.top + (availH - h) / 2;
+  return { left: Math.round(left), top: Math.round(top), w: Math.round(w), h: Math.round(h) };
+}
+
+/** A detector image for {@link drawImageFigure}. */
+export interface ImageFigure {
+  title: string;
+  /** `height * width` values, C order. */
+  values: ArrayLike<number>;
+  height: number;
+  width: number;
+  /** 1 = masked, drawn in {@link FIGURE_COLORS}.mask. */
+  masked?: ArrayLike<number> | null;
+  /** A centre `[row, col]` in pixels to mark with a cross. */
+  center?: readonly [number, number] | null;
+  /** Detector pixel size in metres: axes in mm from the centre; without it, pixels. */
+  psize?: number | null;
+}
+
+/** Pixel colours of an image on a log10(1 + v) scale; returns the top of the scale. */
+export function logImagePixels(
+  values: ArrayLike<number>,
+  masked: ArrayLike<number> | null,
+  size: number,
+): { rgba: Uint8ClampedArray; top: number } {
+  let top = 0;
+  for (let i = 0; i < size; i++) {
+    if (masked?.[i]) continue;
+    const v = Math.log10(1 + Math.max(0, values[i]!));
+    if (v > top) top = v;
+  }
+  const rgba = new Uint8ClampedArray(size * 4);
+  for (let i = 0; i < size; i++) {
+    const color = masked?.[i]
+      ? FIGURE_COLORS.mask
+      : viridis(top > 0 ? Math.log10(1 + Math.max(0, values[i]!)) / top : 0);
+    rgba.set([color[0], color[1], color[2], 255], 4 * i);
+  }
+  return { rgba, top };
+}
+
+/**
+ * A detector image on a log scale with masked pixels, the centre cross, axes
+ * in mm on the detector (or pixels) and a colour bar in counts.
+ */
+export function drawImageFigure(s: Surface, figure: ImageFigure): void {
+  const { ctx } = s;
+  ctx.fillStyle = css(FIGURE_COLORS.background);
+  ctx.fillRect(0, 0, s.width, s.height);
+  const { height, width } = figure;
+  const box = plotBox(s, height / width);
+  const { rgba, top } = logImagePixels(figure.values, figure.masked ?? null, height * width);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(s.pixels(rgba, width, height), box.left, box.top, box.w, box.h);
+  const center = figure.center ?? [(height - 1) / 2, (width - 1) / 2];
+  const unit = figure.psize ? figure.psize * 1e3 : 1;
+  const x: Axis = {
+    lo: (-0.5 - center[1]) * unit,
+    hi: (width - 0.5 - center[1]) * unit,
+    p0: box.left,
+    p1: box.left + box.w,
+  };
+  const y: Axis = {
+    lo: (-0.5 - center[0]) * unit,
+    hi: (height - 0.5 - center[0]) * unit,
+    p0: box.top,
+    p1: box.top + box.h,
+  };
+  if (figure.center) {
+    const cx = toPixel(x, 0);
+    const cy = toPixel(y, 0);
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = css(FIGURE_COLORS.axis);
+    line(ctx, cx - 9, cy, cx + 9, cy);
+    line(ctx, cx, cy - 9, cx, cy + 9);
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = css(FIGURE_COLORS.center);
+    line(ctx, cx - 8, cy, cx + 8, cy);
+    line(ctx, cx, cy - 8, cx, cy + 8);
+  }
+  const units = figure.psize ? 'mm' : 'pixels';
+  drawFrame(s, {
+    title: figure.title,
+    xLabel: `detector x (${units})`,
+    yLabel: `detector y (${units})`,
+    x,
+    y,
+  });
+  drawColorBar(
+    s,
+    { scale: 'viridis', min: 0, max: top, log: true, label: 'counts' },
+    box.top,
+    box.top + box.h,
+  );
+}
+
+/** Values on the scan positions for {@link drawScatterFigure}. */
+export interface ScatterFigure {
+  title: string;
+  /** Positions `[y0, x0, y1, x1, ...]` in metres. */
+  positions: ArrayLike<number>;
+  /** One value per position (NaN: drawn grey). */
+  values: ArrayLike<number>;
+  count: number;
+  scale: ColorScale;
+  /** Colour bar label with its unit. */
+  label: string;
+  /** Join the points in acquisition order and mark the first and last. */
+  path?: boolean;
+  /** Colour range; default min..max of the values (symmetric around 0 for `diverging`). */
+  range?: readonly [number, number];
+}
+
+function valueRange(values: ArrayLike<number>, count: number, scale: ColorScale): [number, number] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < count; i++) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) continue;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  if (lo > hi) return [0, 1];
+  if (scale === 'diverging') {
+    const m = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
+    return [-m, m];
+  }
+  return lo === hi ? [lo - 0.5, hi + 0.5] : [lo, hi];
+}
+
+/**
+ * Values drawn as coloured discs on the scan positions (axes in µm, equal
+ * scales, y down as rows of the reconstructed image), with a colour bar.
+ */
+export function drawScatterFigure(s: Surface, figure: ScatterFigure): void {
+  const { ctx } = s;
+  ctx.fillStyle = css(FIGURE_COLORS.background);
+  ctx.fillRect(0, 0, s.width, s.height);
+  const { count, positions, values } = figure;
+  let y0 = Number.POSITIVE_INFINITY;
+  let y1 = Number.NEGATIVE_INFINITY;
+  let x0 = Number.POSITIVE_INFINITY;
+  let x1 = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < count; i++) {
+    const py = positions[2 * i]! * 1e6;
+    const px = positions[2 * i + 1]! * 1e6;
+    if (!Number.isFinite(py) || !Number.isFinite(px)) continue;
+    y0 = Math.min(y0, py);
+    y1 = Math.max(y1, py);
+    x0 = Math.min(x0, px);
+    x1 = Math.max(x1, px);
+  }
+  if (y0 > y1) [y0, y1, x0, x1] = [-1, 1, -1, 1];
+  const span = Math.max(y1 - y0, x1 - x0, 1e-3);
+  const pad = span * 0.06;
+  const midY = (y0 + y1) / 2;
+  const midX = (x0 + x1) / 2;
+  const halfY = (y1 - y0) / 2 + pad;
+  const halfX = (x1 - x0) / 2 + pad;
+  const box = plotBox(s, halfY / halfX);
+  const x: Axis = { lo: midX - halfX, hi: midX + halfX, p0: box.left, p1: box.left + box.w };
+  const y: Axis = { lo: midY - halfY, hi: midY + halfY, p0: box.top, p1: box.top + box.h };
+  const range = figure.range ?? valueRange(values, count, figure.scale);
+  // Discs about as wide as the mean spacing, so a dense scan reads as a map.
+  const spacing = Math.sqrt(((y1 - y0 || span) * (x1 - x0 || span)) / Math.max(1, count));
+  const radius = Math.max(1.5, Math.min(12, 0.6 * spacing * (box.w / (2 * halfX))));
+  const at = (i: number): [number, number] => [
+    toPixel(x, positions[2 * i + 1]! * 1e6),
+    toPixel(y, positions[2 * i]! * 1e6),
+  ];
+  if (figure.path && count > 1) {
+    ctx.strokeStyle = css(FIGURE_COLORS.path);
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    const [sx, sy] = at(0);
+    ctx.moveTo(sx, sy);
+    for (let i = 1; i < count; i++) {
+      const [px, py] = at(i);
+      if (Number.isFinite(px) && Number.isFinite(py)) ctx.lineTo(px, py);
+    }
+    ctx.stroke();
+  }
+  for (let i = 0; i < count; i++) {
+    const [px, py] = at(i);
+    if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
+    const v = values[i]!;
+    const t = (v - range[0]) / (range[1] - range[0] || 1);
+    ctx.fillStyle = Number.isFinite(v) ? css(colorOf(figure.scale, t)) : 'rgb(200, 200, 200)';
+    ctx.beginPath();
+    ctx.arc(px, py, radius, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+  if (figure.path && count > 0) {
+    for (const [i, color] of [
+      [0, FIGURE_COLORS.first],
+      [count - 1, FIGURE_COLORS.last],
+    ] as const) {
+      const [px, py] = at(i);
+      ctx.fillStyle = css(color);
+      ctx.beginPath();
+      ctx.arc(px, py, Math.max(4, radius), 0, 2 * Math.PI);
+      ctx.fill();
+    }
+  }
+  drawFrame(s, { title: figure.title, xLabel: 'x (µm)', yLabel: 'y (µm)', x, y });
+  drawColorBar(
+    s,
+    { scale: figure.scale, min: range[0], max: range[1], label: figure.label },
+    box.top,
+    box.top + box.h,
+  );
+}
+
+/** Bars of a histogram of pixel counts (bins of {@link histogramBin}), log counts. */
+export function drawHistogramFigure(s: Surface, title: string, histogram: ArrayLike<number>): void {
+  const { ctx } = s;
+  ctx.fillStyle = css(FIGURE_COLORS.background);
+  ctx.fillRect(0, 0, s.width, s.height);
+  let last = 1;
+  let top = 1;
+  for (let k = 0; k < histogram.length; k++) {
+    if (histogram[k]! > 0) last = k + 1;
+    top = Math.max(top, histogram[k]!);
+  }
+  const left = MARGIN.left;
+  const boxTop = MARGIN.top;
+  const w = s.width - MARGIN.left - 24;
+  const h = s.height - MARGIN.top - MARGIN.bottom;
+  const x: Axis = { lo: -0.5, hi: last - 0.5, p0: left, p1: left + w };
+  const y: Axis = { lo: Math.log10(top) + 0.2, hi: 0, p0: boxTop, p1: boxTop + h };
+  ctx.fillStyle = css(viridis(0.35));
+  for (let k = 0; k < last; k++) {
+    const v = histogram[k]!;
+    if (!(v > 0)) continue;
+    const px0 = toPixel(x, k - 0.4);
+    const px1 = toPixel(x, k + 0.4);
+    const py = toPixel(y, Math.log10(v));
+    ctx.fillRect(px0, py, px1 - px0, boxTop + h - py);
+  }
+  drawFrame(s, {
+    title,
+    xLabel: 'counts per pixel: bin k holds [2^(k-1), 2^k), bin 0 holds 0',
+    yLabel: 'log10 pixels',
+    x,
+    y: { ...y, lo: 0, hi: Math.log10(top) + 0.2, p0: boxTop + h, p1: boxTop },
+  });
+}
