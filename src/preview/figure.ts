@@ -230,8 +230,11 @@ function powerLabel(k: number): string {
   return k <= 3 ? String(10 ** k) : `1e${k}`;
 }
 
-/** The plot box that keeps `aspect` (height / width of the data) inside the margins. */
-function plotBox(s: Surface, aspect: number): { left: number; top: number; w: number; h: number } {
+/** The plot box that keeps `aspect` (height / width of the data) inside the margins of a figure. */
+export function plotBox(
+  s: { width: number; height: number },
+  aspect: number,
+): { left: number; top: number; w: number; h: number } {
   const availW = s.width - MARGIN.left - MARGIN.right;
   const availH = s.height - MARGIN.top - MARGIN.bottom;
   let w = availW;
@@ -310,8 +313,9 @@ export function drawImageFigure(s: Surface, figure: ImageFigure): void {
     p1: box.top + box.h,
   };
   if (figure.center) {
-    const cx = toPixel(x, 0);
-    const cy = toPixel(y, 0);
+    // On a pixel centre, so the one-pixel lines stay crisp.
+    const cx = Math.floor(toPixel(x, 0)) + 0.5;
+    const cy = Math.floor(toPixel(y, 0)) + 0.5;
     ctx.lineWidth = 3;
     ctx.strokeStyle = css(FIGURE_COLORS.axis);
     line(ctx, cx - 9, cy, cx + 9, cy);

@@ -9,6 +9,7 @@ export {
   drawScatterFigure,
   FIGURE_COLORS,
   type ImageFigure,
+  plotBox,
   type ScatterFigure,
   type Surface,
 } from './figure.js';
