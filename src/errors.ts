@@ -118,5 +118,5 @@ export class ParallelError extends PtyscanError {
 
 /** A request reaches outside what may be read (a path or link leaving the served folder, a missing token). */
 export class AccessError extends PtyscanError {
-  override readonly name = 'AccessError';
+  override readonly name: string = 'AccessError';
 }

@@ -201,7 +201,7 @@ export function groveAttr(walk: Walk, path: string, keys: readonly string[]): Gr
 export function groveData(
   walk: Walk,
   path: string,
-  options: { selection: string | null; format: string | null; flatten: boolean },
+  options: { selection: string | null; format: string | null; flatten: boolean; maxBytes: number },
 ): GroveResponse {
   const { h5, inner, entry } = walk.locate(path);
   if (entry.kind !== 'dataset') {
@@ -227,7 +227,7 @@ export function groveData(
       throw new MissingDataError(`${path}: expected strings.`, { dataset: path });
     data = all;
   } else {
-    data = readSelection(h5, inner, entry.shape, dtype, selection);
+    data = readSelection(h5, inner, entry.shape, dtype, selection, options.maxBytes);
   }
   if (options.format === 'bin') {
     if (data.dtype === 'string') {

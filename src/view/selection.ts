@@ -3,7 +3,7 @@
  * bounded memory: the selection is read one index of the first axis at a
  * time, and a result larger than the response limit is refused.
  */
-import { AccessError } from '../errors.js';
+import { AccessError, ParameterError } from '../errors.js';
 import type { DType } from '../frames/dtype.js';
 import { itemSize } from '../frames/dtype.js';
 import { type NdArray, ndarray, sizeOf } from '../frames/ndarray.js';
@@ -19,12 +19,19 @@ export type AxisSelection =
   | { kind: 'index'; index: number }
   | { kind: 'range'; start: number; stop: number; step: number };
 
-function bad(text: string, why: string): AccessError {
-  return new AccessError(`selection '${text}': ${why}.`, {
-    parameter: 'selection',
-    expected: "comma-separated indices or ranges like '0,:,:' within the shape",
-    found: text,
-  });
+/** A selection larger than one response may carry. */
+export class SelectionSizeError extends AccessError {
+  override readonly name = 'SelectionSizeError';
+}
+
+function bad(text: string, why: string): ParameterError {
+  return new ParameterError([
+    {
+      path: 'selection',
+      expected: "comma-separated indices or ranges like '0,:,:' within the shape",
+      found: `'${text}' (${why})`,
+    },
+  ]);
 }
 
 /** Parses `text` against `shape`; missing trailing axes are whole. */
@@ -78,17 +85,18 @@ export function readSelection(
   shape: readonly number[],
   dtype: DType,
   selection: readonly AxisSelection[],
+  maxBytes: number = MAX_SELECTION_BYTES,
 ): NdArray {
   const outShape = selectedShape(selection);
   const count = sizeOf(outShape);
   const bytes = count * itemSize(dtype);
-  if (bytes > MAX_SELECTION_BYTES) {
-    throw new AccessError(
-      `${path}: the selection is ${bytes} bytes, more than the ${MAX_SELECTION_BYTES} one response may carry; select a slice (e.g. selection=0,:,:).`,
+  if (bytes > maxBytes) {
+    throw new SelectionSizeError(
+      `${path}: the selection is ${bytes} bytes, more than the ${maxBytes} one response may carry; select a slice (e.g. selection=0,:,:).`,
       {
         dataset: path,
         parameter: 'selection',
-        expected: `at most ${MAX_SELECTION_BYTES} bytes`,
+        expected: `at most ${maxBytes} bytes`,
         found: `${bytes} bytes`,
       },
     );

@@ -14,6 +14,7 @@ import { DEFAULT_STALE_AFTER } from '../ptyd/index.js';
 import { indexHtml, loadAssets } from './assets.js';
 import { type DashboardRoutes, dashboardRoutes } from './dashboard-api.js';
 import { type GroveResponse, groveAttr, groveData, groveMeta, grovePaths } from './h5grove.js';
+import { MAX_SELECTION_BYTES, SelectionSizeError } from './selection.js';
 import { ServedFolder } from './served-folder.js';
 
 /** Options of {@link startViewServer}. */
@@ -30,6 +31,8 @@ export interface ViewServerOptions {
   pollMs?: number;
   /** Seconds without a heartbeat change before a running writer counts as dead. */
   staleAfter?: number;
+  /** Largest `/h5grove/data` response in bytes (default {@link MAX_SELECTION_BYTES}). */
+  maxSelectionBytes?: number;
 }
 
 /** A running server; {@link ViewServer.close} stops it. */
@@ -55,6 +58,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function sendError(res: ServerResponse, error: unknown) {
+  if (error instanceof SelectionSizeError) return sendJson(res, 413, { message: error.message });
   if (error instanceof AccessError) return sendJson(res, 403, { message: error.message });
   if (error instanceof MissingDataError) return sendJson(res, 404, { message: error.message });
   if (error instanceof PtyscanError) return sendJson(res, 400, { message: error.message });
@@ -155,6 +159,7 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
                   selection: q.get('selection'),
                   format: q.get('format'),
                   flatten: q.get('flatten') === 'true',
+                  maxBytes: options.maxSelectionBytes ?? MAX_SELECTION_BYTES,
                 }),
               );
             case '/h5grove/paths':

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FrameError } from '../../src/errors.js';
-import { ndarray } from '../../src/frames/ndarray.js';
 import { h5ready } from '../../src/h5/index.js';
 import { openPtydReader } from '../../src/ptyd/index.js';
 import {
