@@ -82,7 +82,11 @@ export function niceStep(span: number, count: number): number {
 export function tickLabel(value: number, step: number): string {
   if (Math.abs(value) < step * 1e-6) return '0';
   const magnitude = Math.max(Math.abs(value), step);
-  if (magnitude >= 1e5 || magnitude < 1e-3) return value.toExponential(1).replace('e+', 'e');
+  if (magnitude >= 1e5 || magnitude < 1e-3) {
+    // Enough digits that neighbouring ticks differ.
+    const digits = Math.max(1, Math.floor(Math.log10(magnitude)) - Math.floor(Math.log10(step)));
+    return value.toExponential(Math.min(digits, 8)).replace('e+', 'e');
+  }
   const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
   return value.toFixed(decimals);
 }

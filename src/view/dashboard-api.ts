@@ -62,7 +62,7 @@ export function dashboardRoutes(folder: ServedFolder, options: DashboardOptions)
   };
 
   const watchOf = (name: string): ScanWatch => {
-    const real = folder.resolve(name);
+    const real = folder.resolve(name, true);
     let watch = watches.get(real);
     if (!watch) {
       if (watches.size >= MAX_WATCHES) {
@@ -72,7 +72,7 @@ export function dashboardRoutes(folder: ServedFolder, options: DashboardOptions)
           found: `${watches.size + 1}`,
         });
       }
-      watch = new ScanWatch(real, folder.nameOf(real), { staleAfter: options.staleAfter });
+      watch = new ScanWatch(real, name, { staleAfter: options.staleAfter });
       watch.poll();
       watches.set(real, watch);
     }

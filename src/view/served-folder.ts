@@ -55,9 +55,9 @@ export class ServedFolder {
    * The real path of `name` (relative to the folder).
    *
    * @throws AccessError for an absolute name, a `..` part, or a path leaving the folder.
-   * @throws MissingDataError when nothing is there.
+   * @throws MissingDataError when nothing is there (unless `allowMissing`, for a file still to come).
    */
-  resolve(name: string): string {
+  resolve(name: string, allowMissing = false): string {
     if (name === '' || name.includes('\0') || isAbsolute(name) || /^[a-zA-Z]:/.test(name)) {
       throw new AccessError(`'${name}': only names relative to the served folder can be read.`, {
         file: name,
@@ -74,6 +74,10 @@ export class ServedFolder {
     }
     const path = join(this.root, name);
     if (!existsSync(path)) {
+      // A file still to come (a scan about to start) may be watched: its folder must be ours.
+      let parent = dirname(path);
+      while (!existsSync(parent)) parent = dirname(parent);
+      if (allowMissing && this.inside(realpathSync(parent))) return path;
       throw new MissingDataError(`'${name}': no such file in the served folder.`, {
         file: name,
         expected: 'an existing file',

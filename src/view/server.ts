@@ -99,7 +99,7 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
   const isFolder = statSync(options.target, { throwIfNoEntry: false })?.isDirectory() ?? false;
   const folder = new ServedFolder(isFolder ? options.target : dirname(options.target));
   const file = isFolder ? null : basename(options.target);
-  if (file !== null) folder.resolve(file);
+  if (file !== null) folder.resolve(file, true);
   const token = options.token ?? randomBytes(24).toString('hex');
   const assets = loadAssets();
   const dashboard: DashboardRoutes = dashboardRoutes(folder, {
