@@ -53,6 +53,7 @@ export function indexHtml(token: string, title: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="ptyscan-token" content="${t}">
+<link rel="icon" href="data:,">
 <title>ptyscan view: ${safeTitle}</title>
 <link rel="stylesheet" href="/assets/page.css?token=${t}">
 </head>

@@ -5,10 +5,11 @@
  * {@link ServedFolder}), so the chunk files of a link-mode `.ptyd` show as
  * the groups they are; a link to a missing file shows as an external link.
  */
-import { AccessError, MissingDataError } from '../errors.js';
+import { AccessError, MissingDataError, ParameterError } from '../errors.js';
 import type { DType } from '../frames/dtype.js';
 import type { NdArray } from '../frames/ndarray.js';
 import type { H5Data, H5ElementType, H5Entry, H5File } from '../h5/index.js';
+import { encodeNpy } from '../npy/index.js';
 import { parseSelection, readSelection, selectedShape } from './selection.js';
 import type { Located, Walk } from './served-folder.js';
 
@@ -229,20 +230,29 @@ export function groveData(
   } else {
     data = readSelection(h5, inner, entry.shape, dtype, selection, options.maxBytes);
   }
-  if (options.format === 'bin') {
+  if (options.format === 'bin' || options.format === 'npy') {
     if (data.dtype === 'string') {
-      throw new AccessError(`${path} holds strings: format=bin is for numbers.`, {
-        dataset: path,
-        parameter: 'format',
-        expected: 'json for strings',
-        found: 'bin',
-      });
+      throw new ParameterError([
+        {
+          path: 'format',
+          expected: `json for strings (${path} holds strings)`,
+          found: options.format,
+        },
+      ]);
     }
     const array = data as NdArray;
     return {
       kind: 'bytes',
-      body: new Uint8Array(array.data.buffer, array.data.byteOffset, array.data.byteLength),
+      body:
+        options.format === 'npy'
+          ? encodeNpy(array)
+          : new Uint8Array(array.data.buffer, array.data.byteOffset, array.data.byteLength),
     };
+  }
+  if (options.format !== null && options.format !== 'json') {
+    throw new ParameterError([
+      { path: 'format', expected: "'json', 'bin' or 'npy'", found: `'${options.format}'` },
+    ]);
   }
   if (options.flatten) {
     const flat =

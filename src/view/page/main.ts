@@ -14,14 +14,45 @@ import { Dashboard } from './dashboard.js';
 
 type Tab = 'dashboard' | 'browser';
 
+/** Exports go through fetch, so they carry the token like every other request. */
+function exportUrl(file: string) {
+  return (
+    format: string,
+    dataset: { path: string },
+    selection?: string,
+    builtIn?: () => string,
+  ) => {
+    if (builtIn) return undefined;
+    const params = new URLSearchParams({
+      file,
+      path: dataset.path,
+      format,
+      ...(selection ? { selection } : {}),
+    });
+    return async () => {
+      if (format !== 'npy') throw new Error(`ptyscan view exports npy, not ${format}`);
+      const response = await fetch(`${location.origin}/h5grove/data?${params}`, { headers: AUTH });
+      if (!response.ok) throw new Error(`export failed: ${response.status}`);
+      return response.blob();
+    };
+  };
+}
+
 function Browser(props: { file: string }) {
   const fetcher = useMemo(() => createBasicFetcher({ headers: AUTH }), []);
+  const getExportURL = useMemo(() => exportUrl(props.file), [props.file]);
   return h(
     'div',
     { className: 'browser', 'data-testid': 'h5web' },
     h(
       H5GroveProvider,
-      { url: '/h5grove', filepath: props.file, fetcher, resetKeys: [props.file] },
+      {
+        url: `${location.origin}/h5grove`,
+        filepath: props.file,
+        fetcher,
+        getExportURL,
+        resetKeys: [props.file],
+      },
       h(App, { disableDarkMode: true }),
     ),
   );
