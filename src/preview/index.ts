@@ -4,6 +4,7 @@ export {
   type ColorBar,
   type ColorScale,
   type Context2D,
+  colorBarLeft,
   drawHistogramFigure,
   drawImageFigure,
   drawScatterFigure,

@@ -6,25 +6,28 @@
 
 import { renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createCanvas, GlobalFonts, ImageData } from '@napi-rs/canvas';
+import type * as Skia from '@napi-rs/canvas';
 import { FileFormatError } from '../errors.js';
 import type { Surface } from './figure.js';
 
 const FONT_FILE = '@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff2';
-let fontReady = false;
+const require = createRequire(import.meta.url);
+let skia: typeof Skia | null = null;
 
-/** Registers the figure font once (family `PtyscanSans`). */
-function registerFont(): void {
-  if (fontReady) return;
-  const path = createRequire(import.meta.url).resolve(FONT_FILE);
-  if (GlobalFonts.registerFromPath(path, 'PtyscanSans') === null) {
+/** Loads Skia (a native module, so only when a PNG is drawn) and registers the figure font once. */
+function loadSkia(): typeof Skia {
+  if (skia !== null) return skia;
+  const loaded = require('@napi-rs/canvas') as typeof Skia;
+  const path = require.resolve(FONT_FILE);
+  if (loaded.GlobalFonts.registerFromPath(path, 'PtyscanSans') === null) {
     throw new FileFormatError(`${path}: the figure font could not be loaded.`, {
       file: path,
       expected: 'a WOFF2 font',
       found: 'a file Skia cannot read',
     });
   }
-  fontReady = true;
+  skia = loaded;
+  return loaded;
 }
 
 /**
@@ -34,7 +37,7 @@ function registerFont(): void {
  * const png = renderPng(480, 400, (s) => drawHistogramFigure(s, 'counts', maps.histogram));
  */
 export function renderPng(width: number, height: number, draw: (s: Surface) => void): Buffer {
-  registerFont();
+  const { createCanvas, ImageData } = loadSkia();
   const canvas = createCanvas(width, height);
   const ctx = canvas.getContext('2d');
   const surface: Surface = {

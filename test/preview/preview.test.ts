@@ -8,6 +8,7 @@ import { FrameError, ParameterError } from '../../src/errors.js';
 import { ndarray } from '../../src/frames/ndarray.js';
 import { h5ready } from '../../src/h5/index.js';
 import {
+  colorBarLeft,
   diverging,
   FIGURE_COLORS,
   FIGURE_SIZE,
@@ -111,7 +112,7 @@ describe('renderPreviews', () => {
   it('has a colour bar from the bottom to the top of the scale, and text', () => {
     const sum = readPng(join(dir, 'sum.png'));
     const box = plotBox(sum, 1);
-    const x = FIGURE_SIZE.width - 104 + 22 + 8;
+    const x = colorBarLeft(FIGURE_SIZE.width) + 8;
     assert.ok(near(pixel(sum, x, box.top + 1), viridis(1), 6), 'top of the bar');
     assert.ok(near(pixel(sum, x, box.top + box.h - 2), viridis(0), 6), 'bottom of the bar');
     assert.ok(

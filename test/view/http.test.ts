@@ -10,7 +10,15 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { h5ready } from '../../src/h5/index.js';
 import { startViewServer, type ViewServer } from '../../src/view/index.js';
-import { CHUNK, FRAMES, prepareReference, simulateRaw } from '../live/helpers.js';
+import {
+  CHUNK,
+  FRAMES,
+  killChildren,
+  prepareReference,
+  simulateRaw,
+  spawnCli,
+  waitFor,
+} from '../live/helpers.js';
 import { get, python } from './helpers.js';
 
 let dir: string;
@@ -41,6 +49,7 @@ with h5py.File(${JSON.stringify(join(served, 'escape.h5'))}, 'w') as f:
 });
 
 after(async () => {
+  killChildren();
   await server?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -275,5 +284,26 @@ describe('dashboard API', () => {
   it('lists the HDF5 files of the folder', async () => {
     const session = (await get(base, '/api/session', server.token)).json() as { files: string[] };
     assert.ok(session.files.includes('scan.ptyd') && session.files.includes('escape.h5'));
+  });
+});
+
+describe('ptyscan view (the command, in its own process)', () => {
+  it('prints the URL as its first line, serves the page, and stops on Ctrl-C', async () => {
+    const child = spawnCli(['view', join(served, 'scan.ptyd'), '--poll', '100']);
+    await waitFor('the URL line', () => child.stdout().includes('\n'), 60_000);
+    const url = child.stdout().split('\n')[0]!;
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{48}$/);
+    const page = await fetch(url);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<title>ptyscan view: scan\.ptyd<\/title>/);
+    assert.equal((await fetch(url.split('?')[0]!)).status, 403);
+    child.proc.kill('SIGINT');
+    assert.equal(await child.exited, 0, child.stderr());
+  });
+
+  it('a folder that does not exist is an error naming it', async () => {
+    const child = spawnCli(['view', join(dir, 'no-such-folder', 'scan.ptyd')]);
+    assert.equal(await child.exited, 1);
+    assert.match(child.stderr(), /no-such-folder: no such folder to serve/);
   });
 });
