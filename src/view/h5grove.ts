@@ -10,7 +10,7 @@ import type { DType } from '../frames/dtype.js';
 import type { NdArray } from '../frames/ndarray.js';
 import type { H5Data, H5ElementType, H5Entry, H5File } from '../h5/index.js';
 import { encodeNpy } from '../npy/index.js';
-import { parseSelection, readSelection, selectedShape } from './selection.js';
+import { parseSelection, readSelection } from './selection.js';
 import type { Located, Walk } from './served-folder.js';
 
 /** An h5grove response: JSON, or raw little-endian bytes for `format=bin`. */
@@ -60,10 +60,6 @@ function groveType(dtype: H5ElementType): GroveType {
   return { class: 0, size, order: 0, sign };
 }
 
-function typeOfData(data: H5Data): H5ElementType {
-  return data.dtype;
-}
-
 /** A JSON-safe value: bigints become numbers, NaN and infinities null (as h5grove does). */
 function jsonNumber(v: number | bigint): number | null {
   const n = Number(v);
@@ -92,7 +88,7 @@ function attributes(
 ): { name: string; type: GroveType; shape: number[] }[] {
   return h5.attributeNames(path).map((name) => {
     const value = h5.readAttribute(path, name);
-    return { name, type: groveType(typeOfData(value)), shape: [...value.shape] };
+    return { name, type: groveType(value.dtype), shape: [...value.shape] };
   });
 }
 
@@ -261,8 +257,7 @@ export function groveData(
         : Array.from(data.data as ArrayLike<number | bigint>, jsonNumber);
     return { kind: 'json', body: data.shape.length === 0 ? flat[0] : flat };
   }
-  const shaped = data.dtype === 'string' ? data : { ...data, shape: selectedShape(selection) };
-  return { kind: 'json', body: nested(shaped as H5Data) };
+  return { kind: 'json', body: nested(data) };
 }
 
 /** Paths listed at most by `/paths`. */

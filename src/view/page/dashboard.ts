@@ -104,7 +104,11 @@ export function Dashboard(props: { file: string }) {
   const version = status?.version ?? -1;
 
   useEffect(() => {
-    const source = api.events(file, setStatus);
+    const source = api.events(file, (next) => {
+      setStatus(next);
+      // The server ends the stream when the scan ends; EventSource would reconnect.
+      if (next.state === 'complete' || next.state === 'writer dead') source.close();
+    });
     return () => source.close();
   }, [file]);
 
