@@ -117,6 +117,8 @@ interface FrameSpec {
   yLabel: string;
   x: Axis;
   y: Axis;
+  /** Ticks of the x axis as `[value, label]`, instead of evenly spaced numbers. */
+  xTicks?: readonly (readonly [number, string])[];
 }
 
 function setFont(ctx: Context2D, px: number): void {
@@ -139,10 +141,11 @@ export function drawFrame(s: Surface, spec: FrameSpec): void {
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
   const xStep = niceStep(Math.abs(spec.x.hi - spec.x.lo), 4);
-  for (const v of ticks(spec.x, 4)) {
+  const xTicks = spec.xTicks ?? ticks(spec.x, 4).map((v) => [v, tickLabel(v, xStep)] as const);
+  for (const [v, label] of xTicks) {
     const px = Math.round(toPixel(spec.x, v)) + 0.5;
     line(ctx, px, top + h, px, top + h + 5);
-    ctx.fillText(tickLabel(v, xStep), px, top + h + 7);
+    ctx.fillText(label, px, top + h + 7);
   }
   ctx.textAlign = 'right';
   ctx.textBaseline = 'middle';

@@ -272,9 +272,23 @@ export function drawHistogramFigure(s: Surface, title: string, histogram: ArrayL
   }
   drawFrame(s, {
     title,
-    xLabel: 'counts per pixel: bin k holds [2^(k-1), 2^k), bin 0 holds 0',
+    xLabel: 'counts per pixel (bins of doubling width)',
     yLabel: 'log10 pixels',
     x,
+    // Bin k holds [2^(k-1), 2^k) counts; the tick at a bin names its lower edge.
+    xTicks: [0, 1, 4, 7, 11, 14, 17, 21, 24, 27, 31]
+      .filter((k) => k < last)
+      .map(
+        (k) =>
+          [
+            k,
+            k === 0
+              ? '0'
+              : k <= 11
+                ? String(2 ** (k - 1))
+                : `${(2 ** (k - 1)).toExponential(0).replace('e+', 'e')}`,
+          ] as const,
+      ),
     y: { ...y, lo: 0, hi: Math.log10(top) + 0.2, p0: boxTop + h, p1: boxTop },
   });
 }
