@@ -244,6 +244,13 @@ export function drawScatterFigure(s: Surface, figure: ScatterFigure): void {
   );
 }
 
+/** The lower edge of histogram bin `k` in counts. */
+function binLabel(k: number): string {
+  if (k === 0) return '0';
+  const counts = 2 ** (k - 1);
+  return counts < 1e5 ? String(counts) : counts.toExponential(0).replace('e+', 'e');
+}
+
 /** Bars of a histogram of pixel counts (bins of {@link histogramBin}), log counts. */
 export function drawHistogramFigure(s: Surface, title: string, histogram: ArrayLike<number>): void {
   const { ctx } = s;
@@ -273,22 +280,12 @@ export function drawHistogramFigure(s: Surface, title: string, histogram: ArrayL
   drawFrame(s, {
     title,
     xLabel: 'counts per pixel (bins of doubling width)',
-    yLabel: 'log10 pixels',
+    yLabel: 'pixels (log10)',
     x,
     // Bin k holds [2^(k-1), 2^k) counts; the tick at a bin names its lower edge.
     xTicks: [0, 1, 4, 7, 11, 14, 17, 21, 24, 27, 31]
       .filter((k) => k < last)
-      .map(
-        (k) =>
-          [
-            k,
-            k === 0
-              ? '0'
-              : k <= 11
-                ? String(2 ** (k - 1))
-                : `${(2 ** (k - 1)).toExponential(0).replace('e+', 'e')}`,
-          ] as const,
-      ),
+      .map((k) => [k, binLabel(k)] as const),
     y: { ...y, lo: 0, hi: Math.log10(top) + 0.2, p0: boxTop + h, p1: boxTop },
   });
 }
