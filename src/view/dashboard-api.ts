@@ -72,7 +72,11 @@ export function dashboardRoutes(folder: ServedFolder, options: DashboardOptions)
           found: `${watches.size + 1}`,
         });
       }
-      watch = new ScanWatch(real, name, { staleAfter: options.staleAfter });
+      watch = new ScanWatch(real, name, {
+        staleAfter: options.staleAfter,
+        // A file that was still to come is checked again once it exists.
+        guard: () => void folder.resolve(name, true),
+      });
       watch.poll();
       watches.set(real, watch);
     }

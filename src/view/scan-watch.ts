@@ -42,6 +42,8 @@ export interface ScanStatus {
 export interface ScanWatchOptions {
   /** Seconds a running writer's heartbeat may stand still before it counts as dead. */
   staleAfter: number;
+  /** Called before every read; throws when the file may no longer be read (e.g. it became a symlink out of the served folder). */
+  guard?: () => void;
 }
 
 /** Follows one `.ptyd` file; call {@link ScanWatch.poll} repeatedly. */
@@ -55,11 +57,13 @@ export class ScanWatch {
   private seen: string[] = [];
   private status: ScanStatus;
   private finished = false;
+  private readonly guard: () => void;
 
   constructor(file: string, name: string, options: ScanWatchOptions) {
     this.file = file;
     this.name = name;
     this.watch = new WriterWatch(file, { staleAfter: options.staleAfter });
+    this.guard = options.guard ?? (() => {});
     this.status = {
       file: name,
       state: 'waiting',
@@ -106,6 +110,7 @@ export class ScanWatch {
   }
 
   private step(): void {
+    this.guard();
     if (!existsSync(this.file) || !statSync(this.file).isFile()) {
       this.status = { ...this.status, state: 'waiting', message: null };
       return;

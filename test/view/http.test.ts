@@ -281,6 +281,21 @@ describe('dashboard API', () => {
     );
   });
 
+  it('a file still to come is watched, and refused once it turns out to be a symlink out of the folder', async () => {
+    type Scan = { status: { state: string } };
+    const before = (await get(base, '/api/scan?file=later.ptyd', server.token)).json() as Scan;
+    assert.equal(before.status.state, 'waiting');
+    symlinkSync(join(dir, 'outside', 'secret.h5'), join(served, 'later.ptyd'));
+    const after = await get(base, '/api/scan?file=later.ptyd', server.token);
+    assert.equal(after.status, 403);
+    assert.match(
+      String((after.json() as { message: string }).message),
+      /'later\.ptyd' leaves the served folder/,
+    );
+    const direct = await get(base, grove('meta', { file: 'later.ptyd', path: '/' }), server.token);
+    assert.equal(direct.status, 403);
+  });
+
   it('lists the HDF5 files of the folder', async () => {
     const session = (await get(base, '/api/session', server.token)).json() as { files: string[] };
     assert.ok(session.files.includes('scan.ptyd') && session.files.includes('escape.h5'));

@@ -8,6 +8,7 @@ import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { AccessError } from '../../src/errors.js';
 import { ndarray } from '../../src/frames/ndarray.js';
 import { H5File, h5ready } from '../../src/h5/index.js';
 import { h5write, WRITER_ATTRIBUTES } from '../../src/ptyd/index.js';
@@ -84,6 +85,21 @@ describe('ScanWatch', () => {
     );
     assert.ok(watch.done);
     assert.equal(watch.poll(), false);
+  });
+
+  it('stops reading a file its guard refuses (a symlink that appeared out of the folder)', () => {
+    const file = join(dir, 'guarded.ptyd');
+    master(file, [4], 'running');
+    const watch = new ScanWatch(file, 'guarded.ptyd', {
+      staleAfter: 60,
+      guard: () => {
+        throw new AccessError("'guarded.ptyd' leaves the served folder.", { file });
+      },
+    });
+    watch.poll();
+    assert.equal(watch.current().state, 'error');
+    assert.equal(watch.current().frames, 0);
+    assert.match(watch.current().message ?? '', /leaves the served folder/);
   });
 
   it("reports 'writer dead' when the heartbeat names a process of this host that is gone", () => {
