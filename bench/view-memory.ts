@@ -8,7 +8,7 @@
  *
  * Run: npm run build && tsc -p tsconfig.bench.json && node dist/bench/view-memory.js [frames...]
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -74,11 +74,24 @@ function peakMiB(pid: number): { peak: number; now: number } {
 
 async function measure(file: string, frames: number): Promise<void> {
   const server = spawn(process.execPath, [cli, 'view', file], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const exited = new Promise((resolve) => server.once('exit', resolve));
+  try {
+    await run(server, frames);
+  } finally {
+    // Whatever happened, the server does not outlive the benchmark.
+    server.kill('SIGINT');
+    await exited;
+  }
+}
+
+async function run(server: ChildProcess, frames: number): Promise<void> {
+  if (!server.stdout) throw new Error('the server has no stdout');
+  const stdout = server.stdout;
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    server.stdout.on('data', (d: Buffer) => {
+    stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const line = out.split('\n')[0];
       if (out.includes('\n') && line) resolve(line);
@@ -103,7 +116,6 @@ async function measure(file: string, frames: number): Promise<void> {
   );
   await get('/api/scan?file=scan.ptyd');
   const after = peakMiB(server.pid ?? 0);
-  server.kill('SIGINT');
   console.log(
     `${String(frames).padStart(6)} frames  idle ${idle.peak.toFixed(0)} MiB  peak ${after.peak.toFixed(0)} MiB  rss ${after.now.toFixed(0)} MiB  maps of every frame ${seconds.toFixed(2)} s (${(frames / seconds).toFixed(0)} frames/s, ${(bytes / 1024).toFixed(0)} KiB JSON)`,
   );
