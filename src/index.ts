@@ -9,6 +9,7 @@
 
 // Errors
 export {
+  AccessError,
   CenterError,
   type ErrorContext,
   FileFormatError,
@@ -97,6 +98,14 @@ export {
 // Python values
 export { parsePyJson } from './py/json.js';
 export { isNdArray, isPyDict, type PyDict, PyTuple, type PyValue, pyTypeName } from './py/value.js';
+// Quick-look maps
+export {
+  type FrameBlock,
+  ptydQuickLook,
+  QuickLook,
+  type QuickLookGeometry,
+  type QuickLookMaps,
+} from './quicklook/index.js';
 // Scans
 export {
   type AutoResult,
@@ -133,3 +142,11 @@ export {
   registerSource,
   resolveScanConfig,
 } from './sources/index.js';
+// The browser viewer
+export {
+  type ScanState,
+  type ScanStatus,
+  startViewServer,
+  type ViewServer,
+  type ViewServerOptions,
+} from './view/index.js';

@@ -6,6 +6,7 @@ import * as api from '../src/index.js';
 // here is a change for every user: update this list on purpose, with a
 // CHANGELOG entry.
 const EXPECTED = [
+  'AccessError',
   'CenterError',
   'EOS',
   'FileFormatError',
@@ -29,6 +30,7 @@ const EXPECTED = [
   'PtydSink',
   'PtyscanError',
   'PyTuple',
+  'QuickLook',
   'RebinError',
   'SingleProcess',
   'StateError',
@@ -68,6 +70,7 @@ const EXPECTED = [
   'parsePyJson',
   'parsePyLiteral',
   'preview',
+  'ptydQuickLook',
   'pyTypeName',
   'readNpy',
   'readScanConfig',
@@ -82,6 +85,7 @@ const EXPECTED = [
   'seededRandom',
   'sim',
   'sizeOf',
+  'startViewServer',
   'translateToPix',
   'zeros',
 ];
@@ -94,5 +98,6 @@ describe('public API', () => {
   it('keeps the simulation and preview helpers in their own namespaces', () => {
     assert.equal(typeof api.sim.simulateScan, 'function');
     assert.equal(typeof api.preview.renderPreviews, 'function');
+    assert.equal(typeof api.preview.previewPtyd, 'function');
   });
 });
