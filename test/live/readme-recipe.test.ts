@@ -46,10 +46,11 @@ describe("the README's live recipe, pasted as is", () => {
     bin = join(root, 'bin');
     mkdirSync(bin);
     const shim = join(bin, 'ptyscan');
-    // It notes each exit code in the folder, since bash forgets background jobs that ended.
+    // It keeps each command's output and exit code in the folder: the three share one
+    // terminal, and bash forgets background jobs that ended.
     writeFileSync(
       shim,
-      `#!/bin/sh\n"${process.execPath}" "${join(ROOT, 'dist/src/cli/main.js')}" "$@"\ncode=$?\necho "$1 $code" >> .exit-codes\nexit $code\n`,
+      `#!/bin/sh\n"${process.execPath}" "${join(ROOT, 'dist/src/cli/main.js')}" "$@" > ".out-$1"\ncode=$?\ncat ".out-$1"\necho "$1 $code" >> .exit-codes\nexit $code\n`,
     );
     chmodSync(shim, 0o755);
   });
@@ -75,7 +76,7 @@ describe("the README's live recipe, pasted as is", () => {
         timeout: 120_000,
         env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` },
       });
-      const problem = check(dir, r.status, r.stdout, frames, chunk);
+      const problem = check(dir, r.status, frames, chunk);
       if (problem !== null) failures.push(`run ${run}: ${problem}\n${r.stdout}\n${r.stderr}`);
     }
     t.diagnostic(`${RUNS - failures.length} of ${RUNS} runs succeeded`);
@@ -84,18 +85,23 @@ describe("the README's live recipe, pasted as is", () => {
 });
 
 /** What went wrong in one run, or null. */
-function check(
-  dir: string,
-  status: number | null,
-  out: string,
-  frames: number,
-  chunk: number,
-): string | null {
+function check(dir: string, status: number | null, frames: number, chunk: number): string | null {
   if (status !== 0) return `exit code ${status}`;
   const codes = readFileSync(join(dir, '.exit-codes'), 'utf8').trim().split('\n').sort();
   if (codes.join() !== 'follow 0,prepare 0,simulate 0') return `exit codes ${codes.join(', ')}`;
-  const lines = out.trim().split('\n');
+  const lines = readFileSync(join(dir, '.out-follow'), 'utf8').trim().split('\n');
   if (lines[lines.length - 1] !== `frames: ${frames}`) return 'follow did not end with frames: N';
+  const read = lines.flatMap((l) => {
+    const m = /^chunk \d+: frames (\d+)-(\d+)/.exec(l);
+    return m === null ? [] : [`${m[1]}-${m[2]}`];
+  });
+  let next = 0;
+  for (const range of read) {
+    const [a, b] = range.split('-').map(Number) as [number, number];
+    if (a !== next) return `follow read frames ${range} after frame ${next - 1}`;
+    next = b + 1;
+  }
+  if (next !== frames) return `follow read ${next} frames`;
   const file = join(dir, 'scan.ptyd');
   if (readWriterStatus(file)?.state !== 'complete') return 'scan.ptyd is not complete';
   const reader = openPtydReader(file);
