@@ -4,7 +4,7 @@
  * the load window's rows and columns, never the whole dataset.
  */
 import { FileFormatError } from '../errors.js';
-import { allocate, type DType, itemSize } from '../frames/dtype.js';
+import { allocate, type DType, itemSize, type TypedArrayFor } from '../frames/dtype.js';
 import { type FrameStack, formatShape, ndarray, sameShape } from '../frames/ndarray.js';
 import type { H5File } from '../h5/index.js';
 import {
@@ -115,7 +115,8 @@ function blockAt(
  * leading index, e.g. `[k]`, `[s, f]`, `[outer, k]`), in that order, as one
  * `(n, rows, cols)` stack of the stored dtype. Frames whose last leading
  * index follows the previous one are read together, in blocks of at most
- * the file's `maxIoBytes`.
+ * the file's `maxIoBytes`. `into` (an array of the stored dtype with room
+ * for every frame) receives the frames instead of new memory.
  */
 export function readWindows(
   h5: H5File,
@@ -123,11 +124,12 @@ export function readWindows(
   leads: readonly (readonly number[])[],
   rows: Span,
   cols: Span,
+  into?: TypedArrayFor[DType],
 ): FrameStack {
   const rh = rows[1] - rows[0];
   const cw = cols[1] - cols[0];
   const size = rh * cw;
-  const out = allocate(stored.dtype, leads.length * size);
+  const out = into ?? allocate(stored.dtype, leads.length * size);
   const target = out as { set(src: ArrayLike<number | bigint>, offset: number): void };
   const maxFrames = Math.max(
     1,
