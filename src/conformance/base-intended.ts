@@ -13,8 +13,28 @@ import { Difference, differ } from './compare.js';
 import { firstDifference, type Plain } from './describe.js';
 import { type IntendedDifference, replay } from './replay.js';
 
-/** Same chunks as ptypy, and the centre is the mass centre of the first chunk (auto_center true enforced). */
-function autoCentreCheck(kase: ConformanceCase) {
+/** The raw frames of a case's first `n` scan frames and their mask (for the automatic centre). */
+export type FirstFrames = (n: number) => { frames: FrameStack; mask: FrameStack | undefined };
+
+/** The base corpus's raw frames and common mask. */
+function caseFrames(kase: ConformanceCase): FirstFrames {
+  return (n) => {
+    const frames = kase.frames as FrameStack;
+    const [, h, w] = frames.shape as [number, number, number];
+    const first = ndarray(frames.dtype, [n, h, w], frames.data.subarray(0, n * h * w));
+    const mask =
+      kase.weight2d === null
+        ? undefined
+        : ndarray(kase.weight2d.dtype, [1, h, w], kase.weight2d.data);
+    return { frames: first, mask };
+  };
+}
+
+/**
+ * Same chunks as ptypy, and the frozen centre is the mass centre of the
+ * first chunk's raw frames (auto_center true enforced over an explicit centre).
+ */
+export function autoCentreCheck(raw: FirstFrames) {
   return (i: number, result: AutoResult, expected: Record<string, Plain>, scan: PtyScan) => {
     if (result.msg !== 'data')
       throw new Difference(`call ${i}: expected data, found ${result.msg}`);
@@ -23,19 +43,9 @@ function autoCentreCheck(kase: ConformanceCase) {
       `call ${i} data_shape`,
       firstDifference([...result.chunk.data.shape], expected.data_shape as Plain),
     );
-    if (i !== 0 || kase.frames === null) return;
-    const n = result.chunk.indices.length;
-    const [, h, w] = kase.frames.shape as [number, number, number];
-    const first = ndarray(
-      kase.frames.dtype,
-      [n, h, w],
-      kase.frames.data.subarray(0, n * h * w),
-    ) as FrameStack<'int32'>;
-    const mask =
-      kase.weight2d === null
-        ? undefined
-        : (ndarray(kase.weight2d.dtype, [1, h, w], kase.weight2d.data) as FrameStack<'bool'>);
-    const want = meanMassCenter(first, mask);
+    if (i !== 0) return;
+    const { frames, mask } = raw(result.chunk.indices.length);
+    const want = meanMassCenter(frames, mask);
     const frozen = scan.info.center;
     const got = isNdArray(frozen) ? Array.from(frozen.data as ArrayLike<number>, Number) : [];
     differ(`call ${i} centre`, firstDifference(got, want));
@@ -60,7 +70,8 @@ export function intendedBaseDifference(kase: ConformanceCase): IntendedDifferenc
   if (p.auto_center === true && p.center !== null && p.center !== undefined) {
     return {
       note: 'auto_center true enforces the automatic centre over the explicit one',
-      judge: () => replay(kase, { compare: autoCentreCheck(kase), finalWithoutCenter: true }),
+      judge: () =>
+        replay(kase, { compare: autoCentreCheck(caseFrames(kase)), finalWithoutCenter: true }),
     };
   }
   const err = kase.expected.calls.find((c) => typeof c.error === 'string');

@@ -193,6 +193,20 @@ export class Hdf5Loader extends PtyScan {
     const aux = (a: Auxiliary | null): NdArray | null => {
       if (a === null) return null;
       if (a.kind === 'frame') return a.frame;
+      if (this.plan.recorded.outerIndex !== null) {
+        // As in ptypy, which indexes it with the outer index it does not have.
+        const { ref } = a.stored;
+        throw new FrameError(
+          `${ref.file}:${ref.key} is laid out like the frames of a spectro scan without their outer axis; it cannot be read with outer_index ${this.plan.recorded.outerIndex} (${ref.param}).`,
+          {
+            file: ref.file,
+            dataset: ref.key,
+            parameter: `${ref.param}.key`,
+            expected: `an (H, W) ${ref.param} for a spectro scan`,
+            found: `shape (${a.stored.shape.join(', ')})`,
+          },
+        );
+      }
       return withFile(a.stored.ref, (h5) =>
         readWindows(
           h5,
