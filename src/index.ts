@@ -126,6 +126,7 @@ export {
   getSource,
   HDF5_LOADER_PARAMS,
   Hdf5Loader,
+  Hdf5LoaderFast,
   listSources,
   MoonFlowerScan,
   NumpyScan,

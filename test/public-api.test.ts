@@ -14,6 +14,7 @@ const EXPECTED = [
   'H5File',
   'HDF5_LOADER_PARAMS',
   'Hdf5Loader',
+  'Hdf5LoaderFast',
   'LoadManager',
   'LockError',
   'MissingDataError',

@@ -46,7 +46,8 @@ function layoutError(ref: DatasetRef, found: string, expected: string): FileForm
 /**
  * What `ref` names: a numeric dataset of at least three axes (a virtual one
  * only when all its data files exist), or a group whose members are 3-D
- * stacks of one frame shape and dtype, concatenated in name order.
+ * stacks of one frame shape and dtype, concatenated in name order (only the
+ * `data_NNNNNN` members when it has such, as an Eiger master's data group).
  */
 export function describeStored(h5: H5File, ref: DatasetRef): StoredFrames {
   const entry = entryOf(h5, ref);
@@ -64,8 +65,13 @@ export function describeStored(h5: H5File, ref: DatasetRef): StoredFrames {
   return { ref, shape: entry.shape, dtype, parts: null };
 }
 
+/** An Eiger master's data file links: `data_000001`, `data_000002`, ... */
+const EIGER_PART = /^data_\d+$/;
+
 function groupFrames(h5: H5File, ref: DatasetRef): StoredFrames {
-  const names = h5.members(ref.key);
+  const all = h5.members(ref.key);
+  // Beside its data file links an Eiger master's data group may hold a virtual dataset over them.
+  const names = all.some((n) => EIGER_PART.test(n)) ? all.filter((n) => EIGER_PART.test(n)) : all;
   if (names.length === 0) throw layoutError(ref, 'an empty group', 'a group of 3-D datasets');
   const parts: FramePart[] = [];
   let first: { shape: number[]; dtype: DType } | null = null;

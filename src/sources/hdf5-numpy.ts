@@ -154,7 +154,7 @@ function wrapInteger(t: NpType, v: number): number {
   let r = v % span;
   if (r < 0) r += span;
   if (KIND[t] === 'int' && r >= span / 2) r -= span;
-  return r;
+  return r + 0; // no -0
 }
 
 /** x86's truncating conversion to a signed integer of `bits` bits: out of range or NaN gives the minimum. */
@@ -192,6 +192,9 @@ export function castFloat(t: NpType, v: number): number {
     case 'int64':
       return truncateTo(64, v);
     case 'uint64':
-      return v >= 2 ** 63 && v < 2 ** 64 ? Math.trunc(v) : wrapInteger(t, truncateTo(64, v));
+      // Values from 2^63 on are converted as v - 2^63 and the top bit set again.
+      return v >= 2 ** 63
+        ? wrapInteger(t, truncateTo(64, v - 2 ** 63) + 2 ** 63)
+        : wrapInteger(t, truncateTo(64, v));
   }
 }
