@@ -13,7 +13,7 @@ import type { WindowJob } from './hdf5-read-worker.js';
 import { registerSource } from './registry.js';
 
 /** Below this many bytes per chunk one thread is as fast (a hand-off costs about a millisecond). */
-const MIN_THREADED_BYTES = 4 * 1024 * 1024;
+const MIN_THREADED_BYTES = 1024 * 1024;
 
 /**
  * ptypy's `Hdf5LoaderFast` by name: the same frames, weights and positions

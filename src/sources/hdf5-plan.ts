@@ -6,7 +6,7 @@
  * the first chunk.
  */
 import { FrameError, MissingDataError } from '../errors.js';
-import { type NdArray, ndarray, sameShape, sizeOf } from '../frames/ndarray.js';
+import { formatShape, type NdArray, ndarray, sameShape, sizeOf } from '../frames/ndarray.js';
 import type { H5File } from '../h5/index.js';
 import type { PyDict } from '../py/value.js';
 import {
@@ -55,7 +55,7 @@ function first(
   const [n = 0, ...rest] = array.shape;
   if (array.shape.length === 0 || i < 0 || i >= n) {
     throw new MissingDataError(
-      `${what} has no entry ${i} along its first axis (shape (${array.shape.join(', ')})).`,
+      `${what} has no entry ${i} along its first axis (shape ${formatShape(array.shape)}).`,
       {
         parameter: param,
         expected: `an index below ${n}`,
@@ -76,7 +76,7 @@ function column(
 ): NdArray<'float64'> {
   const [n = 0, k = 0, ...rest] = array.shape;
   if (array.shape.length < 2 || j < 0 || j >= k) {
-    throw new MissingDataError(`${what} has no column ${j} (shape (${array.shape.join(', ')})).`, {
+    throw new MissingDataError(`${what} has no column ${j} (shape ${formatShape(array.shape)}).`, {
       parameter: param,
       expected: array.shape.length < 2 ? 'a table of at least 2 axes' : `a column below ${k}`,
       found: String(j),
@@ -158,13 +158,13 @@ function auxiliary(
       return { kind: 'frame', frame: windowOf(h5, ref, shape, window) };
     }
     throw new FrameError(
-      `The ${what} ${refName(ref)} has shape (${shape.join(', ')}), but the frames are (${dataShape.join(', ')}).`,
+      `The ${what} ${refName(ref)} has shape ${formatShape(shape)}, but the frames are ${formatShape(dataShape)}.`,
       {
         file: ref.file,
         dataset: ref.key,
         parameter: `${ref.param}.key`,
-        expected: `(${frame.join(', ')})${singleStack ? `, (1, ${frame.join(', ')})` : ''} or (${dataShape.join(', ')})`,
-        found: `(${shape.join(', ')})`,
+        expected: `${formatShape(frame)}${singleStack ? `, (1, ${frame.join(', ')})` : ''} or ${formatShape(dataShape)}`,
+        found: formatShape(shape),
       },
     );
   });
@@ -177,7 +177,7 @@ export function planLoader(settings: LoaderSettings, info: PyDict): LoaderPlan {
   const frames = withFile(settings.intensities, (h5) => describeStored(h5, settings.intensities));
   if (outer !== null && (outer < 0 || outer >= frames.shape[0]!)) {
     throw new MissingDataError(
-      `${refName(settings.intensities)} has no outer index ${outer} (shape (${frames.shape.join(', ')})).`,
+      `${refName(settings.intensities)} has no outer index ${outer} (shape ${formatShape(frames.shape)}).`,
       {
         parameter: 'outer_index',
         expected: `an index below ${frames.shape[0]}`,

@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  CenterError,
+  FileFormatError,
+  FrameError,
+  MissingDataError,
+  ParameterError,
+  type PtyscanError,
+} from '../../src/errors.js';
+import { ndarray } from '../../src/frames/ndarray.js';
+import { h5ready } from '../../src/h5/index.js';
+import { PyTuple } from '../../src/py/value.js';
+import type { ScanParams } from '../../src/scan/pty-scan.js';
+import { Hdf5Loader } from '../../src/sources/index.js';
+import { fixture, loader, removeFixtures, writeFixtures } from './hdf5-fixtures.js';
+
+let dir: string;
+const at = (name: string) => join(dir, name);
+
+before(async () => {
+  await h5ready();
+  dir = writeFixtures();
+});
+after(() => removeFixtures(dir));
+
+/** Constructing (and initialising) fails with `cls`, and the error passes `check`. */
+function fails(
+  params: ScanParams,
+  cls: new (...a: never[]) => PtyscanError,
+  check: (e: PtyscanError) => void,
+): void {
+  assert.throws(
+    () => loader(params).initialize(),
+    (error: unknown) => {
+      assert.ok(error instanceof cls, `expected ${cls.name}, found ${String(error)}`);
+      check(error);
+      return true;
+    },
+  );
+}
+
+const l2 = () => at('l2.h5');
+const key = (k: string) => ({ file: l2(), key: k });
+
+describe('Hdf5Loader: bad input gives a typed error naming file, dataset or parameter', () => {
+  it('missing required keys are listed together', () => {
+    assert.throws(
+      () => new Hdf5Loader({ intensities: { key: 'entry/data' } }),
+      (e: unknown) =>
+        e instanceof ParameterError &&
+        e.problems.map((p) => p.path).join() ===
+          'intensities.file,positions.slow_key,positions.fast_key',
+    );
+  });
+
+  it('a missing file names the file and the parameter', () => {
+    fails(fixture(at('nothere.h5'), { positions: { file: l2() } }), FileFormatError, (e) => {
+      assert.equal(e.file, at('nothere.h5'));
+      assert.equal(e.parameter, 'intensities.file');
+    });
+  });
+
+  it('a key that does not exist names file, key, and what the nearest group holds', () => {
+    fails(fixture(l2(), { intensities: key('entry/nothing') }), FileFormatError, (e) => {
+      assert.equal(e.dataset, 'entry/nothing');
+      assert.equal(e.parameter, 'intensities.key');
+      assert.match(e.message, /\/entry holds .*data_u16/);
+    });
+  });
+
+  it('an external link to a data file that does not exist names that file', () => {
+    fails(
+      fixture(at('top.h5'), { intensities: { file: at('top.h5'), key: 'entry/dead' } }),
+      MissingDataError,
+      (e) => {
+        assert.match(e.message, /nothere\.h5/);
+        assert.equal(e.parameter, 'intensities.key');
+      },
+    );
+  });
+
+  it('a virtual dataset whose data file is missing names it (HDF5 would read zeros)', () => {
+    const master = at('broken_master.h5');
+    fails(
+      fixture(master, {
+        intensities: { file: master, key: 'entry/data/data' },
+        positions: { slow_key: 'entry/sample/y', fast_key: 'entry/sample/x' },
+      }),
+      MissingDataError,
+      (e) => {
+        assert.match(e.message, /scan_data_000009\.h5/);
+        assert.equal(e.expected, 'the data file scan_data_000009.h5');
+      },
+    );
+  });
+
+  it('positions that fit the frames in no layout name both position shapes and the frames', () => {
+    fails(fixture(l2(), { positions: { file: at('l3.h5') } }), FrameError, (e) => {
+      assert.match(
+        e.message,
+        /slow .*l3\.h5:entry\/sy has shape \(3, 4\).*the frames \(10, 16, 20\)/,
+      );
+      assert.equal(e.parameter, 'positions');
+    });
+  });
+
+  it('a mask, dark or flat of the wrong shape names its shape and the ones it may have', () => {
+    for (const param of ['mask', 'darkfield', 'flatfield']) {
+      fails(fixture(l2(), { [param]: key('entry/i0') }), FrameError, (e) => {
+        assert.equal(e.parameter, `${param}.key`);
+        assert.equal(e.found, '(10,)');
+        assert.match(e.expected ?? '', /\(16, 20\).*\(10, 16, 20\)/);
+      });
+    }
+  });
+
+  it('a frame filter or normalisation that does not fit the scan names its shape', () => {
+    fails(fixture(l2(), { framefilter: key('entry/mask') }), FrameError, (e) => {
+      assert.equal(e.parameter, 'framefilter.key');
+      assert.equal(e.found, '(16, 20)');
+    });
+    fails(fixture(l2(), { normalisation: key('entry/mask') }), FrameError, (e) => {
+      assert.equal(e.parameter, 'normalisation.key');
+    });
+  });
+
+  it('a frame order index outside the selection, and a bounding box past the scan, fail at construction', () => {
+    const order = ndarray('int64', [3], BigInt64Array.from([2n, 10n, 0n]));
+    fails(fixture(l2(), { frameorder: { indices: order } }), ParameterError, (e) => {
+      assert.equal(e.parameter, 'frameorder.indices');
+      assert.equal(e.found, '10');
+      assert.match(e.expected ?? '', /0\.\.9/);
+    });
+    const box = { bounding_box: { fast_axis_bounds: new PyTuple([0n, 14n]) } };
+    fails(fixture(l2(), { positions: box }), ParameterError, (e) => {
+      assert.equal(e.parameter, 'positions.bounding_box');
+      assert.match(e.found ?? '', /scan point \(10,\)/);
+    });
+  });
+
+  it('a load window that starts before the frame is a CenterError naming the window', () => {
+    fails(fixture(l2(), { shape: 12n, center: new PyTuple([3n, 10n]) }), CenterError, (e) => {
+      assert.equal(e.parameter, 'center');
+      assert.equal(e.found, 'window [-3, 9)');
+    });
+  });
+
+  it('padding must be four ints; a recorded value must be one value; numbers must be numbers', () => {
+    fails(fixture(l2(), { padding: 2n }), ParameterError, (e) =>
+      assert.equal(e.parameter, 'padding'),
+    );
+    fails(fixture(l2(), { recorded_distance: key('entry/energies') }), FileFormatError, (e) => {
+      assert.equal(e.parameter, 'recorded_distance.key');
+      assert.equal(e.found, '(3,)');
+    });
+    fails(fixture(l2(), { intensities: key('entry/title') }), FileFormatError, (e) =>
+      assert.match(e.message, /string/),
+    );
+  });
+
+  it('an outer index past a spectro scan names outer_index', () => {
+    const spectro = at('spectro.h5');
+    fails(
+      fixture(spectro, {
+        outer_index: 5n,
+        recorded_energy: { file: spectro, key: 'entry/energy' },
+      }),
+      MissingDataError,
+      (e) => assert.equal(e.parameter, 'outer_index'),
+    );
+  });
+});
