@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ndarray } from '../../src/frames/ndarray.js';
 import { H5File, h5ready } from '../../src/h5/index.js';
+import { readNpy } from '../../src/npy/index.js';
 import { getParams } from '../../src/params/index.js';
-import { isNdArray, PyTuple, type PyValue } from '../../src/py/value.js';
+import { h5read } from '../../src/ptyd/index.js';
+import { isNdArray, type PyDict, PyTuple, type PyValue } from '../../src/py/value.js';
 import { createScan, getSource, Hdf5Loader } from '../../src/sources/index.js';
+import { cli } from '../cli/helpers.js';
+import { HDF5_CASES } from '../corpus.js';
 import { python } from '../python.js';
 import { decodeBitshuffleChunks } from './bitshuffle-lz4.js';
 import {
@@ -436,5 +440,26 @@ print(json.dumps({'weights': str(f['chunks/0/weights'].dtype), 'positions': f['i
       },
     );
     assert.deepEqual((out.data as number[][]).flat(), rawWindow(9, [2, 14], [4, 16]));
+  });
+});
+
+describe('Hdf5Loader: the README example', () => {
+  it("the README's ptypy config, as YAML, runs unchanged through ptyscan prepare and gives ptypy's frames", async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Hdf5Loader'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    assert.ok(yaml !== undefined, 'the section has a YAML config');
+    const work = join(dir, 'readme');
+    mkdirSync(work);
+    symlinkSync(join(HDF5_CASES, 'eiger_master_vds_bslz4/raw'), join(work, 'raw'));
+    writeFileSync(join(work, 'scan.yaml'), yaml);
+    const done = await cli(['prepare', join(work, 'scan.yaml'), '--chunk', '20', '--quiet']);
+    assert.equal(done.code, 0, done.err);
+    const file = h5read(join(work, 'scan.ptyd')) as PyDict;
+    const chunk = (file.chunks as PyDict)['0'] as PyDict;
+    const expected = readNpy(join(HDF5_CASES, 'eiger_master_vds_bslz4/expected/call_0_data.npy'));
+    assert.ok(isNdArray(chunk.data));
+    assert.equal(chunk.data.dtype, 'uint32');
+    assert.deepEqual(values(chunk.data), values(expected));
   });
 });
