@@ -205,7 +205,7 @@ export function readFloat64(h5: H5File, ref: DatasetRef): NdArray<'float64'> {
   );
 }
 
-/** Reads a one-value dataset (scalar or any shape of one element) as a number. */
+/** Reads a one-value dataset (scalar or any shape of one element) as a number (ptypy's `.item()`). */
 export function readScalar(h5: H5File, ref: DatasetRef): number {
   const array = readFloat64(h5, ref);
   const value = array.data[0];
@@ -216,7 +216,7 @@ export function readScalar(h5: H5File, ref: DatasetRef): number {
         file: ref.file,
         dataset: ref.key,
         parameter: `${ref.param}.key`,
-        expected: 'a scalar dataset',
+        expected: 'one value (a scalar or any shape of one element)',
         found: formatShape(array.shape),
       },
     );

@@ -5,9 +5,9 @@
  * recorded energy with several values), and the photon energy equivalent of
  * an electron energy.
  */
-import { FileFormatError, MissingDataError } from '../errors.js';
+import { MissingDataError } from '../errors.js';
 import { formatShape } from '../frames/ndarray.js';
-import { numericDataset, readFloat64, refName, withFile } from './hdf5-datasets.js';
+import { numericDataset, readFloat64, readScalar, refName, withFile } from './hdf5-datasets.js';
 import type { LoaderSettings, RecordedValue } from './hdf5-settings.js';
 
 /** The recorded values (null where not recorded) and the spectro-scan choice. */
@@ -21,21 +21,7 @@ export interface Recorded {
 
 /** One value of a dataset with a single element (ptypy's `.item()`). */
 function single(value: RecordedValue): number {
-  const { ref } = value;
-  const array = withFile(ref, (h5) => readFloat64(h5, ref));
-  if (array.data.length !== 1) {
-    throw new FileFormatError(
-      `${refName(ref)} has shape ${formatShape(array.shape)}; ${ref.param} needs a single value.`,
-      {
-        file: ref.file,
-        dataset: ref.key,
-        parameter: `${ref.param}.key`,
-        expected: 'one value (a scalar or any shape of one element)',
-        found: formatShape(array.shape),
-      },
-    );
-  }
-  return array.data[0]!;
+  return withFile(value.ref, (h5) => readScalar(h5, value.ref));
 }
 
 /** True when the recorded energy has more than one entry along a first axis: a spectro scan. */

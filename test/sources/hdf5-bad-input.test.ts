@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   CenterError,
   FileFormatError,
@@ -10,20 +9,12 @@ import {
   type PtyscanError,
 } from '../../src/errors.js';
 import { ndarray } from '../../src/frames/ndarray.js';
-import { h5ready } from '../../src/h5/index.js';
 import { PyTuple } from '../../src/py/value.js';
 import type { ScanParams } from '../../src/scan/pty-scan.js';
 import { Hdf5Loader } from '../../src/sources/index.js';
-import { fixture, loader, removeFixtures, writeFixtures } from './hdf5-fixtures.js';
+import { fixture, fixtureFolder, loader } from './hdf5-fixtures.js';
 
-let dir: string;
-const at = (name: string) => join(dir, name);
-
-before(async () => {
-  await h5ready();
-  dir = writeFixtures();
-});
-after(() => removeFixtures(dir));
+const at = fixtureFolder();
 
 /** Constructing (and initialising) fails with `cls`, and the error passes `check`. */
 function fails(

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { h5ready } from '../../src/h5/index.js';
+import { describe, it } from 'node:test';
 import { readNpy } from '../../src/npy/index.js';
 import { PyTuple } from '../../src/py/value.js';
 import type { ScanParams } from '../../src/scan/pty-scan.js';
 import type { DataPackage } from '../../src/scan/types.js';
 import { python } from '../python.js';
-import { fixture, loader, removeFixtures, run, values, writeFixtures } from './hdf5-fixtures.js';
+import { fixture, fixtureFolder, loader, run, values } from './hdf5-fixtures.js';
 
 // The corrections as the README of the Hdf5Loader corpus states them, computed
 // by numpy itself on the same files: the loader must give the same arrays,
@@ -51,15 +49,7 @@ save('f64_dark_mask_like', [dark(raw('entry/data', k), f['entry/dark_f64'][w]) f
      [f['entry/mask_like'][k][w] for k in range(10)])
 `;
 
-let dir: string;
-const at = (name: string) => join(dir, name);
-
-before(async () => {
-  await h5ready();
-  dir = writeFixtures();
-  python(NUMPY, [dir]);
-});
-after(() => removeFixtures(dir));
+const at = fixtureFolder((dir) => python(NUMPY, [dir]));
 
 function one(params: ScanParams): DataPackage {
   const chunks = run(loader(fixture(at('l2.h5'), { shape: 12n, ...params })), 10);

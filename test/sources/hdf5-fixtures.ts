@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import type { NdArray } from '../../src/frames/ndarray.js';
+import { h5ready } from '../../src/h5/index.js';
 import type { PtyScan, ScanParams } from '../../src/scan/pty-scan.js';
 import type { DataPackage, FrameRecord } from '../../src/scan/types.js';
 import { Hdf5Loader } from '../../src/sources/index.js';
@@ -116,15 +118,22 @@ for master, sources in (('scan_master.h5', ('scan_data_000001.h5', 'scan_data_00
         sy, sx = grid(1, 10); f['entry/sample/y'] = sy[0]; f['entry/sample/x'] = sx[0]
 `;
 
-/** Writes every fixture file into a new folder; `after()` should remove it with {@link removeFixtures}. */
-export function writeFixtures(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ptyscan-hdf5-'));
-  python(SCRIPT, [dir]);
-  return dir;
-}
-
-export function removeFixtures(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
+/**
+ * The fixture files of one test file: written by h5py into a new folder
+ * before its tests (HDF5 made ready too) and removed after them. Returns the
+ * path of a file in that folder (`at('')` is the folder). `then` runs on
+ * the folder once the files are there.
+ */
+export function fixtureFolder(then?: (dir: string) => void): (name: string) => string {
+  let dir = '';
+  before(async () => {
+    await h5ready();
+    dir = mkdtempSync(join(tmpdir(), 'ptyscan-hdf5-'));
+    python(SCRIPT, [dir]);
+    then?.(dir);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return (name) => join(dir, name);
 }
 
 /** A logger that keeps what it is told. */

@@ -1,35 +1,25 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CenterError, ParameterError } from '../../src/errors.js';
 import { meanMassCenter } from '../../src/frames/index.js';
 import { type FrameStack, ndarray } from '../../src/frames/ndarray.js';
-import { h5ready } from '../../src/h5/index.js';
 import { isNdArray, PyTuple } from '../../src/py/value.js';
 import { Hdf5LoaderFast } from '../../src/sources/index.js';
 import {
   fixture,
+  fixtureFolder,
   loader,
   pixel,
   rawWindow,
   records,
-  removeFixtures,
   run,
   values,
   weightsOf,
-  writeFixtures,
 } from './hdf5-fixtures.js';
 
 // docs/compatibility.md, "Hdf5Loader": where ptypy's Hdf5Loader has a defect,
 // ptyscan does what ptypy documents or what works. Each row is asserted here.
-let dir: string;
-const at = (name: string) => join(dir, name);
-
-before(async () => {
-  await h5ready();
-  dir = writeFixtures();
-});
-after(() => removeFixtures(dir));
+const at = fixtureFolder();
 
 describe('Hdf5Loader: intended differences from ptypy', () => {
   it('positions.file falls back to intensities.file, as ptypy documents (ptypy raises)', () => {

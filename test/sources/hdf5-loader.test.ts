@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ndarray } from '../../src/frames/ndarray.js';
-import { H5File, h5ready } from '../../src/h5/index.js';
+import { H5File } from '../../src/h5/index.js';
 import { readNpy } from '../../src/npy/index.js';
 import { getParams } from '../../src/params/index.js';
 import { h5read } from '../../src/ptyd/index.js';
@@ -16,28 +16,20 @@ import { decodeBitshuffleChunks } from './bitshuffle-lz4.js';
 import {
   fastAt,
   fixture,
+  fixtureFolder,
   H,
   loader,
   pixel,
   rawWindow,
   records,
-  removeFixtures,
   run,
   slowAt,
   values,
   W,
   weightsOf,
-  writeFixtures,
 } from './hdf5-fixtures.js';
 
-let dir: string;
-const at = (name: string) => join(dir, name);
-
-before(async () => {
-  await h5ready();
-  dir = writeFixtures();
-});
-after(() => removeFixtures(dir));
+const at = fixtureFolder();
 
 describe('Hdf5Loader: the five position/frame layouts', () => {
   // Grid point (s, f) of a 3 x 4 scan is raw frame 4 s + f in every fixture.
@@ -407,7 +399,7 @@ describe('Hdf5Loader: registry, parameters and saving', () => {
     assert.equal(tree.get('normalisation.sigma')?.default, 3n);
     const scan = await createScan(
       { name: 'Hdf5Loader', ...fixture('l2.h5', { positions: { file: 'l2.h5' } }) },
-      { baseDir: dir, logger: { warn: () => {}, info: () => {} } },
+      { baseDir: at(''), logger: { warn: () => {}, info: () => {} } },
     );
     assert.ok(scan instanceof Hdf5Loader);
     assert.equal(records(run(scan, 10)).length, 10);
@@ -449,7 +441,7 @@ describe('Hdf5Loader: the README example', () => {
     const section = readme.slice(readme.indexOf('## Hdf5Loader'));
     const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
     assert.ok(yaml !== undefined, 'the section has a YAML config');
-    const work = join(dir, 'readme');
+    const work = at('readme');
     mkdirSync(work);
     symlinkSync(join(HDF5_CASES, 'eiger_master_vds_bslz4/raw'), join(work, 'raw'));
     writeFileSync(join(work, 'scan.yaml'), yaml);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DType } from '../../src/frames/dtype.js';
+import { type DType, TYPED_ARRAY } from '../../src/frames/dtype.js';
 import {
   arrayScalarType,
   castFloat,
@@ -12,19 +12,7 @@ import { python } from '../python.js';
 
 // The Hdf5Loader corrects frames with numpy's dtype rules; here every rule is
 // checked against numpy itself (Debian's numpy 1.24, as the reference corpus used).
-const TYPES: DType[] = [
-  'bool',
-  'int8',
-  'uint8',
-  'int16',
-  'uint16',
-  'int32',
-  'uint32',
-  'int64',
-  'uint64',
-  'float32',
-  'float64',
-];
+const TYPES = Object.keys(TYPED_ARRAY) as DType[];
 
 function numpy<T>(code: string): T {
   return JSON.parse(python(`import json, numpy as np\n${code}`)) as T;
