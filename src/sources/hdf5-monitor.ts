@@ -75,9 +75,26 @@ export function scanMonitor(
       );
     }
   }
+  const stats = monitorStats(array, sigma);
+  if (ptypyLayout && !sameShape(array.shape, slow.shape)) {
+    // More axes than the positions: ptypy indexes it like the frames (with the load
+    // window) and fails at the first chunk; so does this, with the reason.
+    return {
+      stats,
+      valueAt: () => {
+        throw new FrameError(
+          `${array.name} has shape ${formatShape(array.shape)}: a normalisation needs one value per scan point, laid out like the positions ${formatShape(slow.shape)}.`,
+          {
+            parameter: 'normalisation.key',
+            expected: formatShape(slow.shape),
+            found: formatShape(array.shape),
+          },
+        );
+      },
+    };
+  }
   const at = pointIndexer(array, mapping, 'normalisation');
   const values = array.data as ArrayLike<number | bigint>;
-  const stats = monitorStats(array, sigma);
   const dtype: DType = array.dtype;
   // Indexing leaves an array (not a scalar) when the dataset has more axes than the index.
   const asArray = array.shape.length > mapping.gridShape.length;

@@ -117,6 +117,21 @@ describe('Hdf5Loader: bad input gives a typed error naming file, dataset or para
     });
   });
 
+  it('a normalisation laid out like the frames fails at the first chunk, where ptypy fails', () => {
+    const scan = loader(
+      fixture(at('l1.h5'), { normalisation: { file: at('l1.h5'), key: 'entry/data' } }),
+    );
+    scan.initialize();
+    assert.throws(
+      () => scan.auto(4),
+      (e: unknown) =>
+        e instanceof FrameError &&
+        e.parameter === 'normalisation.key' &&
+        e.found === '(3, 4, 16, 20)',
+    );
+    scan.close();
+  });
+
   it('a frame order index outside the selection, and a bounding box past the scan, fail at construction', () => {
     const order = ndarray('int64', [3], BigInt64Array.from([2n, 10n, 0n]));
     fails(fixture(l2(), { frameorder: { indices: order } }), ParameterError, (e) => {
