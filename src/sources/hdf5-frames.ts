@@ -3,10 +3,10 @@
  * them is read: one hyperslab per run of consecutive frames, holding only
  * the load window's rows and columns, never the whole dataset.
  */
-import { FileFormatError } from '../errors.js';
+import { FileFormatError, H5Error } from '../errors.js';
 import { allocate, type DType, itemSize, type TypedArrayFor } from '../frames/dtype.js';
 import { type FrameStack, formatShape, ndarray, sameShape } from '../frames/ndarray.js';
-import type { H5File } from '../h5/index.js';
+import type { H5File, H5Filter } from '../h5/index.js';
 import {
   checkVirtualSources,
   type DatasetRef,
@@ -62,7 +62,65 @@ export function describeStored(h5: H5File, ref: DatasetRef): StoredFrames {
     );
   }
   if (entry.chunks === null) checkVirtualSources(h5, ref);
+  checkFilters(h5, ref, entry.shape, entry.filters);
   return { ref, shape: entry.shape, dtype, parts: null };
+}
+
+/** HDF5's own filters and those of the plugins h5wasm-plugins ships, by id (for messages). */
+const FILTER_NAMES: Record<number, string> = {
+  1: 'deflate (gzip)',
+  2: 'shuffle',
+  3: 'fletcher32',
+  4: 'szip',
+  5: 'nbit',
+  6: 'scaleoffset',
+  307: 'bzip2',
+  32000: 'LZF',
+  32001: 'blosc',
+  32004: 'LZ4',
+  32008: 'bitshuffle',
+  32013: 'zfp',
+  32015: 'zstd',
+  32026: 'blosc2',
+};
+
+/**
+ * Reads one element of a filtered dataset, so that a filter no plugin
+ * decodes is found at construction and named, not met as a failed read.
+ *
+ * @throws FileFormatError naming each filter (id and name) and what to do.
+ */
+function checkFilters(
+  h5: H5File,
+  ref: DatasetRef,
+  shape: readonly number[],
+  filters: readonly H5Filter[],
+): void {
+  if (filters.length === 0 || shape.some((d) => d === 0)) return;
+  try {
+    h5.readBlock(
+      ref.key,
+      shape.map(() => 0),
+      shape.map(() => 1),
+    );
+  } catch (error) {
+    if (!(error instanceof H5Error)) throw error;
+    const named = filters
+      .map((f) => `${f.id} (${f.name || FILTER_NAMES[f.id] || 'no name in the file'})`)
+      .join(', ');
+    const unknown = filters.filter((f) => FILTER_NAMES[f.id] === undefined).map((f) => f.id);
+    throw new FileFormatError(
+      `${refName(ref)} cannot be decoded: it is compressed with HDF5 filter ${named}${unknown.length > 0 ? `, and no filter plugin ptyscan has handles ${unknown.join(', ')}` : ''}. Decompress it first where that filter's plugin is installed (h5repack -f NONE in.h5 out.h5, with HDF5_PLUGIN_PATH set), then read the copy (${ref.param}).`,
+      {
+        file: ref.file,
+        dataset: ref.key,
+        parameter: `${ref.param}.key`,
+        expected: `filters ptyscan decodes (${Object.values(FILTER_NAMES).join(', ')})`,
+        found: `filter ${named}`,
+        cause: error,
+      },
+    );
+  }
 }
 
 /** An Eiger master's data file links: `data_000001`, `data_000002`, ... */
@@ -93,6 +151,7 @@ function groupFrames(h5: H5File, ref: DatasetRef): StoredFrames {
       );
     }
     if (entry.chunks === null) checkVirtualSources(h5, member);
+    checkFilters(h5, member, entry.shape, entry.filters);
     first ??= { shape: frame, dtype };
     parts.push({ key: member.key, start: total, frames: entry.shape[0]! });
     total += entry.shape[0]!;

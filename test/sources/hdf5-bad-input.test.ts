@@ -12,6 +12,7 @@ import { ndarray } from '../../src/frames/ndarray.js';
 import { PyTuple } from '../../src/py/value.js';
 import type { ScanParams } from '../../src/scan/pty-scan.js';
 import { Hdf5Loader } from '../../src/sources/index.js';
+import { python } from '../python.js';
 import { fixture, fixtureFolder, loader } from './hdf5-fixtures.js';
 
 const at = fixtureFolder();
@@ -164,6 +165,25 @@ describe('Hdf5Loader: bad input gives a typed error naming file, dataset or para
     fails(fixture(l2(), { intensities: key('entry/title') }), FileFormatError, (e) =>
       assert.match(e.message, /string/),
     );
+  });
+
+  it('frames compressed with a filter no plugin decodes: the filter id and what to do, at construction', () => {
+    // h5py writes the chunks directly, so the file lists a filter nobody has (id 32099).
+    python(
+      `import sys, h5py, numpy as np
+from h5py import h5p, h5z, h5d, h5s, h5t
+with h5py.File(sys.argv[1], 'w') as f:
+    dcpl = h5p.create(h5p.DATASET_CREATE); dcpl.set_chunk((1, 16, 20)); dcpl.set_filter(32099, h5z.FLAG_OPTIONAL, ())
+    d = h5py.Dataset(h5d.create(f.create_group('entry').id, b'data', h5t.STD_I32LE, h5s.create_simple((2, 16, 20)), dcpl=dcpl))
+    for k in range(2): d.id.write_direct_chunk((k, 0, 0), np.full((16, 20), k, np.int32).tobytes(), filter_mask=0)
+    f['entry/sy'] = np.arange(2.0); f['entry/sx'] = np.arange(2.0)`,
+      [at('unknown-filter.h5')],
+    );
+    fails(fixture(at('unknown-filter.h5')), FileFormatError, (e) => {
+      assert.equal(e.found, 'filter 32099 (no name in the file)');
+      assert.match(e.message, /h5repack -f NONE/);
+      assert.equal(e.parameter, 'intensities.key');
+    });
   });
 
   it('an outer index past a spectro scan names outer_index', () => {
