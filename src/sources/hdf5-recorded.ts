@@ -36,19 +36,21 @@ function spectroEnergy(energy: RecordedValue, outer: number): number {
   const { ref } = energy;
   const array = withFile(ref, (h5) => readFloat64(h5, ref));
   const n = array.shape[0]!;
-  if (array.shape.length !== 1 || outer < 0 || outer >= n) {
+  // float(stored[outer]) takes any entry of one element.
+  const size = array.data.length / n;
+  if (size !== 1 || outer < 0 || outer >= n) {
     throw new MissingDataError(
       `${refName(ref)} has shape ${formatShape(array.shape)}: no single energy at outer_index ${outer}.`,
       {
         file: ref.file,
         dataset: ref.key,
         parameter: 'outer_index',
-        expected: `an index 0..${n - 1} into a 1-D energy dataset`,
+        expected: `an index 0..${n - 1}, each entry one value`,
         found: String(outer),
       },
     );
   }
-  return array.data[outer]!;
+  return array.data[outer * size]!;
 }
 
 /**
