@@ -216,8 +216,10 @@ describe('Hdf5Loader: the load window', () => {
       proto.readDataset = readDataset;
     }
     assert.deepEqual(whole, []);
-    // start (frame, row, column) and count (frames, rows, columns) of each read.
+    // start (frame, row, column) and count (frames, rows, columns) of each read: one
+    // pixel at construction (it proves the gzip filter decodes), then the windows.
     assert.deepEqual(blocks, [
+      [0, 0, 0, 1, 1, 1],
       [0, 3, 8, 4, 8, 8],
       [4, 3, 8, 4, 8, 8],
       [8, 3, 8, 2, 8, 8],
