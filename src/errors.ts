@@ -120,3 +120,51 @@ export class ParallelError extends PtyscanError {
 export class AccessError extends PtyscanError {
   override readonly name: string = 'AccessError';
 }
+
+/**
+ * A ptyscan error as it crosses to another thread or process: its class
+ * name, message and context (no `cause`), so the receiver can throw the same
+ * class again with {@link errorFromRecord}.
+ */
+export interface ErrorRecord {
+  name: string;
+  message: string;
+  context: ErrorContext;
+  /** A ParameterError's problems. */
+  problems?: readonly ParameterProblem[];
+}
+
+/** The {@link ErrorRecord} of a ptyscan error (context fields that are not set are left out). */
+export function errorRecord(error: PtyscanError): ErrorRecord {
+  const { file, dataset, parameter, frame, expected, found } = error;
+  const context = Object.fromEntries(
+    Object.entries({ file, dataset, parameter, frame, expected, found }).filter(
+      ([, v]) => v !== undefined,
+    ),
+  ) as ErrorContext;
+  const problems = error instanceof ParameterError ? { problems: error.problems } : {};
+  return { name: error.name, message: error.message, context, ...problems };
+}
+
+const ERROR_CLASSES: Record<string, new (message: string, context?: ErrorContext) => PtyscanError> =
+  {
+    FrameError,
+    CenterError,
+    RebinError,
+    FileFormatError,
+    H5Error,
+    LockError,
+    MissingDataError,
+    StateError,
+    ParallelError,
+    AccessError,
+  };
+
+/** The error an {@link ErrorRecord} describes, thrown again as its own class. */
+export function errorFromRecord(record: ErrorRecord): PtyscanError {
+  if (record.name === 'ParameterError' && record.problems !== undefined) {
+    return new ParameterError(record.problems, record.context);
+  }
+  const Class = ERROR_CLASSES[record.name] ?? PtyscanError;
+  return new Class(record.message, record.context);
+}

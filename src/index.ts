@@ -135,6 +135,7 @@ export {
   getSource,
   HDF5_LOADER_PARAMS,
   Hdf5Loader,
+  Hdf5LoaderFast,
   listSources,
   MoonFlowerScan,
   NumpyScan,

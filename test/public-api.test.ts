@@ -15,6 +15,7 @@ const EXPECTED = [
   'H5File',
   'HDF5_LOADER_PARAMS',
   'Hdf5Loader',
+  'Hdf5LoaderFast',
   'LoadManager',
   'LockError',
   'MissingDataError',

@@ -30,3 +30,4 @@ export {
   type H5Filter,
   type StringArray,
 } from './types.js';
+export { type VirtualSource, virtualSources } from './virtual.js';

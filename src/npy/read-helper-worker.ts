@@ -1,6 +1,6 @@
 /** Worker thread of an {@link NpyReadHelper}: reads frame files into the shared stack. */
 import { workerData } from 'node:worker_threads';
-import { PtyscanError } from '../errors.js';
+import { errorRecord, PtyscanError } from '../errors.js';
 import { type PoolWorkerData, serveJobs } from '../parallel/worker-pool.js';
 import { readFramesInto } from './npy-stack.js';
 import type { ReadFailure, ReadJob } from './read-helper.js';
@@ -12,10 +12,7 @@ function read(job: ReadJob): ReadFailure | null {
     return null;
   } catch (error) {
     if (!(error instanceof PtyscanError)) throw error;
-    const { file, dataset, parameter, frame, expected, found } = error;
-    const context = { file, dataset, parameter, frame, expected, found };
-    const defined = Object.fromEntries(Object.entries(context).filter(([, v]) => v !== undefined));
-    return { failure: { name: error.name, message: error.message, context: defined } };
+    return { failure: errorRecord(error) };
   }
 }
 

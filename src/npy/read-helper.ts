@@ -6,7 +6,7 @@
  * other work, holds nobody up.
  */
 import { availableParallelism } from 'node:os';
-import * as errors from '../errors.js';
+import { type ErrorRecord, errorFromRecord, ParallelError } from '../errors.js';
 import { type Completion, WorkerPool, workerScript } from '../parallel/worker-pool.js';
 import type { FrameRange, StackReader } from './npy-stack.js';
 
@@ -23,16 +23,7 @@ const MIN_BYTES = 8 * 1024 * 1024;
 
 /** What the worker returns for a failed read: the error's class name and context. */
 export interface ReadFailure {
-  failure: { name: string; message: string; context: errors.ErrorContext };
-}
-
-/** The ptyscan error a worker returned for a file it could not read, rebuilt as the same class. */
-function rebuild(failure: ReadFailure['failure']): Error {
-  const { name, message, context } = failure;
-  const Class = (errors as unknown as Record<string, unknown>)[name];
-  return typeof Class === 'function' && Class.prototype instanceof errors.PtyscanError
-    ? new (Class as new (m: string, c: errors.ErrorContext) => Error)(message, context)
-    : new errors.PtyscanError(message, context);
+  failure: ErrorRecord;
 }
 
 /**
@@ -65,7 +56,7 @@ export class NpyReadHelper implements StackReader {
   readInBackground(range: FrameRange & { claims: Int32Array }): void {
     const { bytes, ...rest } = range;
     if (!(bytes.buffer instanceof SharedArrayBuffer)) {
-      throw new errors.ParallelError('The frame reading thread needs shared memory.');
+      throw new ParallelError('The frame reading thread needs shared memory.');
     }
     this.pool ??= new WorkerPool(this.script, 1);
     const job: ReadJob = {
@@ -94,7 +85,7 @@ export class NpyReadHelper implements StackReader {
         return 'lost';
       }
       const result = completion.result as ReadFailure | null;
-      if (result !== null) return rebuild(result.failure);
+      if (result !== null) return errorFromRecord(result.failure);
     }
     return null;
   }

@@ -2,7 +2,7 @@
 import { H5Error } from '../errors.js';
 import { ndarray } from '../frames/ndarray.js';
 import { canDefer, type DeferredArray, type H5Compression, type H5File } from '../h5/index.js';
-import { isNdArray, isPyDict, PyTuple, type PyValue } from '../py/value.js';
+import { isNdArray, isParam, isPyDict, PyTuple, type PyValue } from '../py/value.js';
 
 /** Compression of array datasets: ptypy writes gzip level 4. */
 export interface H5rwCompression {
@@ -139,7 +139,7 @@ function writeDict(
   deferred: DeferredArray[] | undefined,
 ): void {
   file.createGroup(path);
-  file.writeStringAttribute(path, 'type', 'dict');
+  file.writeStringAttribute(path, 'type', isParam(dict) ? 'param' : 'dict');
   const base = path === '/' ? '' : path;
   for (const [key, item] of Object.entries(dict)) {
     if (key === '' || key === '.') {

@@ -1,5 +1,5 @@
 import { FrameError, MissingDataError, ParameterError, StateError } from '../errors.js';
-import type { AnyTypedArray, DType, NumberDType } from '../frames/dtype.js';
+import type { AnyTypedArray, DType } from '../frames/dtype.js';
 import {
   addPoissonNoise,
   type Orientation,
@@ -318,21 +318,26 @@ export class PtyScan {
         { expected: '(h, w)', found: formatShape(this.weight2d.shape) },
       );
     }
-    const numFramesParam = toOptionalInt(info.num_frames, 'num_frames');
-    let numFrames = numFramesParam;
     if (info.positions_theory !== null && info.positions_theory !== undefined) {
       this.positionsTheory = toPositions(info.positions_theory, 'positions_theory');
-      numFrames = this.positionsTheory.shape[0]!;
-    } else if (positions !== null && positions !== undefined) {
+    }
+    // As ptypy's PtyScan sets num_frames at construction (the theory's length over the
+    // parameter), a subclass may have set numFrames before initialize().
+    let numFrames =
+      this.numFrames ??
+      this.positionsTheory?.shape[0] ??
+      toOptionalInt(info.num_frames, 'num_frames');
+    if (this.positionsTheory === null && positions !== null && positions !== undefined) {
       const all = toPositions(positions, 'loadPositions()');
       const n = all.shape[0]!;
       numFrames = numFrames === null || numFrames > n ? n : numFrames;
       this.positionsScan = ndarray('float64', [numFrames, 2], all.data.slice(0, 2 * numFrames));
+      // ptypy keeps the positions as loadPositions() returned them (dtype and length).
+      info.positions_scan = positions;
     }
     this.numFrames = numFrames;
     if (info.rebin === null) info.rebin = 1n;
     if (this.weight2d !== null) info.weight2d = true;
-    if (this.positionsScan !== null) info.positions_scan = this.positionsScan;
     Object.assign(this.meta, {
       version: info.version ?? null,
       num_frames: numFrames === null ? null : BigInt(numFrames),
@@ -428,10 +433,10 @@ export class PtyScan {
       loaded.weights === undefined ? null : toStack(loaded.weights, indices, 'weights');
     const corrected = this.correct(raw, perFrameWeights, this.common);
     const data = corrected.data;
-    assertNumeric(data, 'data');
     const rawShape: [number, number] = [data.shape[1]!, data.shape[2]!];
-    const weights = corrected.weights ?? this.commonWeights(rawShape);
-    assertNumeric(weights, 'weights');
+    const given = corrected.weights ?? this.commonWeights(rawShape);
+    // One mask repeated for every frame is prepared once (the chunk repeats it again).
+    const weights = repeatOf(given) ?? given;
     const scratch = loaded.scratch === true ? raw.data.buffer : null;
     return { indices, data, weights, rawShape, positions: loaded.positions, scratch };
   }
@@ -655,8 +660,8 @@ export class PtyScan {
 /** One process's share of a chunk, loaded and corrected. */
 interface LocalFrames {
   indices: readonly number[];
-  data: FrameStack<NumberDType>;
-  weights: FrameStack<NumberDType>;
+  data: FrameStack;
+  weights: FrameStack;
   rawShape: [number, number];
   positions: ReadonlyMap<number, ArrayLike<number>> | undefined;
   /** The memory of a stack `load()` will overwrite (`LoadResult.scratch`), else null. */
@@ -692,18 +697,6 @@ function preparedShape(
   if (!processing) return rawShape;
   const [h, w] = orientationFlags(orientation).transpose ? [roi[1], roi[0]] : roi;
   return [h / rebin, w / rebin];
-}
-
-function assertNumeric(stack: FrameStack, what: string): asserts stack is FrameStack<NumberDType> {
-  if (stack.dtype === 'int64' || stack.dtype === 'uint64') {
-    throw new FrameError(
-      `${what}: 64-bit integer frames are not supported; convert them to float64.`,
-      {
-        expected: 'int8..int32, uint8..uint32, float32, float64 or bool',
-        found: stack.dtype,
-      },
-    );
-  }
 }
 
 /** Turns what `load()` returned into one (n, h, w) stack in index order, checking every frame. */

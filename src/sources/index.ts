@@ -2,6 +2,7 @@ import { PtydScan } from '../ptyd/ptyd-scan.js';
 import { registerSource } from './registry.js';
 
 export { Hdf5Loader } from './hdf5-loader.js';
+export { Hdf5LoaderFast } from './hdf5-loader-fast.js';
 export { HDF5_LOADER_PARAMS } from './hdf5-loader-params.js';
 /**
  * Scan sources: the built-in PtyScan subclasses (each registers itself by

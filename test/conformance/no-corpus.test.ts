@@ -33,6 +33,7 @@ describe('without the shared corpus beside the project', () => {
   it('the corpus tests are skipped, with the reason, and the run passes', () => {
     const files = [
       'test/conformance/ptypy-cases.test.ts',
+      'test/conformance/hdf5-loader-cases.test.ts',
       'test/frames/vectors.test.ts',
       'test/npy/npy.test.ts',
       'test/ptyd/h5rw-corpus.test.ts',
@@ -51,8 +52,10 @@ describe('without the shared corpus beside the project', () => {
     assert.equal(r.status, 0, out);
     const reason = `# the ptypy conformance corpus is missing (${join(copy, '..', 'shared')}`;
     assert.ok(out.includes(reason), out);
+    assert.ok(out.includes('# the Hdf5Loader conformance corpus is missing ('), out);
     for (const suite of [
       'ptypy conformance corpus',
+      'ptypy Hdf5Loader conformance corpus',
       'ptypy unit vectors (_units/vectors.json), bit-exact',
       'reads numpy-written int32 frames and bool masks from the corpus',
       'reading ptypy-written .ptyd files',
