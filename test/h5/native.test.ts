@@ -6,10 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { deflateSync } from 'node:zlib';
 import { H5Error, LockError } from '../../src/errors.js';
 import type { DType } from '../../src/frames/dtype.js';
@@ -23,17 +22,16 @@ import {
 } from '../../src/h5/index.js';
 import { appendExceptDeferred, h5append, h5read, h5write } from '../../src/ptyd/h5rw.js';
 import { isNdArray, type PyDict } from '../../src/py/value.js';
+import { tempDir } from '../helpers/index.js';
 
 const librariesInstalled = spawnSync('pkg-config', ['--exists', 'hdf5', 'libdeflate']).status === 0;
 const status = nativeHdf5Status();
 const skip = status.available ? false : `native HDF5 addon not available: ${status.detail}`;
 
-let dir: string;
+const dir = tempDir('native');
 before(async () => {
   await h5ready();
-  dir = mkdtempSync(join(tmpdir(), 'ptyscan-native-'));
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Deterministic values of every kind a chunk holds, with some structure for deflate. */
 function filled<D extends DType>(dtype: D, shape: number[], seed: number): NdArray<D> {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ParallelError } from '../../src/errors.js';
 import { ndarray } from '../../src/frames/ndarray.js';
@@ -15,13 +14,12 @@ import type { Meta } from '../../src/scan/types.js';
 import { writeRawFolder } from '../../src/sim/raw-folder.js';
 import { DEFAULT_SIMULATION, simulateScan } from '../../src/sim/simulate.js';
 import { NumpyScan } from '../../src/sources/index.js';
+import { quiet, runToEos, tempDir } from '../helpers/index.js';
 
-const root = mkdtempSync(join(tmpdir(), 'ptyscan-workers-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDir('workers');
 
 const FRAMES = 25;
 const CHUNK = 10;
-const quiet = { logger: { warn: () => {}, info: () => {} } };
 let raw: string;
 
 before(async () => {
@@ -61,11 +59,8 @@ function prepare(
     },
     quiet,
   );
-  scan.initialize();
   try {
-    for (let msg = scan.auto(chunk); msg.msg !== 'EOS'; msg = scan.auto(chunk)) {
-      assert.equal(msg.msg, 'data');
-    }
+    runToEos(scan, chunk);
   } finally {
     scan.close();
   }

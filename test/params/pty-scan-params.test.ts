@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { ParameterError } from '../../src/errors.js';
 import { getParams, normalizeParams, parseParams } from '../../src/params/index.js';
 import { PTYSCAN_PARAMS } from '../../src/scan/pty-scan-params.js';
-import { CASES } from '../corpus.js';
+import { CASES } from '../helpers/corpus.js';
 
 /** The `| key | default | key | default |` table of the corpus README's params.json section. */
 function readmeDefaults(): Map<string, string> {

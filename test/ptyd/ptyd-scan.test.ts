@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { FileFormatError, MissingDataError, ParameterError } from '../../src/errors.js';
 import { ndarray } from '../../src/frames/ndarray.js';
 import { rebinData } from '../../src/frames/rebin.js';
@@ -10,38 +9,30 @@ import { h5ready } from '../../src/h5/index.js';
 import { readNpy } from '../../src/npy/npy.js';
 import { h5write, PtydScan } from '../../src/ptyd/index.js';
 import type { DataPackage } from '../../src/scan/types.js';
-import { CASES } from '../corpus.js';
+import { CASES } from '../helpers/corpus.js';
+import { quiet, runToEos, tempDir } from '../helpers/index.js';
 
-const quiet = { warn: () => {}, info: () => {} };
 const APPEND = join(CASES, 'save_append/expected');
 
 function drain(scan: PtydScan, step: number): DataPackage[] {
-  scan.initialize();
-  const out: DataPackage[] = [];
-  for (let msg = scan.auto(step); msg.msg !== 'EOS'; msg = scan.auto(step)) {
-    assert.equal(msg.msg, 'data');
-    if (msg.msg === 'data') out.push(msg);
-  }
-  return out;
+  return runToEos(scan, step);
 }
 
 describe('PtydScan', () => {
-  let dir: string;
+  const dir = tempDir('ptydscan');
   before(async () => {
     await h5ready();
-    dir = mkdtempSync(join(tmpdir(), 'ptyscan-ptydscan-'));
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('re-prepares a ptypy file from `source` into a new file, rebinned', () => {
     const out = join(dir, 'rebinned.ptyd');
     const scan = new PtydScan(
       { source: join(APPEND, 'out.ptyd'), dfile: out, save: 'append', rebin: 2n },
-      { logger: quiet },
+      quiet,
     );
     const written = drain(scan, 8);
     scan.close();
-    const again = drain(new PtydScan({ dfile: out, source: 'file' }, { logger: quiet }), 17);
+    const again = drain(new PtydScan({ dfile: out, source: 'file' }, quiet), 17);
     assert.deepEqual(again[0]?.chunk.data.shape, [17, 16, 16]);
     // The rebinned frames are ptypy's stored frames, two-stage mean binned.
     const stored = [0, 1, 2].map((i) => readNpy(join(APPEND, `call_${i}_data.npy`)));
@@ -93,7 +84,7 @@ describe('PtydScan', () => {
       meta: { num_frames: 2n, shape: ndarray('int64', [2], BigInt64Array.from([8n, 8n])) },
       info: {},
     });
-    const scan = new PtydScan({ dfile: file }, { logger: quiet });
+    const scan = new PtydScan({ dfile: file }, quiet);
     scan.initialize();
     assert.throws(
       () => scan.auto(2),

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import {
   FileFormatError,
   FrameError,
@@ -18,12 +17,11 @@ import type { DataPackage } from '../../src/scan/index.js';
 import type { ScanParams } from '../../src/scan/pty-scan.js';
 import { Hdf5Loader } from '../../src/sources/hdf5-loader.js';
 import { createScan, getSource } from '../../src/sources/index.js';
+import { quiet, runToEos, tempDir } from '../helpers/index.js';
 import { decodeBitshuffleChunks } from './bitshuffle-lz4.js';
 
-const root = mkdtempSync(join(tmpdir(), 'ptyscan-hdf5-loader-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDir('hdf5-loader');
 
-const quiet = { logger: { warn: () => {}, info: () => {} } };
 const H = 40;
 const W = 48;
 const N = 10;
@@ -73,14 +71,7 @@ function assertClose(found: number[], want: number[], what: string): void {
 
 /** Runs initialize() and auto(n) until EOS. */
 function run(scan: Hdf5Loader, n: number): DataPackage[] {
-  scan.initialize();
-  const out: DataPackage[] = [];
-  for (;;) {
-    const msg = scan.auto(n);
-    if (msg.msg === 'EOS') return out;
-    assert.equal(msg.msg, 'data', 'a complete file never gives WAIT');
-    out.push(msg as DataPackage);
-  }
+  return runToEos(scan, n);
 }
 
 function records(chunks: DataPackage[]) {

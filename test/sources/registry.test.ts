@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { FileFormatError, ParameterError } from '../../src/errors.js';
 import { getParams } from '../../src/params/index.js';
@@ -17,12 +16,11 @@ import {
   registerSource,
   resolveScanConfig,
 } from '../../src/sources/index.js';
+import { quiet, tempDir } from '../helpers/index.js';
 import { ConstantScan } from './fixtures/my-scan.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
-const root = mkdtempSync(join(tmpdir(), 'ptyscan-registry-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-const quiet = { logger: { warn: () => {}, info: () => {} } };
+const root = tempDir('registry');
 
 function problemsOf(e: unknown): string[] {
   assert.ok(e instanceof ParameterError, `expected a ParameterError, got ${String(e)}`);
