@@ -6,7 +6,7 @@
  * other work, holds nobody up.
  */
 import { availableParallelism } from 'node:os';
-import * as errors from '../errors.js';
+import { ParallelError, PtyscanError } from '../errors.js';
 import { type Completion, WorkerPool, workerScript } from '../parallel/worker-pool.js';
 import type { FrameRange, StackReader } from './npy-stack.js';
 
@@ -21,20 +21,6 @@ export interface ReadJob extends Omit<FrameRange, 'bytes'> {
 const MIN_FRAMES = 8;
 const MIN_BYTES = 8 * 1024 * 1024;
 
-/** What the worker returns for a failed read: the error's class name and context. */
-export interface ReadFailure {
-  failure: { name: string; message: string; context: errors.ErrorContext };
-}
-
-/** The ptyscan error a worker returned for a file it could not read, rebuilt as the same class. */
-function rebuild(failure: ReadFailure['failure']): Error {
-  const { name, message, context } = failure;
-  const Class = (errors as unknown as Record<string, unknown>)[name];
-  return typeof Class === 'function' && Class.prototype instanceof errors.PtyscanError
-    ? new (Class as new (m: string, c: errors.ErrorContext) => Error)(message, context)
-    : new errors.PtyscanError(message, context);
-}
-
 /**
  * Reads frames on one worker thread, started on first use; an idle helper
  * does not keep the process alive. It is not used on one core, nor after
@@ -42,7 +28,7 @@ function rebuild(failure: ReadFailure['failure']): Error {
  */
 export class NpyReadHelper implements StackReader {
   available = availableParallelism() > 1;
-  private pool: WorkerPool | null = null;
+  private pool: WorkerPool<ReadJob, null> | null = null;
   private readonly script: URL;
 
   /** `script`: the worker's module (tests point it elsewhere to see a failing thread). */
@@ -65,7 +51,7 @@ export class NpyReadHelper implements StackReader {
   readInBackground(range: FrameRange & { claims: Int32Array }): void {
     const { bytes, ...rest } = range;
     if (!(bytes.buffer instanceof SharedArrayBuffer)) {
-      throw new errors.ParallelError('The frame reading thread needs shared memory.');
+      throw new ParallelError('The frame reading thread needs shared memory.');
     }
     this.pool ??= new WorkerPool(this.script, 1);
     const job: ReadJob = {
@@ -79,7 +65,7 @@ export class NpyReadHelper implements StackReader {
 
   wait(needed: boolean): Error | null | 'lost' {
     if (this.pool === null) return null;
-    let completions: Completion[];
+    let completions: Completion<null>[];
     try {
       // Not needed: the job took no frame, and its end is collected by a later call.
       completions = needed ? this.pool.waitUntil(0, 0) : this.pool.collect();
@@ -89,12 +75,11 @@ export class NpyReadHelper implements StackReader {
       return 'lost';
     }
     for (const completion of completions) {
-      if (!completion.ok) {
-        this.lose();
-        return 'lost';
-      }
-      const result = completion.result as ReadFailure | null;
-      if (result !== null) return rebuild(result.failure);
+      if (completion.ok) continue;
+      // A file it could not read is the file's problem; anything else, the thread's.
+      if (completion.error instanceof PtyscanError) return completion.error;
+      this.lose();
+      return 'lost';
     }
     return null;
   }

@@ -27,4 +27,4 @@ async function write(job: WriterJob): Promise<null> {
   return null;
 }
 
-serveJobs(workerData as PoolWorkerData, (message) => write(message as unknown as WriterJob));
+serveJobs<WriterJob, null>(workerData as PoolWorkerData, write);

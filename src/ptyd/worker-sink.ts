@@ -89,7 +89,7 @@ export class WorkerSink implements ScanSink {
   private readonly workers: number;
   private readonly chunkFormat: string;
   private readonly compression: H5rwCompression;
-  private pool: WorkerPool | null = null;
+  private pool: WorkerPool<WriterJob, null> | null = null;
   private readonly memory: (SharedArrayBuffer | null)[] = [];
   private readonly inFlight: InFlight[] = [];
   private failure: ParallelError | null = null;
@@ -152,7 +152,7 @@ export class WorkerSink implements ScanSink {
    * the native addon, under the master's lock. Without the addon the worker
    * appends the whole chunk.
    */
-  private append(pool: WorkerPool, worker: number, chunk: Chunk): void {
+  private append(pool: WorkerPool<WriterJob, null>, worker: number, chunk: Chunk): void {
     const file = this.inner.dfile;
     const value = { [`chunks/${chunk.num}`]: chunkValue(chunk) };
     // Only the addon's gzip arrays are left out of the first part: without it,
@@ -201,7 +201,7 @@ export class WorkerSink implements ScanSink {
   }
 
   private submit(
-    pool: WorkerPool,
+    pool: WorkerPool<WriterJob, null>,
     worker: number,
     num: number,
     file: string,
@@ -240,7 +240,7 @@ export class WorkerSink implements ScanSink {
     }
   }
 
-  private requirePool(): WorkerPool {
+  private requirePool(): WorkerPool<WriterJob, null> {
     if (this.failure !== null) throw this.failure;
     if (this.pool === null) {
       throw new ParallelError('writeChunk() before begin() or after close() of a WorkerSink.');
@@ -276,7 +276,7 @@ export class WorkerSink implements ScanSink {
   }
 
   /** Records finished jobs, links complete chunk files in order, and throws the first failure. */
-  private settle(completions: readonly Completion[]): void {
+  private settle(completions: readonly Completion<null>[]): void {
     for (const c of completions) {
       const entry = this.inFlight.find((e) => e.job === c.job);
       if (entry === undefined) continue;
@@ -284,7 +284,7 @@ export class WorkerSink implements ScanSink {
       entry.lock?.release();
       entry.lock = null;
       if (!c.ok && this.failure === null) {
-        const cause = Object.assign(new Error(c.error.message), { name: c.error.name });
+        const cause = c.error;
         this.failure = new ParallelError(
           `Chunk ${entry.num} could not be stored in ${entry.file} by worker thread ${c.worker}: ${c.error.message}`,
           { file: entry.file, expected: `chunk ${entry.num} stored`, found: c.error.name, cause },
