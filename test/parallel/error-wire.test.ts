@@ -39,7 +39,7 @@ describe('errors between threads and ranks', () => {
       assert.equal(typeError.error.name, 'TypeError');
       assert.equal(typeError.error.message, 'x is not a function');
 
-      assert.ok(none !== undefined && none.ok);
+      assert.ok(none?.ok);
       assert.equal(none.result, 'fine');
     } finally {
       pool.close();
