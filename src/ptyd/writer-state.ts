@@ -61,11 +61,13 @@ function parseHeartbeat(text: string): Pick<WriterStatus, 'time' | 'pid' | 'host
   };
 }
 
-/** Stamps the writer state into an open file's root (state, heartbeat, run id). */
-export function writeWriterState(file: H5File, state: WriterState, run: string): void {
-  file.writeStringAttribute('/', WRITER_ATTRIBUTES.state, state);
-  file.writeStringAttribute('/', WRITER_ATTRIBUTES.heartbeat, heartbeatText());
-  file.writeStringAttribute('/', WRITER_ATTRIBUTES.run, run);
+/** The root attributes of the writer state now (state, heartbeat, run id). */
+export function writerStateAttributes(state: WriterState, run: string): Record<string, string> {
+  return {
+    [WRITER_ATTRIBUTES.state]: state,
+    [WRITER_ATTRIBUTES.heartbeat]: heartbeatText(),
+    [WRITER_ATTRIBUTES.run]: run,
+  };
 }
 
 /**

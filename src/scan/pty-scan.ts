@@ -1,5 +1,5 @@
 import { FrameError, MissingDataError, ParameterError, StateError } from '../errors.js';
-import type { AnyTypedArray, DType, NumberDType } from '../frames/dtype.js';
+import type { DType, NumberDType } from '../frames/dtype.js';
 import {
   addPoissonNoise,
   type Orientation,
@@ -18,10 +18,10 @@ import {
 } from '../frames/ndarray.js';
 import { type Communicator, getCommunicator, LoadManager } from '../parallel/index.js';
 import { normalizeParams, type ParamTree } from '../params/index.js';
-import { PtydSink, type PtydSinkOptions } from '../ptyd/ptyd-sink.js';
-import { WorkerSink } from '../ptyd/worker-sink.js';
+import { requireSaveSettings, scanStorage } from '../ptyd/storage.js';
 import { isNdArray, type PyDict, type PyValue } from '../py/value.js';
-import { agreeRawShape, distributedMassCenter, gatherChunk } from './distribute.js';
+import type { ScanStorage } from '../sink/index.js';
+import { agreeRawShape, distributedMassCenter } from './distribute.js';
 import {
   checkCenterInside,
   checkRebin,
@@ -31,7 +31,6 @@ import {
   squareRoi,
 } from './prepare.js';
 import { PTYSCAN_PARAMS } from './pty-scan-params.js';
-import { RankChunkFiles } from './rank-chunk-files.js';
 import {
   type AutoResult,
   type CheckResult,
@@ -80,65 +79,6 @@ export interface PtyScanOptions {
 
 /** User parameters: a subset of the class's parameter tree. */
 export type ScanParams = Record<string, PyValue | undefined>;
-
-/** The `.ptyd` settings the `save`, `dfile`, `chunk_format` and compression parameters ask for; null without saving. */
-function storageFor(info: PyDict, resume: boolean, logger: Logger): PtydSinkOptions | null {
-  const save = info.save;
-  if (save === null || save === undefined) return null;
-  if (save !== 'append' && save !== 'link' && save !== 'merge') {
-    throw new ParameterError([
-      { path: 'save', expected: "None, 'append', 'link' or 'merge'", found: String(save) },
-    ]);
-  }
-  if (typeof info.dfile !== 'string' || info.dfile === '') {
-    throw new ParameterError([
-      { path: 'dfile', expected: `an output file for save '${save}'`, found: String(info.dfile) },
-    ]);
-  }
-  const compression = info.compression;
-  return {
-    mode: save,
-    dfile: info.dfile,
-    chunkFormat: typeof info.chunk_format === 'string' ? info.chunk_format : '.chunk%02d',
-    compression: compression === 'lzf' || compression === 'none' ? compression : 'gzip',
-    level: toOptionalInt(info.compression_level, 'compression_level') ?? 4,
-    resume,
-    logger,
-  };
-}
-
-/**
- * Where the scan's chunks go: on the master, the `.ptyd` writer (threads
- * compress and write chunk files with `workers` above 1); over MPI ranks in
- * link and merge modes, every rank writes chunk files (`rankFiles`) and the
- * master's writer links them.
- */
-function storage(
-  info: PyDict,
-  comm: Communicator,
-  options: PtyScanOptions,
-  logger: Logger,
-): { sink: ScanSink | null; rankFiles: RankChunkFiles | null } {
-  if (options.sink !== undefined) {
-    return { sink: comm.isMaster ? options.sink : null, rankFiles: null };
-  }
-  const settings = storageFor(info, options.resume === true, logger);
-  if (settings === null) return { sink: null, rankFiles: null };
-  if (comm.size > 1 && settings.mode !== 'append') {
-    const master = comm.isMaster ? new PtydSink(settings) : null;
-    const files = {
-      dfile: settings.dfile,
-      chunkFormat: settings.chunkFormat ?? '.chunk%02d',
-      compression: { compression: settings.compression, level: settings.level },
-    };
-    return { sink: master, rankFiles: new RankChunkFiles(comm, files, master) };
-  }
-  if (!comm.isMaster) return { sink: null, rankFiles: null };
-  const workers = toOptionalInt(info.workers, 'workers') ?? 1;
-  // More threads compress and write chunk files while this one prepares the next chunks.
-  const sink = workers > 1 ? new WorkerSink({ ...settings, workers }) : new PtydSink(settings);
-  return { sink, rankFiles: null };
-}
 
 const stderrLogger: Logger = {
   warn: (message) => process.stderr.write(`ptyscan: warning: ${message}\n`),
@@ -197,17 +137,14 @@ export class PtyScan {
   /** The processes this scan runs on (rank 0 checks, saves and logs). */
   readonly comm: Communicator;
   private readonly loadManager: LoadManager;
-  private sink: ScanSink | null;
+  /** Where chunks go: given as `sink`, else the `.ptyd` writer the parameters ask for. */
+  private readonly storage: ScanStorage;
   private initialized = false;
   private metaWritten = false;
   private center: FrozenCenter | null = null;
   private readonly recycle: boolean;
   /** Memory the next chunk may be prepared into (see {@link PtyScanOptions.recycle}). */
   private memory: PrepareMemory = {};
-  /** The master's memory for chunks gathered from the ranks. */
-  private gathered: AnyTypedArray | undefined;
-  /** Link/merge chunk files written by every rank (over MPI ranks, with the built-in sink). */
-  private readonly rankFiles: RankChunkFiles | null;
 
   constructor(pars: ScanParams = {}, options: PtyScanOptions = {}) {
     const tree = (this.constructor as typeof PtyScan).params;
@@ -216,10 +153,12 @@ export class PtyScan {
     this.comm = options.comm ?? getCommunicator();
     this.loadManager = new LoadManager(this.comm.size);
     this.recycle = options.recycle === true;
-    // Only the master writes the file; over ranks, every rank writes link/merge chunk files.
-    const { sink, rankFiles } = storage(this.info, this.comm, options, this.logger);
-    this.sink = sink;
-    this.rankFiles = rankFiles;
+    const save = options.sink === undefined ? requireSaveSettings(this.info) : null;
+    this.storage = scanStorage(options.sink, save, {
+      comm: this.comm,
+      logger: this.logger,
+      resume: options.resume === true,
+    });
     this.meta = {
       version: this.info.version ?? null,
       num_frames: null,
@@ -338,8 +277,7 @@ export class PtyScan {
       center: info.center ?? null,
       distance: info.distance ?? null,
     });
-    const progress = comm.bcast(this.sink?.begin(info) ?? null, 0);
-    this.rankFiles?.begin();
+    const progress = this.storage.begin(info);
     if (progress !== null) this.restore(progress);
     this.initialized = true;
     this.postInitialize();
@@ -369,15 +307,12 @@ export class PtyScan {
     const eos = endOfScan ?? (this.numFrames !== null && start + accessible >= this.numFrames);
     const minFrames = toInt(this.info.min_frames, 'min_frames');
     if (accessible < minFrames && !eos) {
-      // Chunks held for writing go to disk now: a live reader must not wait for them.
-      this.rankFiles?.flush();
-      // A live reader tells a waiting writer from a dead one by this.
-      this.sink?.heartbeat?.();
+      // Held chunks go to disk, and a live reader tells a waiting writer from a dead one.
+      this.storage.wait();
       return WAIT;
     }
     if (eos && accessible <= 0) {
-      this.rankFiles?.flush();
-      this.sink?.end(this.info);
+      this.storage.end(this.info);
       return EOS;
     }
     const indices = Array.from({ length: accessible }, (_, i) => start + i);
@@ -401,8 +336,7 @@ export class PtyScan {
 
   /** Releases the sink's files and locks. */
   close(): void {
-    this.sink?.close();
-    this.sink = null;
+    this.storage.close();
   }
 
   // ---- the pipeline --------------------------------------------------------------
@@ -510,18 +444,8 @@ export class PtyScan {
             expect2(this.info.psize, 'psize').map((p) => p * rebin) as [number, number],
           );
 
-    if (this.rankFiles !== null) {
-      if (this.sink !== null && !this.metaWritten) this.sink.writeMeta(this.meta);
-      this.rankFiles.add(chunk);
-    } else {
-      // The gathered chunk only goes to the sink (which stores or copies it at once): its memory is ours to reuse.
-      const whole = gatherChunk(this.comm, chunk, this.gathered);
-      if (whole !== null && whole !== chunk) this.gathered = whole.data.data;
-      if (this.sink !== null && whole !== null) {
-        if (!this.metaWritten) this.sink.writeMeta(this.meta);
-        this.sink.writeChunk(whole);
-      }
-    }
+    if (!this.metaWritten) this.storage.writeMeta(this.meta);
+    this.storage.writeChunk(chunk);
     this.metaWritten = true;
     return {
       msg: 'data',

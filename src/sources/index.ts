@@ -1,4 +1,4 @@
-import { PtydScan } from '../ptyd/ptyd-scan.js';
+import { PtydScan } from './ptyd-scan.js';
 import { registerSource } from './registry.js';
 
 export { Hdf5Loader } from './hdf5-loader.js';
@@ -9,6 +9,7 @@ export { HDF5_LOADER_PARAMS } from './hdf5-loader-params.js';
  */
 export { MoonFlowerScan } from './moon-flower-scan.js';
 export { NumpyScan } from './numpy-scan.js';
+export { DEFAULT_STALE_AFTER, PtydScan, type PtydScanOptions } from './ptyd-scan.js';
 export {
   type CreateScanOptions,
   createScan,
@@ -27,5 +28,4 @@ export {
   readPositionLines,
 } from './tutorial-files.js';
 
-// PtydScan lives with the .ptyd code; it is a source by name like the others.
 registerSource('PtydScan', PtydScan, { replace: true });

@@ -18,9 +18,10 @@ import {
   H5File,
   h5ready,
   nativeHdf5Status,
-  writeDeferred,
+  stageWrite,
+  writeBulk,
 } from '../../src/h5/index.js';
-import { appendExceptDeferred, h5append, h5read, h5write } from '../../src/ptyd/h5rw.js';
+import { h5append, h5read, h5rwAdd, h5write } from '../../src/ptyd/h5rw.js';
 import { isNdArray, type PyDict } from '../../src/py/value.js';
 import { tempDir } from '../helpers/index.js';
 
@@ -134,7 +135,7 @@ describe('native HDF5 addon', () => {
     }
   });
 
-  it('appends in two parts (h5wasm, then the deferred arrays) under one lock, as one h5append', {
+  it('appends in two parts (h5wasm, then the large arrays) under one lock, as one h5append', {
     skip,
   }, () => {
     const one = join(dir, 'append-one.h5');
@@ -144,20 +145,20 @@ describe('native HDF5 addon', () => {
     };
     for (const file of [one, two]) h5write(file, { chunks: {}, info: { frames: 0n } });
     h5append(one, value);
-    const pending = appendExceptDeferred(two, value);
-    assert.ok(pending !== null);
+    const staged = stageWrite(h5rwAdd(two, value));
+    assert.ok(staged !== null);
     try {
       assert.deepEqual(
-        pending.deferred.map((d) => d.path),
+        staged.bulk.arrays.map((d) => d.path),
         ['/chunks/0/data'],
       );
       assert.throws(() => h5append(two, { other: 1n }), LockError, 'the lock is held meanwhile');
-      writeDeferred(two, pending.deferred, pending.level, 2);
+      writeBulk(staged.bulk, { threads: 2 });
     } finally {
-      pending.lock.release();
+      staged.release();
     }
     assert.deepEqual(h5read(two), h5read(one));
-    assert.equal(appendExceptDeferred(join(dir, 'missing.h5'), value), null);
+    assert.equal(stageWrite(h5rwAdd(join(dir, 'missing.h5'), value)), null);
   });
 
   it('compresses diffraction frames to about the size zlib gives at the same level', {
@@ -217,14 +218,18 @@ describe('native HDF5 addon', () => {
 
   it('names the file when it cannot write', { skip }, () => {
     const missing = join(dir, 'no-such-folder', 'x.h5');
+    const node = {
+      kind: 'array',
+      value: filled('int32', [4, 64, 64], 1),
+      storage: { compression: { kind: 'gzip', level: 4 } },
+    } as const;
     assert.throws(
       () =>
-        writeDeferred(
-          missing,
-          [{ path: '/a', array: filled('int32', [4, 64, 64], 1), attributes: {} }],
-          4,
-          1,
-        ),
+        writeBulk({
+          file: missing,
+          arrays: [{ path: '/a', node }],
+          finish: { sync: false, renameTo: null },
+        }),
       (e: unknown) => e instanceof H5Error && e.file === missing && /opening/.test(e.message),
     );
   });

@@ -12,8 +12,9 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NdArray } from '../../src/frames/ndarray.js';
 import { h5ready } from '../../src/h5/index.js';
-import { openPtydReader, PtydScan } from '../../src/ptyd/index.js';
+import { openPtydReader } from '../../src/ptyd/index.js';
 import type { PyDict } from '../../src/py/value.js';
+import { PtydScan } from '../../src/sources/index.js';
 import { tempDir } from '../helpers/index.js';
 import {
   assertSameContent,

@@ -8,7 +8,7 @@ import { ParallelError } from '../../src/errors.js';
 import { ndarray } from '../../src/frames/ndarray.js';
 import { h5ready, nativeHdf5Status } from '../../src/h5/index.js';
 import { h5read } from '../../src/ptyd/h5rw.js';
-import { WorkerSink } from '../../src/ptyd/worker-sink.js';
+import { PtydSink } from '../../src/ptyd/ptyd-sink.js';
 import type { PyDict } from '../../src/py/value.js';
 import type { Meta } from '../../src/scan/types.js';
 import { writeRawFolder } from '../../src/sim/raw-folder.js';
@@ -141,7 +141,7 @@ describe('worker threads (workers > 1)', () => {
     mkdirSync(dir);
     const dfile = join(dir, 'scan.ptyd');
     // The chunk files would go into a folder under the master file, which cannot exist.
-    const sink = new WorkerSink({ mode: 'link', dfile, chunkFormat: '/sub/c%02d', workers: 2 });
+    const sink = new PtydSink({ mode: 'link', dfile, chunkFormat: '/sub/c%02d', workers: 2 });
     sink.begin({ name: 'test' });
     sink.writeMeta({ shape: null } as unknown as Meta);
     const chunk = (num: number) => ({

@@ -5,9 +5,10 @@ import { before, describe, it } from 'node:test';
 import { LockError } from '../../src/errors.js';
 import { type NdArray, ndarray } from '../../src/frames/ndarray.js';
 import { h5ready } from '../../src/h5/index.js';
-import { h5read, PtydScan } from '../../src/ptyd/index.js';
+import { h5read } from '../../src/ptyd/index.js';
 import { isNdArray, isPyDict } from '../../src/py/value.js';
 import type { DataPackage } from '../../src/scan/types.js';
+import { PtydScan } from '../../src/sources/index.js';
 import { quiet, runToEos, tempDir } from '../helpers/index.js';
 import { SpotScan } from '../scan/spot-scan.js';
 

@@ -7,8 +7,9 @@ import { ndarray } from '../../src/frames/ndarray.js';
 import { rebinData } from '../../src/frames/rebin.js';
 import { h5ready } from '../../src/h5/index.js';
 import { readNpy } from '../../src/npy/npy.js';
-import { h5write, PtydScan } from '../../src/ptyd/index.js';
+import { h5write } from '../../src/ptyd/index.js';
 import type { DataPackage } from '../../src/scan/types.js';
+import { PtydScan } from '../../src/sources/index.js';
 import { CASES } from '../helpers/corpus.js';
 import { quiet, runToEos, tempDir } from '../helpers/index.js';
 

@@ -1,6 +1,7 @@
-/** Copying HDF5 objects between files (used to rebuild a file without some objects). */
+/** Copying HDF5 objects between files: how a file loses objects when they cannot be deleted in place. */
 import { H5Error } from '../errors.js';
-import type { H5Compression, H5Entry, H5File } from '../h5/index.js';
+import type { H5File } from './file.js';
+import type { H5Compression, H5Entry } from './types.js';
 
 function compressionOf(entry: Extract<H5Entry, { kind: 'dataset' }>): H5Compression {
   const filter = entry.filters[0];

@@ -1,7 +1,6 @@
 /**
  * Arrays laid out in one SharedArrayBuffer, for a worker thread to read in
- * place. This module stays free of h5wasm: writer threads that only run the
- * native addon import it without loading a second HDF5 library.
+ * place (a common mask, repeated row by row, as its one row).
  */
 import { type DType, TYPED_ARRAY } from '../frames/dtype.js';
 import { type NdArray, ndarray, repeatedRows, repeatOf } from '../frames/ndarray.js';

@@ -9,11 +9,11 @@ import {
   sameShape,
 } from '../frames/ndarray.js';
 import { defineParams, registerParams } from '../params/index.js';
+import { openPtydReader, type PtydChunkInfo, type PtydReader } from '../ptyd/ptyd-reader.js';
+import { readWriterStatus, WriterWatch } from '../ptyd/writer-state.js';
 import { isPyDict } from '../py/value.js';
 import { PtyScan, type PtyScanOptions, type ScanParams } from '../scan/pty-scan.js';
 import type { CheckResult, LoadResult } from '../scan/types.js';
-import { openPtydReader, type PtydChunkInfo, type PtydReader } from './ptyd-reader.js';
-import { readWriterStatus, WriterWatch } from './writer-state.js';
 
 /** Seconds a live file's heartbeat may stand still before PtydScan calls its writer dead. */
 export const DEFAULT_STALE_AFTER = 60;
