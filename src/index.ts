@@ -64,14 +64,11 @@ export {
 export {
   defineParams,
   formatPyLiteral,
-  getParams,
-  listParams,
   normalizeParams,
   type ParamDescriptor,
   ParamTree,
   parseParams,
   parsePyLiteral,
-  registerParams,
 } from './params/index.js';
 // Pictures and simulation
 export * as preview from './preview/index.js';
@@ -121,15 +118,20 @@ export * as sim from './sim/index.js';
 // Sources
 export {
   createScan,
+  createSourceRegistry,
+  getParams,
   getSource,
   HDF5_LOADER_PARAMS,
   Hdf5Loader,
+  listParams,
   listSources,
   MoonFlowerScan,
   NumpyScan,
   PtydScan,
   type PtydScanOptions,
   readScanConfig,
+  registerParams,
   registerSource,
   resolveScanConfig,
+  SourceRegistry,
 } from './sources/index.js';

@@ -17,7 +17,7 @@ import {
   sameShape,
 } from '../frames/ndarray.js';
 import { type Communicator, getCommunicator, LoadManager } from '../parallel/index.js';
-import { normalizeParams, type ParamTree } from '../params/index.js';
+import { normalizeParams, type ParamTree, setOwn } from '../params/index.js';
 import { requireSaveSettings, scanStorage } from '../ptyd/storage.js';
 import { isNdArray, type PyDict, type PyValue } from '../py/value.js';
 import type { ScanStorage } from '../sink/index.js';
@@ -147,8 +147,14 @@ export class PtyScan {
   private memory: PrepareMemory = {};
 
   constructor(pars: ScanParams = {}, options: PtyScanOptions = {}) {
-    const tree = (this.constructor as typeof PtyScan).params;
-    this.info = normalizeParams(tree, pars);
+    const cls = this.constructor as typeof PtyScan;
+    // Every problem at once, before a source reads any file; then what it reads, checked too.
+    this.info = normalizeParams(cls.params, pars);
+    const fromFiles = cls.paramsFromFiles(this.info, pars);
+    cls.params.validate(fromFiles);
+    for (const [key, value] of Object.entries(fromFiles)) {
+      if (value !== undefined) setOwn(this.info, key, value);
+    }
     this.logger = options.logger ?? stderrLogger;
     this.comm = options.comm ?? getCommunicator();
     this.loadManager = new LoadManager(this.comm.size);
@@ -172,6 +178,17 @@ export class PtyScan {
   }
 
   // ---- methods a source overrides -------------------------------------------------
+
+  /**
+   * Parameters a source reads from its own files once the parameters are
+   * valid (geometry.txt, values recorded in an HDF5 file, a `.ptyd` file's
+   * meta); they override the parameters and are checked like them. `info`:
+   * the validated parameters; `pars`: the user's own. The default reads
+   * nothing.
+   */
+  static paramsFromFiles(_info: PyDict, _pars: ScanParams): ScanParams {
+    return {};
+  }
 
   /** Scan-wide data (a mask, positions) loaded once; the default has none. */
   loadCommon(): CommonData {

@@ -6,7 +6,6 @@ import {
   ndarray,
   sameShape,
 } from '../frames/ndarray.js';
-import { normalizeParams } from '../params/index.js';
 import type { PyDict } from '../py/value.js';
 import { PtyScan, type PtyScanOptions, type ScanParams } from '../scan/pty-scan.js';
 import type { CheckResult, CommonData, LoadResult } from '../scan/types.js';
@@ -14,7 +13,6 @@ import { toNumber } from '../scan/values.js';
 import { type DatasetRef, readFloat64, readScalar, refName, withFile } from './hdf5-datasets.js';
 import { type FrameLayout, readFrames, readLayout } from './hdf5-frames.js';
 import { HDF5_LOADER_PARAMS } from './hdf5-loader-params.js';
-import { registerSource } from './registry.js';
 
 /** The datasets a configuration names; absent ones are null. */
 interface LoaderRefs {
@@ -184,11 +182,14 @@ export class Hdf5Loader extends PtyScan {
   private loadedIndices: readonly number[] = [];
 
   constructor(pars: ScanParams = {}, options: PtyScanOptions = {}) {
-    // Parameters are validated (all problems at once) before any file is opened.
-    const info = normalizeParams((new.target as typeof Hdf5Loader).params, pars);
-    const refs = loaderRefs(info);
-    super({ ...pars, ...recordedGeometry(info) }, options);
-    this.refs = refs;
+    super(pars, options);
+    this.refs = loaderRefs(this.info);
+  }
+
+  /** energy, distance and psize recorded in the files (`recorded_*`), once the keys are known to be complete. */
+  static override paramsFromFiles(info: PyDict): ScanParams {
+    loaderRefs(info);
+    return recordedGeometry(info);
   }
 
   /** The stored layout of the frames (read once). */
@@ -442,5 +443,3 @@ export class Hdf5Loader extends PtyScan {
     return values.map((v) => v / mean);
   }
 }
-
-registerSource('Hdf5Loader', Hdf5Loader);

@@ -1,24 +1,31 @@
-import { PtydScan } from './ptyd-scan.js';
-import { registerSource } from './registry.js';
-
+/**
+ * Scan sources: the built-in PtyScan subclasses, the registry they are
+ * found in by name (built by a function: importing registers nothing), and
+ * building a scan from a config.
+ */
+export {
+  type ConfigOptions,
+  type CreateScanOptions,
+  createScan,
+  type ResolvedScanConfig,
+  resolveScanConfig,
+} from './create-scan.js';
 export { Hdf5Loader } from './hdf5-loader.js';
 export { HDF5_LOADER_PARAMS } from './hdf5-loader-params.js';
-/**
- * Scan sources: the built-in PtyScan subclasses (each registers itself by
- * name on import), the tutorial raw-folder helpers, and the name registry.
- */
 export { MoonFlowerScan } from './moon-flower-scan.js';
 export { NumpyScan } from './numpy-scan.js';
 export { DEFAULT_STALE_AFTER, PtydScan, type PtydScanOptions } from './ptyd-scan.js';
 export {
-  type CreateScanOptions,
-  createScan,
+  createSourceRegistry,
+  defaultSourceRegistry,
+  getParams,
   getSource,
+  listParams,
   listSources,
-  type ResolvedScanConfig,
+  registerParams,
   registerSource,
-  resolveScanConfig,
   type SourceClass,
+  SourceRegistry,
 } from './registry.js';
 export { readScanConfig, type ScanConfigFile } from './scan-config.js';
 export {
@@ -27,5 +34,3 @@ export {
   readGeometry,
   readPositionLines,
 } from './tutorial-files.js';
-
-registerSource('PtydScan', PtydScan, { replace: true });

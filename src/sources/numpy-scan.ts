@@ -4,11 +4,11 @@ import { FileFormatError, MissingDataError } from '../errors.js';
 import type { FrameStack, NdArray } from '../frames/ndarray.js';
 import { readNpyStack } from '../npy/npy-stack.js';
 import { NpyReadHelper } from '../npy/read-helper.js';
-import { defineParams, normalizeParams } from '../params/index.js';
+import { defineParams } from '../params/index.js';
+import type { PyDict } from '../py/value.js';
 import { PtyScan, type PtyScanOptions, type ScanParams } from '../scan/pty-scan.js';
 import type { CheckResult, LoadResult } from '../scan/types.js';
 import { toOptionalInt } from '../scan/values.js';
-import { registerSource } from './registry.js';
 import { positionsArray, readGeometry, readPositionLines } from './tutorial-files.js';
 
 const NUMPY_SCAN_TEXT = `
@@ -59,17 +59,15 @@ export class NumpyScan extends PtyScan {
   private readonly reader = new NpyReadHelper();
 
   constructor(pars: ScanParams = {}, options: PtyScanOptions = {}) {
-    // Bad parameters are reported before any file is read (a subclass's tree included).
-    normalizeParams((new.target as typeof NumpyScan).params, pars);
-    const base = String(pars.base_path ?? './');
-    const geometryFile = join(base, 'geometry.txt');
-    const geometry = existsSync(geometryFile) ? readGeometry(geometryFile) : {};
-    const merged: ScanParams = { ...pars };
-    for (const [key, value] of Object.entries(geometry)) {
-      if (pars[key] === undefined) merged[key] = value;
-    }
-    super(merged, options);
-    this.basePath = resolve(base);
+    super(pars, options);
+    this.basePath = resolve(String(this.info.base_path));
+  }
+
+  /** `geometry.txt` fills the geometry parameters the user left unset. */
+  static override paramsFromFiles(info: PyDict, pars: ScanParams): ScanParams {
+    const file = join(String(info.base_path), 'geometry.txt');
+    const geometry = existsSync(file) ? readGeometry(file) : {};
+    return Object.fromEntries(Object.entries(geometry).filter(([key]) => pars[key] === undefined));
   }
 
   private framePath(index: number): string {
@@ -199,5 +197,3 @@ export class NumpyScan extends PtyScan {
     return { data, positions, scratch: true };
   }
 }
-
-registerSource('NumpyScan', NumpyScan);

@@ -8,10 +8,10 @@ import {
   ndarray,
   sameShape,
 } from '../frames/ndarray.js';
-import { defineParams, registerParams } from '../params/index.js';
+import { defineParams } from '../params/index.js';
 import { openPtydReader, type PtydChunkInfo, type PtydReader } from '../ptyd/ptyd-reader.js';
 import { readWriterStatus, WriterWatch } from '../ptyd/writer-state.js';
-import { isPyDict } from '../py/value.js';
+import { isPyDict, type PyDict } from '../py/value.js';
 import { PtyScan, type PtyScanOptions, type ScanParams } from '../scan/pty-scan.js';
 import type { CheckResult, LoadResult } from '../scan/types.js';
 
@@ -88,12 +88,16 @@ export class PtydScan extends PtyScan {
   private readonly watch: WriterWatch | null;
 
   constructor(pars: ScanParams = {}, options: PtydScanOptions = {}) {
-    const input = PtydScan.inputFile(pars);
-    const overrides = PtydScan.readMeta(input);
-    super({ ...pars, ...overrides }, options);
+    super(pars, options);
+    const input = PtydScan.inputFile(this.info);
     this.input = input;
     const staleAfter = options.staleAfter === undefined ? DEFAULT_STALE_AFTER : options.staleAfter;
     this.watch = staleAfter === null ? null : new WriterWatch(input, { staleAfter });
+  }
+
+  /** The file's meta wins over the parameters (ptypy's rule). */
+  static override paramsFromFiles(info: PyDict): ScanParams {
+    return PtydScan.readMeta(PtydScan.inputFile(info));
   }
 
   private static inputFile(pars: ScanParams): string {
@@ -295,5 +299,3 @@ function rowOf(array: NdArray, r: number): NdArray {
     array.data.subarray(r * size, (r + 1) * size) as FrameStack['data'],
   );
 }
-
-registerParams(PtydScan.params, { replace: true });

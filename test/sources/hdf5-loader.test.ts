@@ -12,11 +12,10 @@ import {
 import { type DType, TYPED_ARRAY, type TypedArrayFor } from '../../src/frames/dtype.js';
 import { type FrameStack, type NdArray, ndarray } from '../../src/frames/ndarray.js';
 import { type H5ArrayOptions, H5File, h5ready } from '../../src/h5/index.js';
-import { getParams } from '../../src/params/index.js';
 import type { DataPackage } from '../../src/scan/index.js';
 import type { ScanParams } from '../../src/scan/pty-scan.js';
 import { Hdf5Loader } from '../../src/sources/hdf5-loader.js';
-import { createScan, getSource } from '../../src/sources/index.js';
+import { createScan, getParams, getSource } from '../../src/sources/index.js';
 import { quiet, runToEos, tempDir } from '../helpers/index.js';
 import { decodeBitshuffleChunks } from './bitshuffle-lz4.js';
 

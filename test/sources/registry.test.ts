@@ -4,10 +4,11 @@ import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { FileFormatError, ParameterError } from '../../src/errors.js';
-import { getParams } from '../../src/params/index.js';
 import { PtyScan } from '../../src/scan/index.js';
 import {
   createScan,
+  createSourceRegistry,
+  getParams,
   getSource,
   listSources,
   MoonFlowerScan,
@@ -28,7 +29,7 @@ function problemsOf(e: unknown): string[] {
 }
 
 describe('sources by name', () => {
-  it('the built-in sources register themselves, with their parameter trees', () => {
+  it('the built-in sources are in the default registry, with their parameter trees', () => {
     assert.equal(getSource('NumpyScan'), NumpyScan);
     assert.equal(getSource('MoonFlowerScan'), MoonFlowerScan);
     assert.ok(listSources().includes('NumpyScan'));
@@ -195,5 +196,27 @@ describe('scan config files', () => {
       () => readScanConfig(join(root, 'missing.json')),
       /missing\.json: cannot read the config/,
     );
+  });
+});
+
+describe('registries built by a function', () => {
+  it('createSourceRegistry() holds the built-in sources and the PtyScan tree, in a fixed order', () => {
+    const registry = createSourceRegistry();
+    assert.deepEqual(registry.list(), ['Hdf5Loader', 'MoonFlowerScan', 'NumpyScan', 'PtydScan']);
+    assert.deepEqual(
+      registry.params.list().map((t) => t.name),
+      ['PtyScan', 'PtydScan', 'Hdf5Loader', 'MoonFlowerScan', 'NumpyScan'],
+    );
+  });
+
+  it('a registry of your own is apart from the default one, and createScan uses the one it is given', async () => {
+    const registry = createSourceRegistry();
+    registry.register('OwnRegistryScan', ConstantScan);
+    assert.equal(registry.get('OwnRegistryScan'), ConstantScan);
+    assert.throws(() => getSource('OwnRegistryScan'), ParameterError);
+    assert.ok(!createSourceRegistry().list().includes('OwnRegistryScan'));
+    const scan = await createScan({ name: 'OwnRegistryScan', level: 2n }, { registry, ...quiet });
+    assert.ok(scan instanceof ConstantScan);
+    await assert.rejects(createScan({ name: 'OwnRegistryScan' }), /registered source/);
   });
 });
