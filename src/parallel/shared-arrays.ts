@@ -4,7 +4,7 @@
  */
 import { type DType, TYPED_ARRAY } from '../frames/dtype.js';
 import { type NdArray, ndarray, repeatedRows, repeatOf } from '../frames/ndarray.js';
-import { adviseLargeMemory } from '../native/addon.js';
+import { adviseLargeMemory } from '../native/memory.js';
 
 /** An array laid out in shared memory. */
 export interface SharedArray {

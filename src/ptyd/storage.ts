@@ -16,7 +16,7 @@ import {
   type ScanSink,
   type ScanStorage,
 } from '../sink/index.js';
-import { DEFAULT_CHUNK_FORMAT } from './chunk-files.js';
+import { DEFAULT_CHUNK_FORMAT, formatChunkName } from './chunk-files.js';
 import { createSaveStrategy, SAVE_MODES, type SaveMode } from './modes/index.js';
 import { type PtydSinkOptions, runnerFor } from './ptyd-sink.js';
 
@@ -50,10 +50,18 @@ export function saveSettings(info: PyDict, problems: ParameterProblem[]): SaveSe
   const compression = info.compression;
   const level = info.compression_level;
   const workers = info.workers;
+  const chunkFormat =
+    typeof info.chunk_format === 'string' ? info.chunk_format : DEFAULT_CHUNK_FORMAT;
+  try {
+    formatChunkName(chunkFormat, 0);
+  } catch (error) {
+    if (!(error instanceof ParameterError)) throw error;
+    problems.push(...error.problems);
+  }
   return {
     mode: save,
     dfile: info.dfile,
-    chunkFormat: typeof info.chunk_format === 'string' ? info.chunk_format : DEFAULT_CHUNK_FORMAT,
+    chunkFormat,
     compression: compression === 'lzf' || compression === 'none' ? compression : 'gzip',
     level: typeof level === 'bigint' || typeof level === 'number' ? Number(level) : 4,
     workers: typeof workers === 'bigint' || typeof workers === 'number' ? Number(workers) : 1,

@@ -5,6 +5,7 @@
  */
 import { FrameError } from '../errors.js';
 import type { AnyTypedArray, DType } from '../frames/dtype.js';
+import { outputArray } from '../frames/memory.js';
 import {
   concatRows,
   formatShape,
@@ -15,7 +16,7 @@ import {
   sameShape,
   sizeOf,
 } from '../frames/ndarray.js';
-import { outputArray } from '../frames/transform.js';
+import { HUGE_PAGES } from '../native/memory.js';
 import type { Communicator } from '../parallel/index.js';
 import { isNdArray } from '../py/value.js';
 import type { Chunk } from './types.js';
@@ -57,7 +58,11 @@ function gatheredArray(
     }
   }
   const shape = [frames, ...first.frame];
-  return ndarray(first.dtype, shape, outputArray(first.dtype, sizeOf(shape), reuse) as never);
+  return ndarray(
+    first.dtype,
+    shape,
+    outputArray(first.dtype, sizeOf(shape), { reuse, allocator: HUGE_PAGES }) as never,
+  );
 }
 
 /**

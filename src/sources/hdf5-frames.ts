@@ -3,9 +3,10 @@
  * read: in hyperslabs along the leading axes, never the whole dataset.
  */
 import { FileFormatError } from '../errors.js';
-import { allocate, type DType, itemSize } from '../frames/dtype.js';
+import { type DType, itemSize } from '../frames/dtype.js';
 import { type FrameStack, formatShape, ndarray, sameShape } from '../frames/ndarray.js';
 import type { H5File } from '../h5/index.js';
+import { HUGE_PAGES } from '../native/memory.js';
 import { type DatasetRef, entryOf, numericType, refName } from './hdf5-datasets.js';
 
 /** One 3-D stack holding frames `[start, start + frames)` of the scan's raw frames. */
@@ -130,7 +131,7 @@ export function readFrames(h5: H5File, layout: FrameLayout, raw: readonly number
   const [h, w] = layout.frameShape;
   const size = h * w;
   const dtype = frameDType(layout);
-  const out = allocate(dtype, raw.length * size);
+  const out = HUGE_PAGES.array(dtype, raw.length * size);
   const target = out as { set(src: ArrayLike<number | bigint>, offset: number): void };
   const maxFrames = Math.max(
     1,
