@@ -212,13 +212,16 @@ export function runCase(kase: ConformanceCase): CaseResult {
   return saving ? inTempDir(() => runInPlace(kase, true)) : runInPlace(kase, false);
 }
 
+/** The note a passing case gets for the save mode it ran with (intended difference 3). */
+const SAVE_NOTES: Readonly<Record<string, string | undefined>> = {
+  link: 'intended difference: link-mode chunk files are named dfile + chunk_format % n, link targets relative to the master',
+};
+
 function runInPlace(kase: ConformanceCase, saving: boolean): CaseResult {
   const name = kase.name;
   const intended = intendedDifference(kase);
-  const linkNote =
-    kase.params.save === 'link'
-      ? 'intended difference: link-mode chunk files are named dfile + chunk_format % n, link targets relative to the master'
-      : undefined;
+  const save = String(kase.params.save);
+  const linkNote = Object.hasOwn(SAVE_NOTES, save) ? SAVE_NOTES[save] : undefined;
   const warnings: string[] = [];
   const logger: Logger = { warn: (m) => warnings.push(m), info: () => {} };
   try {

@@ -59,6 +59,26 @@ export interface H5OpenOptions {
 /** Default largest single read or write (bytes). */
 export const MAX_IO_BYTES = 256 * 1024 * 1024;
 
+/** What each open mode means: h5wasm's access flag, and what the file must be. */
+const OPEN_MODES: Readonly<
+  Record<
+    H5Mode,
+    {
+      flag: 'H5F_ACC_RDONLY' | 'H5F_ACC_TRUNC' | 'H5F_ACC_RDWR';
+      /** The file must exist (else it is created). */
+      existing: boolean;
+      /** Written to: locked by default, and write calls are allowed. */
+      writes: boolean;
+      /** What a failed open expected to find. */
+      expected: string;
+    }
+  >
+> = {
+  r: { flag: 'H5F_ACC_RDONLY', existing: true, writes: false, expected: 'an HDF5 file' },
+  w: { flag: 'H5F_ACC_TRUNC', existing: false, writes: true, expected: 'a writable path' },
+  a: { flag: 'H5F_ACC_RDWR', existing: true, writes: true, expected: 'an HDF5 file' },
+};
+
 /** Checks that `file` is a regular file before HDF5 tries to open it. */
 function checkExisting(file: string): void {
   if (!existsSync(file)) {
@@ -102,23 +122,22 @@ export class H5File {
    */
   static open(file: string, mode: H5Mode = 'r', options: H5OpenOptions = {}): H5File {
     const module = h5module();
-    if (mode !== 'w') checkExisting(file);
-    const lock = (options.lock ?? mode !== 'r') ? acquireLock(file) : undefined;
+    const how = OPEN_MODES[mode];
+    if (how.existing) checkExisting(file);
+    const lock = (options.lock ?? how.writes) ? acquireLock(file) : undefined;
     try {
-      const flags = { r: module.H5F_ACC_RDONLY, w: module.H5F_ACC_TRUNC, a: module.H5F_ACC_RDWR }[
-        mode
-      ];
+      const flags = module[how.flag];
       const mark = diagMark();
       let id: bigint;
       try {
-        const libver =
-          mode !== 'w'
-            ? -1
-            : {
-                earliest: module.H5F_LIBVER_EARLIEST,
-                v108: module.H5F_LIBVER_V18,
-                v110: module.H5F_LIBVER_V110,
-              }[options.format ?? 'v110'];
+        // The file format is chosen for new files only.
+        const libver = how.existing
+          ? -1
+          : {
+              earliest: module.H5F_LIBVER_EARLIEST,
+              v108: module.H5F_LIBVER_V18,
+              v110: module.H5F_LIBVER_V110,
+            }[options.format ?? 'v110'];
         const high = libver === module.H5F_LIBVER_EARLIEST ? module.H5F_LIBVER_LATEST : libver;
         id = module.open(file, flags, false, libver, high);
       } catch {
@@ -129,7 +148,7 @@ export class H5File {
         const reason = diagText(mark) || 'HDF5 could not open it';
         throw new FileFormatError(`${file}: not a readable HDF5 file (${reason}).`, {
           file,
-          expected: mode === 'w' ? 'a writable path' : 'an HDF5 file',
+          expected: how.expected,
           found: reason,
         });
       }
@@ -169,7 +188,7 @@ export class H5File {
 
   private writable(): H5Handle {
     this.live();
-    if (this.mode === 'r') {
+    if (!OPEN_MODES[this.mode].writes) {
       throw new H5Error(`${this.file} is open read-only.`, {
         file: this.file,
         expected: "mode 'w' or 'a'",
