@@ -1,4 +1,4 @@
-import { FileFormatError, FrameError, ParameterError, type ParameterProblem } from '../errors.js';
+import { FrameError } from '../errors.js';
 import {
   type FrameStack,
   formatShape,
@@ -10,139 +10,18 @@ import type { PyDict } from '../py/value.js';
 import { PtyScan, type PtyScanOptions, type ScanParams } from '../scan/pty-scan.js';
 import type { CheckResult, CommonData, LoadResult } from '../scan/types.js';
 import { toNumber } from '../scan/values.js';
-import { type DatasetRef, readFloat64, readScalar, refName, withFile } from './hdf5-datasets.js';
+import { type DatasetRef, readFloat64, refName, withFile } from './hdf5-datasets.js';
 import { type FrameLayout, readFrames, readLayout } from './hdf5-frames.js';
 import { HDF5_LOADER_PARAMS } from './hdf5-loader-params.js';
-
-/** The datasets a configuration names; absent ones are null. */
-interface LoaderRefs {
-  intensities: DatasetRef;
-  slow: DatasetRef | null;
-  fast: DatasetRef | null;
-  mask: DatasetRef | null;
-  dark: DatasetRef | null;
-  flat: DatasetRef | null;
-  normalisation: DatasetRef | null;
-  framefilter: DatasetRef | null;
-}
-
-/** The frame corrections, loaded once. */
-interface Corrections {
-  dark: Float64Array | null;
-  flat: Float64Array | null;
-  /** Monitor relative to its mean, by raw frame index; null without normalisation. */
-  monitor: Float64Array | null;
-}
-
-const RECORDED = ['energy', 'distance', 'psize'] as const;
-
-function subTree(info: PyDict, name: string): PyDict {
-  return (info[name] ?? {}) as PyDict;
-}
-
-function text(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
-}
-
-/** The dataset references of `info`, with every missing required key reported at once. */
-function loaderRefs(info: PyDict): LoaderRefs {
-  const problems: ParameterProblem[] = [];
-  const frames = subTree(info, 'intensities');
-  const framesFile = text(frames.file);
-  const framesKey = text(frames.key);
-  if (framesFile === null) {
-    problems.push({
-      path: 'intensities.file',
-      expected: 'the HDF5 file of the frames',
-      found: 'None',
-    });
-  }
-  if (framesKey === null) {
-    problems.push({ path: 'intensities.key', expected: 'the path of the frames', found: 'None' });
-  }
-  const ref = (param: string, keyName = 'key'): DatasetRef | null => {
-    const block = subTree(info, param);
-    const key = text(block[keyName]);
-    return key === null ? null : { param, file: text(block.file) ?? framesFile ?? '', key };
-  };
-  const slow = ref('positions', 'slow_key');
-  const fast = ref('positions', 'fast_key');
-  if ((slow === null) !== (fast === null)) {
-    problems.push({
-      path: slow === null ? 'positions.slow_key' : 'positions.fast_key',
-      expected: 'both positions.slow_key and positions.fast_key, or neither',
-      found: 'None',
-    });
-  }
-  if (problems.length > 0) throw new ParameterError(problems);
-  return {
-    intensities: { param: 'intensities', file: framesFile ?? '', key: framesKey ?? '' },
-    slow,
-    fast,
-    mask: ref('mask'),
-    dark: ref('darkfield'),
-    flat: ref('flatfield'),
-    normalisation: ref('normalisation'),
-    framefilter: ref('framefilter'),
-  };
-}
-
-/** energy / distance / psize read from the file where a `recorded_*` key is set. */
-function recordedGeometry(info: PyDict): ScanParams {
-  const out: ScanParams = {};
-  for (const name of RECORDED) {
-    const param = `recorded_${name}`;
-    const block = subTree(info, param);
-    const key = text(block.key);
-    if (key === null) continue;
-    const intensities = subTree(info, 'intensities');
-    const ref = { param, file: text(block.file) ?? text(intensities.file) ?? '', key };
-    const value = withFile(ref, (h5) => readScalar(h5, ref));
-    out[name] = value * toNumber(block.multiplier ?? 1, `${param}.multiplier`);
-  }
-  return out;
-}
-
-function shapeError(message: string, ref: DatasetRef, expected: string, found: string): never {
-  throw new FileFormatError(message, {
-    file: ref.file,
-    dataset: ref.key,
-    parameter: `${ref.param}.key`,
-    expected,
-    found,
-  });
-}
-
-/** A frame-sized correction: (H, W) as is, (n, H, W) averaged over its first axis. */
-function frameCorrection(
-  array: NdArray<'float64'>,
-  ref: DatasetRef,
-  layout: FrameLayout,
-): Float64Array {
-  const [h, w] = layout.frameShape;
-  const size = h * w;
-  const { shape } = array;
-  if (sameShape(shape, [h, w])) return array.data;
-  if (shape.length === 3 && sameShape(shape.slice(1), [h, w]) && (shape[0] ?? 0) > 0) {
-    const n = shape[0] ?? 1;
-    const mean = new Float64Array(size);
-    for (let k = 0; k < n; k++) {
-      for (let i = 0; i < size; i++) mean[i]! += array.data[k * size + i]!;
-    }
-    for (let i = 0; i < size; i++) mean[i]! /= n;
-    return mean;
-  }
-  throw new FrameError(
-    `${refName(ref)} has shape ${formatShape(shape)}, but the frames (${refName(layout.ref)}) are ${formatShape([h, w])}.`,
-    {
-      file: ref.file,
-      dataset: ref.key,
-      parameter: `${ref.param}.key`,
-      expected: `${formatShape([h, w])} or (n, ${h}, ${w})`,
-      found: formatShape(shape),
-    },
-  );
-}
+import {
+  type Corrections,
+  frameCorrection,
+  type LoaderRefs,
+  loaderRefs,
+  recordedGeometry,
+  shapeError,
+  subTree,
+} from './hdf5-loader-refs.js';
 
 /**
  * The generic loader for beamline HDF5 files, after ptypy's `Hdf5Loader`:
