@@ -7,15 +7,8 @@
  */
 import * as errors from '../errors.js';
 
-/** The context fields of a {@link errors.PtyscanError}, as they travel. */
-export interface WireContext {
-  file?: string;
-  dataset?: string;
-  parameter?: string;
-  frame?: number;
-  expected?: string;
-  found?: string;
-}
+/** The context fields of a {@link errors.PtyscanError}, as they travel (the cause travels apart). */
+export type WireContext = Omit<errors.ErrorContext, 'cause'>;
 
 /** An error on its way to another thread or rank. */
 export interface WireError {
