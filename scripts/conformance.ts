@@ -1,5 +1,6 @@
-// `npm run conformance -- <dir> [case ...]`: runs a folder of ptypy conformance cases
-// (default: ../shared/conformance/ptypy-cases) and prints one line per case.
+// `npm run conformance -- <dir> [case ...]`: runs a folder of ptypy conformance cases of
+// either corpus (PtyScan/PtydScan or Hdf5Loader, told apart by each case's harness.class;
+// default: ../shared/conformance/ptypy-cases) and prints one line per case.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatResult, formatSummary, runCorpus } from '../src/conformance/index.js';

@@ -2,7 +2,8 @@
 // The demo of `npm run demo`: runs the built `ptyscan` command as a user would.
 // 1. simulate a small scan into demo-out/raw (npy frames, positions.txt, geometry.txt)
 // 2. prepare it with NumpyScan into demo-out/scan.ptyd (config demo-out/scan.json)
-// 3. list the file, 4. draw PNG previews into demo-out/preview/
+// 3. list the file, 4. draw the quick-look PNGs into demo-out/preview/,
+// 5. print the command that opens the file in the browser viewer
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -47,4 +48,8 @@ ptyscan('prepare', configFile, '--chunk', '20');
 ptyscan('info', join(out, 'scan.ptyd'));
 ptyscan('preview', join(out, 'scan.ptyd'), '--out', join(out, 'preview'), '--frames', '0,30,59');
 
-console.log(`\nDone: open the PNGs above, or try 'npx ptyscan --help'.`);
+const dfile = relative(root, join(out, 'scan.ptyd'));
+console.log(`\nDone: open the PNGs above, or see the scan in a browser (h5web and a dashboard):\n`);
+console.log(
+  `  npx ptyscan view ${dfile}      # prints a http://127.0.0.1:... URL to open; Ctrl-C stops`,
+);

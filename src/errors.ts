@@ -115,3 +115,8 @@ export class StateError extends PtyscanError {
 export class ParallelError extends PtyscanError {
   override readonly name = 'ParallelError';
 }
+
+/** A request reaches outside what may be read (a path or link leaving the served folder, a missing token). */
+export class AccessError extends PtyscanError {
+  override readonly name: string = 'AccessError';
+}

@@ -9,6 +9,7 @@
 
 // Errors
 export {
+  AccessError,
   CenterError,
   type ErrorContext,
   FileFormatError,
@@ -92,6 +93,14 @@ export {
 // Python values
 export { parsePyJson } from './py/json.js';
 export { isNdArray, isPyDict, type PyDict, PyTuple, type PyValue, pyTypeName } from './py/value.js';
+// Quick-look maps
+export {
+  type FrameBlock,
+  ptydQuickLook,
+  QuickLook,
+  type QuickLookGeometry,
+  type QuickLookMaps,
+} from './quicklook/index.js';
 // Scans
 export {
   type AutoResult,
@@ -123,6 +132,7 @@ export {
   getSource,
   HDF5_LOADER_PARAMS,
   Hdf5Loader,
+  Hdf5LoaderFast,
   listParams,
   listSources,
   MoonFlowerScan,
@@ -135,3 +145,11 @@ export {
   resolveScanConfig,
   SourceRegistry,
 } from './sources/index.js';
+// The browser viewer
+export {
+  type ScanState,
+  type ScanStatus,
+  startViewServer,
+  type ViewServer,
+  type ViewServerOptions,
+} from './view/index.js';

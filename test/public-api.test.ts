@@ -6,6 +6,7 @@ import * as api from '../src/index.js';
 // here is a change for every user: update this list on purpose, with a
 // CHANGELOG entry.
 const EXPECTED = [
+  'AccessError',
   'CenterError',
   'EOS',
   'FileFormatError',
@@ -14,6 +15,7 @@ const EXPECTED = [
   'H5File',
   'HDF5_LOADER_PARAMS',
   'Hdf5Loader',
+  'Hdf5LoaderFast',
   'LoadManager',
   'LockError',
   'MissingDataError',
@@ -29,6 +31,7 @@ const EXPECTED = [
   'PtydSink',
   'PtyscanError',
   'PyTuple',
+  'QuickLook',
   'RebinError',
   'SingleProcess',
   'SourceRegistry',
@@ -70,6 +73,7 @@ const EXPECTED = [
   'parsePyJson',
   'parsePyLiteral',
   'preview',
+  'ptydQuickLook',
   'pyTypeName',
   'readNpy',
   'readScanConfig',
@@ -84,6 +88,7 @@ const EXPECTED = [
   'seededRandom',
   'sim',
   'sizeOf',
+  'startViewServer',
   'translateToPix',
   'zeros',
 ];
@@ -96,5 +101,6 @@ describe('public API', () => {
   it('keeps the simulation and preview helpers in their own namespaces', () => {
     assert.equal(typeof api.sim.simulateScan, 'function');
     assert.equal(typeof api.preview.renderPreviews, 'function');
+    assert.equal(typeof api.preview.previewPtyd, 'function');
   });
 });

@@ -8,9 +8,13 @@ import { isPyDict, type PyDict, PyTuple, type PyValue } from '../py/value.js';
 import { toPositions } from '../scan/values.js';
 import type { Plain } from './describe.js';
 
-/** How the case's loader behaves (`params.json` → `harness`). */
+/**
+ * How the case's loader behaves (`params.json` → `harness`). `class` is
+ * `PtyScan` (the base corpus's own loader), `PtydScan`, or the name of a
+ * registered source such as `Hdf5Loader` (the Hdf5Loader corpus).
+ */
 export interface Harness {
-  class: 'PtyScan' | 'PtydScan';
+  class: string;
   weight2d: 'raw' | 'roi' | 'none';
   perFrameWeights: boolean;
   positions: 'load_positions' | 'load' | 'none';
@@ -42,8 +46,38 @@ export interface Expected {
   dir: string;
 }
 
-/** Parameters that ptypy receives as tuples when the JSON holds a list. */
-const TUPLE_KEYS = new Set(['shape', 'center', 'orientation', 'psize']);
+/** Parameters (dotted paths) that ptypy receives as tuples when the JSON holds a list. */
+const TUPLE_KEYS = new Set([
+  'shape',
+  'center',
+  'orientation',
+  'psize',
+  'padding',
+  'positions.bounding_box.slow_axis_bounds',
+  'positions.bounding_box.fast_axis_bounds',
+]);
+
+/** Parameters ptypy receives as an int64 ndarray (as ptypy's own Hdf5Loader test passes them). */
+const INT_ARRAY_KEYS = new Set(['frameorder.indices']);
+
+/** A parameter value converted the way each corpus README says ptypy received it. */
+function pythonValue(path: string, value: PyValue): PyValue {
+  if (path === 'positions_theory' && value !== null) return toPositions(value, path);
+  if (TUPLE_KEYS.has(path) && Array.isArray(value)) return new PyTuple(value);
+  if (
+    INT_ARRAY_KEYS.has(path) &&
+    Array.isArray(value) &&
+    value.every((v) => typeof v === 'bigint')
+  ) {
+    return ndarray('int64', [value.length], BigInt64Array.from(value as bigint[]));
+  }
+  if (isPyDict(value)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, pythonValue(`${path}.${k}`, v)]),
+    );
+  }
+  return value;
+}
 
 function readJson(file: string): Record<string, Plain> {
   return JSON.parse(readFileSync(file, 'utf8')) as Record<string, Plain>;
@@ -92,13 +126,11 @@ export function readCase(dir: string, name: string): ConformanceCase {
   const params: PyDict = {};
   for (const [key, value] of Object.entries(raw)) {
     if (key === 'calls' || key === 'reveal' || key === 'harness') continue;
-    if (key === 'positions_theory' && value !== null) params[key] = toPositions(value, key);
-    else if (TUPLE_KEYS.has(key) && Array.isArray(value)) params[key] = new PyTuple(value);
-    else params[key] = value;
+    params[key] = pythonValue(key, value);
   }
   const h = isPyDict(raw.harness) ? raw.harness : {};
   const harness: Harness = {
-    class: h.class === 'PtydScan' ? 'PtydScan' : 'PtyScan',
+    class: typeof h.class === 'string' ? h.class : 'PtyScan',
     weight2d: h.weight2d === 'roi' ? 'roi' : h.weight2d === 'none' ? 'none' : 'raw',
     perFrameWeights: h.per_frame_weights === true,
     positions: h.positions === 'load' ? 'load' : h.positions === 'none' ? 'none' : 'load_positions',

@@ -3,7 +3,8 @@ import { listCases, readCase } from './case.js';
 import { type CaseResult, runCase } from './run-case.js';
 
 export { type ConformanceCase, isCaseDir, listCases, readCase } from './case.js';
-export { type CaseResult, createCaseScan, runCase } from './run-case.js';
+export { createCaseScan } from './case-scan.js';
+export { type CaseResult, runCase } from './run-case.js';
 
 /** Runs every case folder below `root` (or only `names`) and returns the verdicts in order. */
 export function runCorpus(root: string, names?: readonly string[]): CaseResult[] {

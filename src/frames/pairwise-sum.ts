@@ -59,3 +59,37 @@ export function bufferedPairwiseSum(a: ArrayLike<number>, n: number): number {
   }
   return s;
 }
+
+/**
+ * numpy's pairwise sum of float32 data, every addition rounded to float32 (as
+ * numpy's float32 loop adds). `r` is scratch space for the 8 accumulators.
+ */
+export function pairwiseSumFloat32(
+  a: ArrayLike<number>,
+  start: number,
+  n: number,
+  r: Float32Array = new Float32Array(8),
+): number {
+  const fr = Math.fround;
+  if (n < 8) {
+    let s = 0;
+    for (let i = start; i < start + n; i++) s = fr(s + a[i]!);
+    return s;
+  }
+  if (n <= 128) {
+    for (let k = 0; k < 8; k++) r[k] = a[start + k]!;
+    const end8 = start + n - (n % 8);
+    let i = start + 8;
+    for (; i < end8; i += 8) for (let k = 0; k < 8; k++) r[k]! += a[i + k]!;
+    let s = fr(
+      fr(fr(r[0]! + r[1]!) + fr(r[2]! + r[3]!)) + fr(fr(r[4]! + r[5]!) + fr(r[6]! + r[7]!)),
+    );
+    for (; i < start + n; i++) s = fr(s + a[i]!);
+    return s;
+  }
+  let half = Math.floor(n / 2);
+  half -= half % 8;
+  return fr(
+    pairwiseSumFloat32(a, start, half, r) + pairwiseSumFloat32(a, start + half, n - half, r),
+  );
+}

@@ -3,7 +3,7 @@ import { frameDims } from './check.js';
 import type { DType } from './dtype.js';
 import { type Output, outputArray } from './memory.js';
 import { type FrameStack, formatShape } from './ndarray.js';
-import { pairwiseSum } from './pairwise-sum.js';
+import { pairwiseSum, pairwiseSumFloat32 } from './pairwise-sum.js';
 
 function checkFactor(r: number, h: number, w: number): void {
   if (!Number.isInteger(r) || r < 1) {
@@ -92,37 +92,13 @@ function twoStageMeanFloat32(
         if (r < 8) {
           for (let k = b; k < b + r; k++) s = fr(s + src[k]!);
         } else {
-          s = pairwiseFloat32(src, b, r, eight);
+          s = pairwiseSumFloat32(src, b, r, eight);
         }
         acc[j]! += fr(s / r);
       }
     }
     for (let j = 0; j < ow; j++) out[o++] = fr(acc[j]! / r);
   }
-}
-
-/** numpy's pairwise sum (see pairwise-sum.ts) with every addition rounded to float32. */
-function pairwiseFloat32(a: Float32Array, start: number, n: number, r: Float32Array): number {
-  const fr = Math.fround;
-  if (n < 8) {
-    let s = 0;
-    for (let i = start; i < start + n; i++) s = fr(s + a[i]!);
-    return s;
-  }
-  if (n <= 128) {
-    r.set(a.subarray(start, start + 8));
-    const end8 = start + n - (n % 8);
-    let i = start + 8;
-    for (; i < end8; i += 8) for (let k = 0; k < 8; k++) r[k]! += a[i + k]!;
-    let s = fr(
-      fr(fr(r[0]! + r[1]!) + fr(r[2]! + r[3]!)) + fr(fr(r[4]! + r[5]!) + fr(r[6]! + r[7]!)),
-    );
-    for (; i < start + n; i++) s = fr(s + a[i]!);
-    return s;
-  }
-  let half = Math.floor(n / 2);
-  half -= half % 8;
-  return fr(pairwiseFloat32(a, start, half, r) + pairwiseFloat32(a, start + half, n - half, r));
 }
 
 /**

@@ -49,6 +49,7 @@ export {
   type H5Filter,
   type StringArray,
 } from './types.js';
+export { type VirtualSource, virtualSources } from './virtual.js';
 export {
   type PackedWriteJob,
   packWriteJob,

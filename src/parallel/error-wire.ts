@@ -40,6 +40,7 @@ const CLASSES: Readonly<Record<string, ErrorClass>> = {
   MissingDataError: errors.MissingDataError,
   StateError: errors.StateError,
   ParallelError: errors.ParallelError,
+  AccessError: errors.AccessError,
 };
 
 /** Any thrown value as a {@link WireError}. */

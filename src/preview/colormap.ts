@@ -38,3 +38,26 @@ export function viridis(t: number): Rgb {
   const i = Number.isNaN(t) ? 0 : Math.round(Math.min(1, Math.max(0, t)) * 255);
   return [VIRIDIS_LUT[3 * i]!, VIRIDIS_LUT[3 * i + 1]!, VIRIDIS_LUT[3 * i + 2]!];
 }
+
+/** Anchors of a blue-white-red diverging scale (ColorBrewer RdBu, reversed). */
+const DIVERGING_ANCHORS: readonly Rgb[] = [
+  [33, 102, 172],
+  [103, 169, 207],
+  [209, 229, 240],
+  [247, 247, 247],
+  [253, 219, 199],
+  [239, 138, 98],
+  [178, 24, 43],
+];
+
+/** Diverging colour of `t` in [0, 1]: blue below 0.5, white at 0.5, red above (NaN maps to white). */
+export function diverging(t: number): Rgb {
+  const u = Number.isNaN(t) ? 0.5 : Math.min(1, Math.max(0, t));
+  const last = DIVERGING_ANCHORS.length - 1;
+  const k = Math.min(last - 1, Math.floor(u * last));
+  const f = u * last - k;
+  const a = DIVERGING_ANCHORS[k]!;
+  const b = DIVERGING_ANCHORS[k + 1]!;
+  const mix = (c: 0 | 1 | 2): number => Math.round(a[c] + f * (b[c] - a[c]));
+  return [mix(0), mix(1), mix(2)];
+}

@@ -1,13 +1,27 @@
-/** PNG previews of frames, masks and scan positions. */
-export { Canvas } from './canvas.js';
-export { type Rgb, viridis } from './colormap.js';
-export { MASK_COLOR, type RenderedImage, renderLogImage } from './log-image.js';
-export { PLOT_COLORS, plotPositions } from './positions-plot.js';
+/** PNG figures of scans: detector images, quick-look maps on the scan positions, histograms. */
+export { diverging, type Rgb, viridis } from './colormap.js';
 export {
-  CENTER_COLOR,
-  CENTER_OUTLINE,
+  type ColorBar,
+  type ColorScale,
+  type Context2D,
+  colorBarLeft,
+  drawHistogramFigure,
+  drawImageFigure,
+  drawScatterFigure,
+  FIGURE_COLORS,
+  type ImageFigure,
+  plotBox,
+  type ScatterFigure,
+  type Surface,
+} from './figure.js';
+export { renderPng, savePng } from './png-surface.js';
+export { type PtydFrame, previewPtyd, readPtydFrame } from './ptyd-preview.js';
+export {
+  dpcUnit,
+  FIGURE_SIZE,
+  type FigureGeometry,
   framePreviewName,
-  type PreviewInput,
-  type PreviewOptions,
-  renderPreviews,
-} from './render.js';
+  writeImagePng,
+  writeQuickLookPngs,
+} from './quick-look-pngs.js';
+export { type PreviewInput, type PreviewOptions, renderPreviews } from './render.js';

@@ -1,15 +1,19 @@
 /**
- * PNG previews of a scan: the summed diffraction pattern, a few single
- * frames and the scan trajectory, for a quick look at prepared or raw data.
+ * PNG previews of frames held in memory: the quick-look maps of
+ * {@link writeQuickLookPngs} plus a few single frames.
  */
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FrameError, ParameterError } from '../errors.js';
 import { type FrameStack, formatShape, type NdArray, sizeOf } from '../frames/ndarray.js';
-import type { Rgb } from './colormap.js';
-import { renderLogImage } from './log-image.js';
-import { plotPositions } from './positions-plot.js';
+import { QuickLook } from '../quicklook/index.js';
+import {
+  type FigureGeometry,
+  framePreviewName,
+  writeImagePng,
+  writeQuickLookPngs,
+} from './quick-look-pngs.js';
 
 /** What to preview. */
 export interface PreviewInput {
@@ -19,8 +23,10 @@ export interface PreviewInput {
   masks?: FrameStack<'bool'>;
   /** Scan positions in metres, shape `[n, 2]`, rows `[y, x]`. */
   positions?: NdArray<'float64'> | null;
-  /** Centre `[row, col]` in pixels to mark; default: the mass centre of the summed frames. */
+  /** Centre `[row, col]` in pixels to mark, and to take centre-of-mass shifts from. */
   center?: [number, number];
+  /** Pixel size and distance for axes in physical units. */
+  geometry?: Partial<FigureGeometry>;
 }
 
 /** Choices for {@link renderPreviews}. */
@@ -29,21 +35,12 @@ export interface PreviewOptions {
   frameIndices?: readonly number[];
 }
 
-/** Colour of the centre cross and of its outline. */
-export const CENTER_COLOR: Rgb = [255, 255, 255];
-export const CENTER_OUTLINE: Rgb = [0, 0, 0];
-
-const CROSS_ARM = 8;
-
 interface Checked {
   count: number;
   height: number;
   width: number;
-  /** Number view of the frame values (bigints converted). */
-  value: (i: number) => number;
-  /** Number of mask planes: 0 without masks, 1 for one mask shared by all frames, else count. */
+  /** 0 without masks, 1 for one mask shared by all frames, else count. */
   maskPlanes: number;
-  masks: Uint8Array | null;
 }
 
 function check(input: PreviewInput): Checked {
@@ -59,19 +56,12 @@ function check(input: PreviewInput): Checked {
   if (!count || !height || !width) {
     throw new FrameError(
       `Previews need at least one non-empty frame, found ${formatShape(frames.shape)}.`,
-      {
-        expected: 'n, h, w >= 1',
-        found: formatShape(frames.shape),
-      },
+      { expected: 'n, h, w >= 1', found: formatShape(frames.shape) },
     );
   }
-  const data = frames.data;
-  // Number() is the identity on numbers and converts int64/uint64 bigints.
-  const value = (i: number): number => Number(data[i]!);
   let maskPlanes = 0;
   if (masks) {
-    const planeSize = height * width;
-    const planes = sizeOf(masks.shape) / planeSize;
+    const planes = sizeOf(masks.shape) / (height * width);
     const tail = masks.shape.slice(-2);
     const okShape =
       tail[0] === height &&
@@ -86,56 +76,24 @@ function check(input: PreviewInput): Checked {
     }
     maskPlanes = planes;
   }
-  return { count, height, width, value, maskPlanes, masks: masks ? masks.data : null };
-}
-
-/** 1 where a pixel of frame `k` is masked (or, with k = -1, masked in any frame). */
-function maskedPixels(c: Checked, k: number): Uint8Array | null {
-  if (!c.masks) return null;
-  const size = c.height * c.width;
-  const out = new Uint8Array(size);
-  const planes =
-    k < 0 ? Array.from({ length: c.maskPlanes }, (_, p) => p) : [c.maskPlanes === 1 ? 0 : k];
-  for (const p of planes) {
-    for (let i = 0; i < size; i++) if (!c.masks[p * size + i]) out[i] = 1;
+  const positions = input.positions ?? null;
+  if (
+    positions &&
+    (positions.shape.length !== 2 || positions.shape[1] !== 2 || positions.shape[0] !== count)
+  ) {
+    throw new FrameError(
+      `Scan positions must have shape (${count}, 2), found ${formatShape(positions.shape)}.`,
+      { expected: `(${count}, 2)`, found: formatShape(positions.shape) },
+    );
   }
-  return out;
-}
-
-function massCenter(
-  sum: Float64Array,
-  masked: Uint8Array | null,
-  height: number,
-  width: number,
-): [number, number] {
-  let total = 0;
-  let cy = 0;
-  let cx = 0;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = y * width + x;
-      const v = masked?.[i] ? 0 : Math.max(0, sum[i]!);
-      total += v;
-      cy += v * y;
-      cx += v * x;
-    }
-  }
-  return total > 0 ? [cy / total, cx / total] : [(height - 1) / 2, (width - 1) / 2];
-}
-
-/** `frame_0007.png` for frame 7. */
-export function framePreviewName(index: number): string {
-  return `frame_${String(index).padStart(4, '0')}.png`;
+  return { count, height, width, maskPlanes };
 }
 
 /**
  * Writes PNG previews into `outDir` (created if needed) and returns the
- * paths written:
- * - `sum.png`: the summed frames, log scale, viridis; masked pixels (invalid
- *   in any frame) in red; the centre marked by a white cross.
- * - `frame_%04d.png`: single frames, log scale, their own masks in red.
- * - `positions.png`: the scan positions in micrometres, when positions are given.
- * Frames smaller than 256 px are enlarged by an integer factor.
+ * paths written: the quick-look maps (`sum.png`, with positions
+ * `transmission.png`, `dpc_y.png`, `dpc_x.png`, `positions.png`, and
+ * `histogram.png`), then `frame_%04d.png` for the chosen frames.
  *
  * @example
  * const files = renderPreviews({ frames: sim.frames, positions: sim.positions }, 'preview');
@@ -145,8 +103,7 @@ export function renderPreviews(
   outDir: string,
   options: PreviewOptions = {},
 ): string[] {
-  const c = check(input);
-  const { count, height, width, value } = c;
+  const { count, height, width, maskPlanes } = check(input);
   const size = height * width;
   const indices = options.frameIndices ?? [0, Math.floor(count / 2), count - 1];
   const bad = indices.filter((k) => !Number.isSafeInteger(k) || k < 0 || k >= count);
@@ -155,44 +112,60 @@ export function renderPreviews(
       { path: 'frameIndices', expected: `integers in [0, ${count - 1}]`, found: bad.join(', ') },
     ]);
   }
+  mkdirSync(outDir, { recursive: true });
   const positions = input.positions ?? null;
-  if (positions && (positions.shape.length !== 2 || positions.shape[1] !== 2)) {
-    throw new FrameError(
-      `Scan positions must have shape (n, 2), found ${formatShape(positions.shape)}.`,
-      {
-        expected: '(n, 2)',
-        found: formatShape(positions.shape),
-      },
+  const quickLook = new QuickLook({
+    height,
+    width,
+    ...(input.center ? { center: input.center } : {}),
+  });
+  const data = input.frames.data as ArrayLike<number | bigint>;
+  const masks = input.masks?.data ?? null;
+  for (let k = 0; k < count; k++) {
+    const plane = maskPlanes === 1 ? 0 : k;
+    quickLook.add({
+      data: subarray(data, k * size, size),
+      count: 1,
+      weights: masks ? masks.subarray(plane * size, (plane + 1) * size) : null,
+      positions: positions ? positions.data.subarray(2 * k, 2 * k + 2) : null,
+    });
+  }
+  const geometry: FigureGeometry = {
+    psize: input.geometry?.psize ?? null,
+    distance: input.geometry?.distance ?? null,
+  };
+  const maps = quickLook.result();
+  const written = writeQuickLookPngs(maps, geometry, outDir, {
+    center: input.center ?? null,
+    hasPositions: positions !== null,
+  });
+  for (const k of [...new Set(indices)]) {
+    const plane = maskPlanes === 1 ? 0 : k;
+    const mask = masks?.subarray(plane * size, (plane + 1) * size);
+    written.push(
+      writeImagePng(join(outDir, framePreviewName(k)), {
+        title: `frame ${k}`,
+        values: Float64Array.from(subarray(data, k * size, size), Number),
+        height,
+        width,
+        masked: mask ? mask.map((v) => (v ? 0 : 1)) : null,
+        center: input.center ?? null,
+        psize: geometry.psize,
+      }),
     );
   }
-  mkdirSync(outDir, { recursive: true });
-  const written: string[] = [];
-
-  const sum = new Float64Array(size);
-  for (let k = 0; k < count; k++) {
-    for (let i = 0; i < size; i++) sum[i] = sum[i]! + value(k * size + i);
-  }
-  const anyMasked = maskedPixels(c, -1);
-  const sumImage = renderLogImage(sum, height, width, anyMasked);
-  const [cy, cx] = input.center ?? massCenter(sum, anyMasked, height, width);
-  const [oy, ox] = sumImage.toCanvas(cy, cx);
-  sumImage.canvas.cross(ox, oy, CROSS_ARM, CENTER_COLOR, CENTER_OUTLINE);
-  const sumFile = join(outDir, 'sum.png');
-  sumImage.canvas.save(sumFile);
-  written.push(sumFile);
-
-  const frame = new Float64Array(size);
-  for (const k of [...new Set(indices)]) {
-    for (let i = 0; i < size; i++) frame[i] = value(k * size + i);
-    const file = join(outDir, framePreviewName(k));
-    renderLogImage(frame, height, width, maskedPixels(c, k)).canvas.save(file);
-    written.push(file);
-  }
-
-  if (positions) {
-    const file = join(outDir, 'positions.png');
-    plotPositions(positions.data, positions.shape[0] ?? 0).save(file);
-    written.push(file);
-  }
   return written;
+}
+
+function subarray(
+  data: ArrayLike<number | bigint>,
+  start: number,
+  length: number,
+): ArrayLike<number | bigint> {
+  const typed = data as ArrayLike<number | bigint> & {
+    subarray?: (a: number, b: number) => ArrayLike<number | bigint>;
+  };
+  return typed.subarray
+    ? typed.subarray(start, start + length)
+    : Array.from({ length }, (_, i) => data[start + i]!);
 }

@@ -7,7 +7,7 @@
 import { H5Error } from '../errors.js';
 import { ndarray } from '../frames/ndarray.js';
 import type { H5Attributes, H5Compression, H5Member, H5Node } from '../h5/index.js';
-import { isNdArray, isPyDict, type PyDict, PyTuple, type PyValue } from '../py/value.js';
+import { isNdArray, isParam, isPyDict, type PyDict, PyTuple, type PyValue } from '../py/value.js';
 
 /** Compression of array datasets: ptypy writes gzip level 4. */
 export interface H5rwCompression {
@@ -121,7 +121,7 @@ function encodeDict(
     const node = encodeValue(item, `${base}/${name}`, enc, escaped ? { escaped: '1' } : undefined);
     return { name, node };
   });
-  return { kind: 'group', attributes: typed('dict', extra), members };
+  return { kind: 'group', attributes: typed(isParam(dict) ? 'param' : 'dict', extra), members };
 }
 
 /**

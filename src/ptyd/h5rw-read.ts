@@ -3,7 +3,7 @@ import { FileFormatError, MissingDataError } from '../errors.js';
 import { isNumberDType } from '../frames/dtype.js';
 import { formatShape, type NdArray } from '../frames/ndarray.js';
 import type { H5Data, H5File } from '../h5/index.js';
-import { isPyDict, type PyDict, PyTuple, type PyValue } from '../py/value.js';
+import { isPyDict, markParam, type PyDict, PyTuple, type PyValue } from '../py/value.js';
 
 /** What to do with an external link whose target file or object is missing. */
 export type DeadLinkPolicy = 'error' | 'skip';
@@ -155,7 +155,7 @@ function decode(
     const value = decode(file, child, depth - 1, options);
     if (value !== SKIP) dict[memberName(file, child, name)] = value;
   }
-  return dict;
+  return type === 'param' ? markParam(dict) : dict;
 }
 
 /**

@@ -34,6 +34,7 @@ export { openPtydReader, type PtydChunkInfo, type PtydReader } from './ptyd-read
 export { PtydSink, type PtydSinkOptions, runnerFor } from './ptyd-sink.js';
 export { type SaveSettings, saveSettings, scanStorage } from './storage.js';
 export {
+  DEFAULT_STALE_AFTER,
   readWriterStatus,
   WRITER_ATTRIBUTES,
   type WriterState,

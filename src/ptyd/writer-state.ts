@@ -19,6 +19,9 @@ import { hostname } from 'node:os';
 import { StateError } from '../errors.js';
 import { H5File } from '../h5/index.js';
 
+/** Seconds a live file's heartbeat may stand still before a reader calls its writer dead. */
+export const DEFAULT_STALE_AFTER = 60;
+
 /** `ptyscan_state`: whether the writer still works on the file. */
 export type WriterState = 'running' | 'complete';
 

@@ -55,6 +55,24 @@ export function isNdArray(value: unknown): value is NdArray {
   );
 }
 
+/** Dicts that stand for a ptypy `Param` (a parameter sub-tree) rather than a plain dict. */
+const PARAM_GROUPS = new WeakSet<PyDict>();
+
+/**
+ * Marks `dict` as a ptypy `Param`: h5rw stores it with the group type
+ * `param` instead of `dict` (ptypy's `info` holds its nested parameter
+ * groups that way). Returns `dict`; a copy of it is a plain dict again.
+ */
+export function markParam<T extends PyDict>(dict: T): T {
+  PARAM_GROUPS.add(dict);
+  return dict;
+}
+
+/** True for a dict marked by {@link markParam}. */
+export function isParam(dict: PyDict): boolean {
+  return PARAM_GROUPS.has(dict);
+}
+
 /** True for a plain-object dict (not an array, tuple or NdArray). */
 export function isPyDict(value: PyValue | undefined): value is PyDict {
   return (

@@ -3,7 +3,7 @@
  * works on: one `(n, h, w)` stack in index order, every frame checked.
  */
 import { FrameError, MissingDataError } from '../errors.js';
-import type { DType, NumberDType } from '../frames/dtype.js';
+import type { DType } from '../frames/dtype.js';
 import {
   type FrameStack,
   formatShape,
@@ -15,28 +15,12 @@ import {
 /** One process's share of a chunk, loaded and corrected. */
 export interface LocalFrames {
   indices: readonly number[];
-  data: FrameStack<NumberDType>;
-  weights: FrameStack<NumberDType>;
+  data: FrameStack;
+  weights: FrameStack;
   rawShape: [number, number];
   positions: ReadonlyMap<number, ArrayLike<number>> | undefined;
   /** The memory of a stack `load()` will overwrite (`LoadResult.scratch`), else null. */
   scratch: ArrayBufferLike | null;
-}
-
-/** Throws unless the stack holds JS numbers (64-bit integers are not supported). */
-export function assertNumeric(
-  stack: FrameStack,
-  what: string,
-): asserts stack is FrameStack<NumberDType> {
-  if (stack.dtype === 'int64' || stack.dtype === 'uint64') {
-    throw new FrameError(
-      `${what}: 64-bit integer frames are not supported; convert them to float64.`,
-      {
-        expected: 'int8..int32, uint8..uint32, float32, float64 or bool',
-        found: stack.dtype,
-      },
-    );
-  }
 }
 
 function missing(what: string, index: number): never {

@@ -1,5 +1,5 @@
 import { CenterError, RebinError } from '../errors.js';
-import type { AnyTypedArray, NumberDType } from '../frames/dtype.js';
+import type { AnyTypedArray } from '../frames/dtype.js';
 import {
   type Allocator,
   cropOrient,
@@ -120,8 +120,8 @@ export function needsProcessing(
  * any other shape are cropped around their own middle.
  */
 export function prepareFrames(
-  data: FrameStack<NumberDType>,
-  weights: FrameStack<NumberDType>,
+  data: FrameStack,
+  weights: FrameStack,
   settings: PrepareSettings,
   combineMax?: (localMax: number) => number,
   memory: PrepareMemory = {},
@@ -142,14 +142,11 @@ export function prepareFrames(
     : [Math.floor(weightShape[0] / 2), Math.floor(weightShape[1] / 2)];
   const croppedWeights = cropOrient(weights, roi, weightCenter, orientation, fresh);
   if (rebin === 1) return { data: cropped.frames, weights: croppedWeights.frames };
-  const maskStack = croppedWeights.frames as FrameStack<NumberDType>;
+  const maskStack = croppedWeights.frames;
   // Distributed runs combine ptypy's whole-chunk maximum over every rank's frames.
   const max = combineMax?.(rebinWeightsMax(maskStack, rebin));
   return {
-    data: rebinData(cropped.frames as FrameStack<NumberDType>, rebin, {
-      ...fresh,
-      reuse: memory.output,
-    }),
+    data: rebinData(cropped.frames, rebin, { ...fresh, reuse: memory.output }),
     weights: rebinWeights(maskStack, rebin, fresh, max),
     intermediate: cropped.frames === data ? undefined : cropped.frames.data,
   };

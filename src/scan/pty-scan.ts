@@ -1,15 +1,21 @@
 import { FrameError, ParameterError, StateError } from '../errors.js';
-import { type FrameStack, formatShape, type NdArray, ndarray } from '../frames/ndarray.js';
+import {
+  type FrameStack,
+  formatShape,
+  type NdArray,
+  ndarray,
+  repeatOf,
+} from '../frames/ndarray.js';
 import { HUGE_PAGES } from '../native/memory.js';
 import { type Communicator, getCommunicator, LoadManager } from '../parallel/index.js';
 import { normalizeParams, type ParamTree, setOwn } from '../params/index.js';
-import { scanStorage } from '../ptyd/storage.js';
+import { requireSaveSettings, scanStorage } from '../ptyd/storage.js';
 import type { PyDict } from '../py/value.js';
 import type { ScanStorage } from '../sink/index.js';
 import { ChunkMemory } from './chunk-memory.js';
 import { agreeRawShape } from './distribute.js';
 import { type FrozenCenter, resolveCenter } from './geometry.js';
-import { assertNumeric, commonWeights, type LocalFrames, toStack } from './load.js';
+import { commonWeights, type LocalFrames, toStack } from './load.js';
 import { type PtyScanOptions, type ScanParams, stderrLogger } from './options.js';
 import { dataPackage } from './package.js';
 import { checkCenterInside, checkRebin, needsProcessing, squareRoi } from './prepare.js';
@@ -83,8 +89,12 @@ export class PtyScan {
   protected readonly logger: Logger;
   /** The processes this scan runs on (rank 0 checks, saves and logs). */
   readonly comm: Communicator;
-  /** The parameters as the scan computes with them, read once at construction. */
-  protected readonly settings: ScanSettings;
+  /**
+   * The parameters as the scan computes with them: read once, when the scan
+   * starts (`initialize()`), after the source's constructor has set what it
+   * sets in `info` (as ptypy's sources do).
+   */
+  private typed!: ScanSettings;
   private readonly loadManager: LoadManager;
   /** Where chunks go: the given sink, else the `.ptyd` writer the parameters ask for. */
   private readonly storage: ScanStorage;
@@ -103,12 +113,12 @@ export class PtyScan {
     for (const [key, value] of Object.entries(fromFiles)) {
       if (value !== undefined) setOwn(this.info, key, value);
     }
-    this.settings = scanSettings(this.info, options.sink === undefined);
     this.logger = options.logger ?? stderrLogger;
     this.comm = options.comm ?? getCommunicator();
     this.loadManager = new LoadManager(this.comm.size);
     this.memory = new ChunkMemory(options.recycle === true, options.allocator ?? HUGE_PAGES);
-    this.storage = scanStorage(options.sink, this.settings.save, {
+    const save = options.sink === undefined ? requireSaveSettings(this.info) : null;
+    this.storage = scanStorage(options.sink, save, {
       comm: this.comm,
       logger: this.logger,
       resume: options.resume === true,
@@ -194,7 +204,8 @@ export class PtyScan {
   /** Loads the common data, works out the number of frames and opens the sink. */
   initialize(): void {
     if (this.initialized) throw new StateError('initialize() was called twice on the same scan.');
-    const { info, comm, settings } = this;
+    this.typed = scanSettings(this.info);
+    const { info, comm, typed: settings } = this;
     this.common = comm.isMaster || settings.loadParallel.common ? this.loadCommon() : {};
     // The master loads the common mask and positions once and shares them.
     const shared = comm.bcast(
@@ -213,20 +224,22 @@ export class PtyScan {
         { expected: '(h, w)', found: formatShape(this.weight2d.shape) },
       );
     }
-    let numFrames = settings.numFrames;
-    if (settings.positionsTheory !== null) {
-      this.positionsTheory = settings.positionsTheory;
-      numFrames = this.positionsTheory.shape[0]!;
-    } else if (shared.positions !== null && shared.positions !== undefined) {
-      const all = toPositions(shared.positions, 'loadPositions()');
+    this.positionsTheory = settings.positionsTheory;
+    // As ptypy's PtyScan sets num_frames at construction (the theory's length over the
+    // parameter), a subclass may have set numFrames before initialize().
+    let numFrames = this.numFrames ?? this.positionsTheory?.shape[0] ?? settings.numFrames;
+    const positions = shared.positions;
+    if (this.positionsTheory === null && positions !== null && positions !== undefined) {
+      const all = toPositions(positions, 'loadPositions()');
       const n = all.shape[0]!;
       numFrames = numFrames === null || numFrames > n ? n : numFrames;
       this.positionsScan = ndarray('float64', [numFrames, 2], all.data.slice(0, 2 * numFrames));
+      // ptypy keeps the positions as loadPositions() returned them (dtype and length).
+      info.positions_scan = positions;
     }
     this.numFrames = numFrames;
     if (info.rebin === null) info.rebin = 1n;
     if (this.weight2d !== null) info.weight2d = true;
-    if (this.positionsScan !== null) info.positions_scan = this.positionsScan;
     Object.assign(this.meta, {
       version: info.version ?? null,
       num_frames: numFrames === null ? null : BigInt(numFrames),
@@ -265,7 +278,7 @@ export class PtyScan {
             boolean | null,
           ]);
     const eos = endOfScan ?? (this.numFrames !== null && start + accessible >= this.numFrames);
-    if (accessible < this.settings.minFrames && !eos) {
+    if (accessible < this.typed.minFrames && !eos) {
       // Held chunks go to disk, and a live reader tells a waiting writer from a dead one.
       this.storage.wait();
       return WAIT;
@@ -303,7 +316,7 @@ export class PtyScan {
     const local = mine.length > 0 ? this.loadLocal(mine) : null;
     const geometry = this.geometry(local);
     const context: ChunkContext = {
-      settings: this.settings,
+      settings: this.typed,
       memory: this.memory,
       comm: this.comm,
       num: this.chunknum,
@@ -311,7 +324,7 @@ export class PtyScan {
     };
     const chunk =
       local === null ? emptyChunk(context, geometry) : prepareLocal(context, local, geometry);
-    updateMeta(this.meta, this.settings, geometry);
+    updateMeta(this.meta, this.typed, geometry);
     if (!this.metaWritten) this.storage.writeMeta(this.meta);
     this.storage.writeChunk(chunk);
     this.metaWritten = true;
@@ -321,7 +334,7 @@ export class PtyScan {
   /** The frames of a chunk this process loads: its LoadManager share, or all of them on the master. */
   private localIndices(indices: readonly number[]): number[] {
     const shares = this.loadManager.assign(indices);
-    if (!this.settings.loadParallel.data) return this.comm.isMaster ? [...indices] : [];
+    if (!this.typed.loadParallel.data) return this.comm.isMaster ? [...indices] : [];
     return (shares[this.comm.rank] ?? []).map((p) => indices[p]!);
   }
 
@@ -333,17 +346,17 @@ export class PtyScan {
       loaded.weights === undefined ? null : toStack(loaded.weights, indices, 'weights');
     const corrected = this.correct(raw, perFrameWeights, this.common);
     const data = corrected.data;
-    assertNumeric(data, 'data');
     const rawShape: [number, number] = [data.shape[1]!, data.shape[2]!];
-    const weights = corrected.weights ?? commonWeights(this.weight2d, rawShape);
-    assertNumeric(weights, 'weights');
+    const given = corrected.weights ?? commonWeights(this.weight2d, rawShape);
+    // One mask repeated for every frame is prepared once (the chunk repeats it again).
+    const weights = repeatOf(given) ?? given;
     const scratch = loaded.scratch === true ? raw.data.buffer : null;
     return { indices, data, weights, rawShape, positions: loaded.positions, scratch };
   }
 
   /** The raw shape agreed over the ranks, the centre and ROI (frozen on the first chunk), checked. */
   private geometry(local: LocalFrames | null): ChunkGeometry {
-    const { settings } = this;
+    const settings = this.typed;
     const rawShape = agreeRawShape(this.comm, local?.rawShape ?? null);
     const center =
       this.frozen?.center ??

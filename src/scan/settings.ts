@@ -1,13 +1,13 @@
 /**
- * The parameters a scan computes with, read once from `info` at
- * construction into typed values; every problem is reported at once. The
- * scan keeps `info` itself for the file and the caller (ptypy's `info`,
- * where the centre and ROI are frozen after the first chunk).
+ * The parameters a scan computes with, read once from `info` into typed
+ * values when the scan starts; every problem is reported at once. The scan
+ * keeps `info` itself for the file and the caller (ptypy's `info`, where the
+ * centre and ROI are frozen after the first chunk). The `.ptyd` settings are
+ * read at construction, by `ptyd/storage.ts`, to build the writer.
  */
 import { ParameterError, type ParameterProblem } from '../errors.js';
 import { type CenterName, isCenterName, type Orientation } from '../frames/index.js';
 import type { NdArray } from '../frames/ndarray.js';
-import { type SaveSettings, saveSettings } from '../ptyd/storage.js';
 import type { PyDict, PyValue } from '../py/value.js';
 import {
   allInts,
@@ -51,8 +51,6 @@ export interface ScanSettings {
   /** The raw pixel size `[y, x]` in metres, or null. */
   psize: [number, number] | null;
   addPoissonNoise: boolean;
-  /** Where chunks are saved (null: `save` is None, or the caller brought its own sink). */
-  save: SaveSettings | null;
 }
 
 /** Runs `read`, turning a ParameterError into problems of the list. */
@@ -107,12 +105,11 @@ function orientationOf(o: PyValue | undefined): Orientation {
 }
 
 /**
- * The typed settings of validated parameters `info`. `saving`: read the
- * `.ptyd` settings too (not when the caller brings its own sink).
+ * The typed settings of validated parameters `info`.
  *
  * @throws ParameterError listing every problem.
  */
-export function scanSettings(info: PyDict, saving: boolean): ScanSettings {
+export function scanSettings(info: PyDict): ScanSettings {
   const problems: ParameterProblem[] = [];
   const loadParallel = info.load_parallel;
   const settings: ScanSettings = {
@@ -138,7 +135,6 @@ export function scanSettings(info: PyDict, saving: boolean): ScanSettings {
       info.psize === null || info.psize === undefined ? null : expect2(info.psize, 'psize'),
     ),
     addPoissonNoise: truthy(info.add_poisson_noise),
-    save: saving ? saveSettings(info, problems) : null,
   };
   if (problems.length > 0) throw new ParameterError(problems);
   return settings;

@@ -4,10 +4,17 @@
  * the file and the dataset, so a user can fix the config without a debugger.
  */
 import { existsSync } from 'node:fs';
-import { FileFormatError } from '../errors.js';
+import { dirname, isAbsolute, join } from 'node:path';
+import { FileFormatError, MissingDataError } from '../errors.js';
 import type { DType } from '../frames/dtype.js';
 import { formatShape, type NdArray, ndarray } from '../frames/ndarray.js';
-import { describeElementType, type H5ElementType, type H5Entry, H5File } from '../h5/index.js';
+import {
+  describeElementType,
+  type H5ElementType,
+  type H5Entry,
+  H5File,
+  virtualSources,
+} from '../h5/index.js';
 
 /** A dataset named by the parameter pair `<param>.file` / `<param>.key`. */
 export interface DatasetRef {
@@ -64,11 +71,26 @@ function nearestMembers(h5: H5File, key: string): string {
 
 /**
  * What `ref.key` is in an open file, following links. A path that is not
- * there gives a FileFormatError naming file, key and parameter.
+ * there gives a FileFormatError naming file, key and parameter; a link to a
+ * file that does not exist a MissingDataError naming that file.
  */
 export function entryOf(h5: H5File, ref: DatasetRef): H5Entry {
   const entry = h5.resolve(ref.key);
   if (entry.kind === 'missing') {
+    // entry() names the data file behind a dead external link (or throws for one on the way).
+    const link = h5.entry(ref.key);
+    if (link.kind === 'external-link') {
+      throw new MissingDataError(
+        `${refName(ref)} links to ${link.targetFile}:${link.targetPath}, which does not exist (${ref.param}.key).`,
+        {
+          file: ref.file,
+          dataset: ref.key,
+          parameter: `${ref.param}.key`,
+          expected: `the data file ${link.targetFile}`,
+          found: 'a dead external link',
+        },
+      );
+    }
     throw new FileFormatError(
       `${refName(ref)}: no such dataset (${ref.param}.key); ${nearestMembers(h5, ref.key)}.`,
       {
@@ -83,8 +105,52 @@ export function entryOf(h5: H5File, ref: DatasetRef): H5Entry {
   return entry;
 }
 
-/** The numeric dataset at `ref`; groups, strings and unsupported types are refused. */
-function numericDataset(h5: H5File, ref: DatasetRef): NumericDataset {
+/**
+ * The file and path that really hold `key` of `h5`, following external
+ * links on the way (their targets relative to the linking file's folder).
+ */
+export function datasetLocation(h5: H5File, key: string): { file: string; path: string } {
+  const parts = key.split('/').filter((p) => p !== '');
+  for (let i = 1; i <= parts.length; i++) {
+    const at = h5.entry(`/${parts.slice(0, i).join('/')}`);
+    if (at.kind !== 'external-link') continue;
+    const target = isAbsolute(at.targetFile)
+      ? at.targetFile
+      : join(dirname(h5.file), at.targetFile);
+    const child = H5File.open(target, 'r', { lock: false });
+    try {
+      return datasetLocation(child, [at.targetPath, ...parts.slice(i)].join('/'));
+    } finally {
+      child.close();
+    }
+  }
+  return { file: h5.file, path: `/${parts.join('/')}` };
+}
+
+/**
+ * Checks that every source file of a virtual dataset exists: HDF5 would read
+ * the frames of a missing one as zeros.
+ *
+ * @throws MissingDataError naming the virtual dataset and the missing file.
+ */
+export function checkVirtualSources(h5: H5File, ref: DatasetRef): void {
+  const { file, path } = datasetLocation(h5, ref.key);
+  const missing = virtualSources(file, path).find((s) => s.found === null);
+  if (missing === undefined) return;
+  throw new MissingDataError(
+    `${refName(ref)} is a virtual dataset whose data file ${missing.file} (${missing.dataset}) does not exist (${ref.param}.key).`,
+    {
+      file,
+      dataset: path,
+      parameter: `${ref.param}.key`,
+      expected: `the data file ${missing.file}`,
+      found: 'no such file',
+    },
+  );
+}
+
+/** The dataset at `ref` with its stored numeric type; groups, strings and unsupported types are refused. */
+export function numericDataset(h5: H5File, ref: DatasetRef): NumericDataset {
   const entry = entryOf(h5, ref);
   if (entry.kind !== 'dataset') {
     throw new FileFormatError(`${refName(ref)} is a ${entry.kind}, not a dataset (${ref.param}).`, {
@@ -96,6 +162,21 @@ function numericDataset(h5: H5File, ref: DatasetRef): NumericDataset {
     });
   }
   return { shape: entry.shape, dtype: numericType(ref, entry.dtype) };
+}
+
+/** Reads the whole numeric dataset at `ref`, in its stored dtype (the small per-scan datasets). */
+export function readArray(h5: H5File, ref: DatasetRef): NdArray {
+  const { shape } = numericDataset(h5, ref);
+  const read = h5.readDataset(ref.key);
+  if (read.dtype === 'string') {
+    throw new FileFormatError(`${refName(ref)} holds strings, not numbers (${ref.param}).`, {
+      file: ref.file,
+      dataset: ref.key,
+      expected: 'numbers',
+      found: 'strings',
+    });
+  }
+  return ndarray(read.dtype, shape, read.data);
 }
 
 /** The element type of a dataset if it holds numbers, else a FileFormatError. */
@@ -113,28 +194,18 @@ export function numericType(ref: DatasetRef, dtype: H5ElementType): DType {
   );
 }
 
-/**
- * Reads the whole dataset at `ref` as float64 (for the small per-scan
- * datasets: positions, masks, dark and flat frames, monitors, filters).
- */
+/** Reads the whole dataset at `ref` as float64. */
 export function readFloat64(h5: H5File, ref: DatasetRef): NdArray<'float64'> {
-  const { shape } = numericDataset(h5, ref);
-  const read = h5.readDataset(ref.key);
-  if (read.dtype === 'string') {
-    throw new FileFormatError(`${refName(ref)} holds strings, not numbers (${ref.param}).`, {
-      file: ref.file,
-      dataset: ref.key,
-      expected: 'numbers',
-      found: 'strings',
-    });
-  }
-  const out = new Float64Array(read.data.length);
-  const data = read.data as ArrayLike<number | bigint>;
-  for (let i = 0; i < out.length; i++) out[i] = Number(data[i]);
-  return ndarray('float64', shape, out);
+  const array = readArray(h5, ref);
+  const data = array.data as ArrayLike<number | bigint>;
+  return ndarray(
+    'float64',
+    array.shape,
+    Float64Array.from({ length: data.length }, (_, i) => Number(data[i])),
+  );
 }
 
-/** Reads a one-value dataset (scalar or any shape of one element) as a number. */
+/** Reads a one-value dataset (scalar or any shape of one element) as a number (ptypy's `.item()`). */
 export function readScalar(h5: H5File, ref: DatasetRef): number {
   const array = readFloat64(h5, ref);
   const value = array.data[0];
@@ -145,7 +216,7 @@ export function readScalar(h5: H5File, ref: DatasetRef): number {
         file: ref.file,
         dataset: ref.key,
         parameter: `${ref.param}.key`,
-        expected: 'a scalar dataset',
+        expected: 'one value (a scalar or any shape of one element)',
         found: formatShape(array.shape),
       },
     );

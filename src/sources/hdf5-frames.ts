@@ -1,35 +1,37 @@
 /**
- * Where the frames of an {@link Hdf5Loader} live and how a run of them is
- * read: in hyperslabs along the leading axes, never the whole dataset.
+ * Where the frames of an {@link Hdf5Loader} are stored and how a chunk of
+ * them is read: one hyperslab per run of consecutive frames, holding only
+ * the load window's rows and columns, never the whole dataset.
  */
-import { FileFormatError } from '../errors.js';
-import { type DType, itemSize } from '../frames/dtype.js';
+import { FileFormatError, H5Error } from '../errors.js';
+import { type DType, itemSize, type TypedArrayFor } from '../frames/dtype.js';
 import { type FrameStack, formatShape, ndarray, sameShape } from '../frames/ndarray.js';
-import type { H5File } from '../h5/index.js';
+import type { H5File, H5Filter } from '../h5/index.js';
 import { HUGE_PAGES } from '../native/memory.js';
-import { type DatasetRef, entryOf, numericType, refName } from './hdf5-datasets.js';
+import {
+  checkVirtualSources,
+  type DatasetRef,
+  entryOf,
+  numericType,
+  refName,
+} from './hdf5-datasets.js';
+import type { Span } from './hdf5-window.js';
 
-/** One 3-D stack holding frames `[start, start + frames)` of the scan's raw frames. */
+/** One 3-D stack of a group, holding frames `[start, start + frames)` of the concatenation. */
 export interface FramePart {
   readonly key: string;
   readonly start: number;
   readonly frames: number;
 }
 
-/** The raw frames of a scan as stored. */
-export interface FrameLayout {
+/** A frame array as stored: a dataset, or a group of 3-D stacks read as their concatenation. */
+export interface StoredFrames {
   readonly ref: DatasetRef;
-  /** Raw frames in all (A*B for 4-D data). */
-  readonly frames: number;
-  /** `[A, B]` of a 4-D `(A, B, H, W)` dataset; null for 3-D stacks. */
-  readonly grid: readonly [number, number] | null;
-  readonly frameShape: readonly [number, number];
-  /** Element type as stored. */
-  readonly dtype: DType;
-  /** Shape of the dataset (or of the concatenated stacks), for messages. */
+  /** Full shape, e.g. (N, H, W), (A, B, H, W), with the outer axis of a spectro scan in front. */
   readonly shape: readonly number[];
-  /** The 3-D stacks, in frame order (one for a plain dataset; unused for 4-D). */
-  readonly parts: readonly FramePart[];
+  readonly dtype: DType;
+  /** The stacks of a group (ptyscan reads an Eiger master's data group this way); null for a dataset. */
+  readonly parts: readonly FramePart[] | null;
 }
 
 function layoutError(ref: DatasetRef, found: string, expected: string): FileFormatError {
@@ -43,132 +45,179 @@ function layoutError(ref: DatasetRef, found: string, expected: string): FileForm
 }
 
 /**
- * Finds the frames `ref` names: a 3-D `(N, H, W)` or 4-D `(A, B, H, W)`
- * dataset, or a group whose members are 3-D stacks concatenated in name order
- * (an Eiger master file's `/entry/data`, whose `data_000001`... are external
- * links to the data files).
+ * What `ref` names: a numeric dataset of at least three axes (a virtual one
+ * only when all its data files exist), or a group whose members are 3-D
+ * stacks of one frame shape and dtype, concatenated in name order (only the
+ * `data_NNNNNN` members when it has such, as an Eiger master's data group).
  */
-export function readLayout(h5: H5File, ref: DatasetRef): FrameLayout {
+export function describeStored(h5: H5File, ref: DatasetRef): StoredFrames {
   const entry = entryOf(h5, ref);
-  if (entry.kind === 'group') return groupLayout(h5, ref);
-  if (entry.kind !== 'dataset') {
-    throw layoutError(ref, `a ${entry.kind}`, 'a 3-D or 4-D dataset or a group of 3-D datasets');
-  }
+  if (entry.kind === 'group') return groupFrames(h5, ref);
+  if (entry.kind !== 'dataset') throw layoutError(ref, `a ${entry.kind}`, 'a dataset of frames');
   const dtype = numericType(ref, entry.dtype);
-  const { shape } = entry;
-  if (shape.length === 3) {
-    const [n, h, w] = shape as [number, number, number];
-    return {
+  if (entry.shape.length < 3) {
+    throw layoutError(
       ref,
-      frames: n,
-      grid: null,
-      frameShape: [h, w],
-      dtype,
-      shape,
-      parts: [{ key: ref.key, start: 0, frames: n }],
-    };
+      `shape ${formatShape(entry.shape)}`,
+      'a stack of frames (3 or more axes)',
+    );
   }
-  if (shape.length === 4) {
-    const [a, b, h, w] = shape as [number, number, number, number];
-    return { ref, frames: a * b, grid: [a, b], frameShape: [h, w], dtype, shape, parts: [] };
-  }
-  throw layoutError(ref, `shape ${formatShape(shape)}`, '(N, H, W) or (A, B, H, W) frames');
+  if (entry.chunks === null) checkVirtualSources(h5, ref);
+  checkFilters(h5, ref, entry.shape, entry.filters);
+  return { ref, shape: entry.shape, dtype, parts: null };
 }
 
-function groupLayout(h5: H5File, ref: DatasetRef): FrameLayout {
-  const names = h5.members(ref.key);
+/** HDF5's own filters and those of the plugins h5wasm-plugins ships, by id (for messages). */
+const FILTER_NAMES: Record<number, string> = {
+  1: 'deflate (gzip)',
+  2: 'shuffle',
+  3: 'fletcher32',
+  4: 'szip',
+  5: 'nbit',
+  6: 'scaleoffset',
+  307: 'bzip2',
+  32000: 'LZF',
+  32001: 'blosc',
+  32004: 'LZ4',
+  32008: 'bitshuffle',
+  32013: 'zfp',
+  32015: 'zstd',
+  32026: 'blosc2',
+};
+
+/**
+ * Reads one element of a filtered dataset, so that a filter no plugin
+ * decodes is found at construction and named, not met as a failed read.
+ *
+ * @throws FileFormatError naming each filter (id and name) and what to do.
+ */
+function checkFilters(
+  h5: H5File,
+  ref: DatasetRef,
+  shape: readonly number[],
+  filters: readonly H5Filter[],
+): void {
+  if (filters.length === 0 || shape.some((d) => d === 0)) return;
+  try {
+    h5.readBlock(
+      ref.key,
+      shape.map(() => 0),
+      shape.map(() => 1),
+    );
+  } catch (error) {
+    if (!(error instanceof H5Error)) throw error;
+    const named = filters
+      .map((f) => `${f.id} (${f.name || FILTER_NAMES[f.id] || 'no name in the file'})`)
+      .join(', ');
+    const unknown = filters.filter((f) => FILTER_NAMES[f.id] === undefined).map((f) => f.id);
+    throw new FileFormatError(
+      `${refName(ref)} cannot be decoded: it is compressed with HDF5 filter ${named}${unknown.length > 0 ? `, and no filter plugin ptyscan has handles ${unknown.join(', ')}` : ''}. Decompress it first where that filter's plugin is installed (h5repack -f NONE in.h5 out.h5, with HDF5_PLUGIN_PATH set), then read the copy (${ref.param}).`,
+      {
+        file: ref.file,
+        dataset: ref.key,
+        parameter: `${ref.param}.key`,
+        expected: `filters ptyscan decodes (${Object.values(FILTER_NAMES).join(', ')})`,
+        found: `filter ${named}`,
+        cause: error,
+      },
+    );
+  }
+}
+
+/** An Eiger master's data file links: `data_000001`, `data_000002`, ... */
+const EIGER_PART = /^data_\d+$/;
+
+function groupFrames(h5: H5File, ref: DatasetRef): StoredFrames {
+  const all = h5.members(ref.key);
+  // Beside its data file links an Eiger master's data group may hold a virtual dataset over them.
+  const names = all.some((n) => EIGER_PART.test(n)) ? all.filter((n) => EIGER_PART.test(n)) : all;
   if (names.length === 0) throw layoutError(ref, 'an empty group', 'a group of 3-D datasets');
   const parts: FramePart[] = [];
-  let frameShape: [number, number] | null = null;
-  let dtype: DType | null = null;
+  let first: { shape: number[]; dtype: DType } | null = null;
   let total = 0;
   for (const name of names) {
-    const key = `${ref.key.replace(/\/+$/, '')}/${name}`;
-    const member = { ...ref, key };
+    const member = { ...ref, key: `${ref.key.replace(/\/+$/, '')}/${name}` };
     const entry = entryOf(h5, member);
     if (entry.kind !== 'dataset' || entry.shape.length !== 3) {
       const found = entry.kind === 'dataset' ? `shape ${formatShape(entry.shape)}` : entry.kind;
       throw layoutError(member, `a member ${found}`, 'only 3-D (N, H, W) datasets in the group');
     }
-    const memberType = numericType(member, entry.dtype);
-    const [n, h, w] = entry.shape as [number, number, number];
-    if (frameShape !== null && (!sameShape(frameShape, [h, w]) || dtype !== memberType)) {
+    const dtype = numericType(member, entry.dtype);
+    const frame = entry.shape.slice(1);
+    if (first !== null && (!sameShape(first.shape, frame) || first.dtype !== dtype)) {
       throw layoutError(
         member,
-        `frames of ${formatShape([h, w])} ${memberType}`,
-        `the ${formatShape(frameShape)} ${dtype} frames of the group's first dataset`,
+        `frames of ${formatShape(frame)} ${dtype}`,
+        `the ${formatShape(first.shape)} ${first.dtype} frames of the group's first dataset`,
       );
     }
-    frameShape = [h, w];
-    dtype = memberType;
-    parts.push({ key, start: total, frames: n });
-    total += n;
+    if (entry.chunks === null) checkVirtualSources(h5, member);
+    checkFilters(h5, member, entry.shape, entry.filters);
+    first ??= { shape: frame, dtype };
+    parts.push({ key: member.key, start: total, frames: entry.shape[0]! });
+    total += entry.shape[0]!;
   }
-  const [h, w] = frameShape ?? [0, 0];
-  return {
-    ref,
-    frames: total,
-    grid: null,
-    frameShape: [h, w],
-    dtype: dtype ?? 'float64',
-    shape: [total, h, w],
-    parts,
-  };
+  const frame = first?.shape ?? [0, 0];
+  return { ref, shape: [total, ...frame], dtype: first?.dtype ?? 'float64', parts };
 }
 
-/** The dtype frames come out as: 64-bit integers become float64 (the pipeline computes in numbers). */
-function frameDType(layout: FrameLayout): DType {
-  return layout.dtype === 'int64' || layout.dtype === 'uint64' ? 'float64' : layout.dtype;
+/** The dataset, block start and room (frames left in that stack) of leading index `lead`. */
+function blockAt(
+  stored: StoredFrames,
+  lead: readonly number[],
+): [key: string, start: number[], room: number] {
+  const last = lead.length - 1;
+  if (stored.parts === null) return [stored.ref.key, [...lead], stored.shape[last]! - lead[last]!];
+  const r = lead[0]!;
+  const part = stored.parts.find((p) => r >= p.start && r < p.start + p.frames);
+  if (part === undefined) {
+    throw layoutError(stored.ref, `no frame ${r}`, `frame indices below ${stored.shape[0]}`);
+  }
+  return [part.key, [r - part.start], part.start + part.frames - r];
 }
 
 /**
- * Reads the raw frames `raw` (indices into the stored frames, any order) as
- * one `(n, H, W)` stack. Consecutive indices are read together, in blocks of
- * at most the file's `maxIoBytes`; a 4-D dataset is read row by row
- * (frame `r` is element `(r / B, r % B)`).
+ * Reads the window `rows` x `cols` of the frames at `leads` (each a full
+ * leading index, e.g. `[k]`, `[s, f]`, `[outer, k]`), in that order, as one
+ * `(n, rows, cols)` stack of the stored dtype. Frames whose last leading
+ * index follows the previous one are read together, in blocks of at most
+ * the file's `maxIoBytes`. `into` (an array of the stored dtype with room
+ * for every frame) receives the frames instead of new memory.
  */
-export function readFrames(h5: H5File, layout: FrameLayout, raw: readonly number[]): FrameStack {
-  const [h, w] = layout.frameShape;
-  const size = h * w;
-  const dtype = frameDType(layout);
-  const out = HUGE_PAGES.array(dtype, raw.length * size);
+export function readWindows(
+  h5: H5File,
+  stored: StoredFrames,
+  leads: readonly (readonly number[])[],
+  rows: Span,
+  cols: Span,
+  into?: TypedArrayFor[DType],
+): FrameStack {
+  const rh = rows[1] - rows[0];
+  const cw = cols[1] - cols[0];
+  const size = rh * cw;
+  const out = into ?? HUGE_PAGES.array(stored.dtype, leads.length * size);
   const target = out as { set(src: ArrayLike<number | bigint>, offset: number): void };
   const maxFrames = Math.max(
     1,
-    Math.floor(h5.maxIoBytes / Math.max(1, size * itemSize(layout.dtype))),
+    Math.floor(h5.maxIoBytes / Math.max(1, size * itemSize(stored.dtype))),
   );
   let k = 0;
-  while (k < raw.length) {
-    const first = raw[k] ?? 0;
-    const [key, start, count, room] = blockAt(layout, first);
+  while (k < leads.length) {
+    const lead = leads[k]!;
+    const last = lead.length - 1;
+    const [key, start, room] = blockAt(stored, lead);
     let n = 1;
-    while (n < Math.min(room, maxFrames) && k + n < raw.length && raw[k + n] === first + n) n++;
-    const block = h5.readBlock(key, start, count(n));
-    const data = block.data as ArrayLike<number | bigint>;
-    if (dtype === layout.dtype) target.set(data, k * size);
-    else for (let i = 0; i < data.length; i++) out[k * size + i] = Number(data[i]);
+    const follows = (next: readonly number[] | undefined) =>
+      next !== undefined &&
+      next.length === lead.length &&
+      next.every((v, i) => (i === last ? v === lead[last]! + n : v === lead[i]));
+    while (n < Math.min(room, maxFrames) && follows(leads[k + n])) n++;
+    if (size > 0) {
+      const count = start.map((_, i) => (i === start.length - 1 ? n : 1));
+      const block = h5.readBlock(key, [...start, rows[0], cols[0]], [...count, rh, cw]);
+      target.set(block.data as ArrayLike<number | bigint>, k * size);
+    }
     k += n;
   }
-  return ndarray(dtype, [raw.length, h, w], out);
-}
-
-/**
- * The dataset and block start of raw frame `r`, how to count `n` frames from
- * there, and how many frames follow in the same stack or row.
- */
-function blockAt(
-  layout: FrameLayout,
-  r: number,
-): [key: string, start: number[], count: (n: number) => number[], room: number] {
-  if (layout.grid !== null) {
-    const b = layout.grid[1];
-    const row = Math.floor(r / b);
-    const col = r % b;
-    return [layout.ref.key, [row, col], (n) => [1, n], b - col];
-  }
-  const part = layout.parts.find((p) => r >= p.start && r < p.start + p.frames);
-  if (part === undefined) {
-    throw layoutError(layout.ref, `no frame ${r}`, `frame indices below ${layout.frames}`);
-  }
-  return [part.key, [r - part.start], (n) => [n], part.start + part.frames - r];
+  return ndarray(stored.dtype, [leads.length, rh, cw], out);
 }

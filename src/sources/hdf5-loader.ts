@@ -1,324 +1,229 @@
 import { FrameError } from '../errors.js';
-import {
-  type FrameStack,
-  formatShape,
-  type NdArray,
-  ndarray,
-  sameShape,
-} from '../frames/ndarray.js';
-import type { PyDict } from '../py/value.js';
+import { type FrameStack, type NdArray, ndarray } from '../frames/ndarray.js';
+import type { H5File } from '../h5/index.js';
+import { HUGE_PAGES } from '../native/memory.js';
+import { isPyDict, markParam, type PyDict, type PyValue } from '../py/value.js';
 import { PtyScan, type PtyScanOptions, type ScanParams } from '../scan/pty-scan.js';
-import type { CheckResult, CommonData, LoadResult } from '../scan/types.js';
-import { toNumber } from '../scan/values.js';
-import { type DatasetRef, readFloat64, refName, withFile } from './hdf5-datasets.js';
-import { type FrameLayout, readFrames, readLayout } from './hdf5-frames.js';
+import type { LoadResult } from '../scan/types.js';
+import { expect2 } from '../scan/values.js';
+import { type ChunkCorrections, correctChunk } from './hdf5-corrections.js';
+import { withFile } from './hdf5-datasets.js';
+import { readWindows, type StoredFrames } from './hdf5-frames.js';
 import { HDF5_LOADER_PARAMS } from './hdf5-loader-params.js';
-import {
-  type Corrections,
-  frameCorrection,
-  type LoaderRefs,
-  loaderRefs,
-  recordedGeometry,
-  shapeError,
-  subTree,
-} from './hdf5-loader-refs.js';
+import type { ScanLayout, ScanPoint } from './hdf5-mapping.js';
+import { type Auxiliary, type LoaderPlan, planLoader } from './hdf5-plan.js';
+import { electronToPhotonEnergy } from './hdf5-recorded.js';
+import { type LoaderSettings, loaderSettings } from './hdf5-settings.js';
+
+/** The meta values ptypy's loader sets at construction (PtyScan's `initialize()` would reset them). */
+interface ConstructionMeta {
+  energy: PyValue;
+  distance: PyValue;
+  center: PyValue;
+  psize: PyValue;
+}
+
+/** Marks the nested parameter groups of `info` as ptypy `Param`s (stored as such in a `.ptyd`). */
+function markParamGroups(tree: typeof HDF5_LOADER_PARAMS, dict: PyDict, prefix = ''): void {
+  for (const [key, value] of Object.entries(dict)) {
+    const name = prefix === '' ? key : `${prefix}.${key}`;
+    if (isPyDict(value) && tree.get(name)?.type.includes('Param')) {
+      markParam(value);
+      markParamGroups(tree, value, name);
+    }
+  }
+}
 
 /**
- * The generic loader for beamline HDF5 files, after ptypy's `Hdf5Loader`:
- * frames from one dataset (3-D, 4-D, or a group of 3-D stacks such as an
- * Eiger master file's external links), positions from slow/fast datasets with
- * multipliers, and optionally a mask, dark and flat frames, a per-frame
- * monitor, a frame filter, and energy/distance/pixel size recorded in a file.
+ * ptypy's generic loader for beamline HDF5 files (`Hdf5Loader`), with every
+ * parameter and rule of ptypy 0.9: frames (N, H, W) or (A, B, H, W) (also
+ * behind external links, virtual datasets and gzip/LZF/bitshuffle-LZ4
+ * filters) mapped to slow/fast positions in ptypy's five layouts; bounding
+ * box, skip, frame filter and frame order; darkfield, flatfield,
+ * normalisation and mask per frame with numpy's dtypes; recorded energy,
+ * distance and pixel size; spectro scans (`outer_index`), padding, electron
+ * data; and a load window (`shape`/`center`) of which only the window is
+ * read from the file. A ptypy config carries over unchanged; the few
+ * places where ptyscan deliberately differs are in docs/compatibility.md.
  *
- * Frames are read per chunk in hyperslabs; nothing reads the whole dataset.
- * Datasets compressed with gzip, LZF or bitshuffle-LZ4 are read through the
- * h5wasm-plugins filters. Corrections (`correct()`): `(data - dark) / flat`,
- * divided by the frame's monitor relative to the mean monitor, in float64,
- * negative values set to 0. `check()` counts the frames in the dataset: a
- * dataset still growing while the scan runs is not supported.
- *
- * Needs `await h5ready()` before construction (recorded values are read then).
+ * Files are opened at construction (everything is checked there) and per
+ * chunk; needs `await h5ready()` first.
  *
  * @example
  * ```ts
  * await h5ready();
  * const scan = new Hdf5Loader({
- *   intensities: { file: 'scan_17.h5', key: '/entry/data/data' },
- *   positions: { slow_key: '/entry/sy', fast_key: '/entry/sx', slow_multiplier: 1e-6, fast_multiplier: 1e-6 },
- *   shape: 128,
+ *   intensities: { file: 'scan_master.h5', key: 'entry/data/data' },
+ *   positions: { file: 'scan_master.h5', slow_key: 'entry/sample/y', fast_key: 'entry/sample/x',
+ *                slow_multiplier: 1e-6, fast_multiplier: 1e-6 },
+ *   mask: { file: 'scan_master.h5', key: 'entry/instrument/detector/pixel_mask', invert: true },
+ *   shape: 128n, center: new PyTuple([260n, 250n]),
  * });
  * ```
  */
 export class Hdf5Loader extends PtyScan {
   static override params = HDF5_LOADER_PARAMS;
 
-  private readonly refs: LoaderRefs;
-  private frameLayout: FrameLayout | null = null;
-  /** Raw frame index of each scan frame after the filter; null: every frame, in order. */
-  private selected: number[] | null | undefined;
-  private corrections: Corrections | null = null;
-  /** Scan indices of the frames `load()` returned last: `correct()` needs their monitor values. */
-  private loadedIndices: readonly number[] = [];
+  /** The parameters as the loader uses them. */
+  readonly settings: LoaderSettings;
+  /** What is read for every scan point and how it is corrected (worked out at construction). */
+  readonly plan: LoaderPlan;
+  private readonly constructionMeta: ConstructionMeta;
 
   constructor(pars: ScanParams = {}, options: PtyScanOptions = {}) {
     super(pars, options);
-    this.refs = loaderRefs(this.info);
+    const info = this.info;
+    markParamGroups((this.constructor as typeof Hdf5Loader).params, info);
+    this.settings = loaderSettings(info, this.logger);
+    this.plan = planLoader(this.settings, info);
+    const { recorded, window } = this.plan;
+    let energy: PyValue = recorded.energy ?? info.energy ?? null;
+    if (this.settings.electronData) energy = electronToPhotonEnergy(this.requireEnergy(energy));
+    this.constructionMeta = {
+      energy,
+      distance: recorded.distance ?? info.distance ?? null,
+      center: info.center ?? null,
+      psize: info.psize ?? null,
+    };
+    if (recorded.psize !== null) info.psize = recorded.psize;
+    if (window.center !== null) info.center = window.center.set;
+    // As in ptypy, the mapping decides the frame count; a num_frames parameter does not.
+    this.numFrames = this.plan.mapping.points.length;
   }
 
-  /** energy, distance and psize recorded in the files (`recorded_*`), once the keys are known to be complete. */
-  static override paramsFromFiles(info: PyDict): ScanParams {
-    loaderRefs(info);
-    return recordedGeometry(info);
-  }
-
-  /** The stored layout of the frames (read once). */
-  layout(): FrameLayout {
-    this.frameLayout ??= withFile(this.refs.intensities, (h5) =>
-      readLayout(h5, this.refs.intensities),
-    );
-    return this.frameLayout;
-  }
-
-  /** Raw frame indices the scan uses (after `framefilter`), or null for all of them. */
-  private selection(): number[] | null {
-    if (this.selected !== undefined) return this.selected;
-    const ref = this.refs.framefilter;
-    if (ref === null) {
-      this.selected = null;
-      return null;
-    }
-    const values = this.perFrame(ref);
-    const chosen: number[] = [];
-    values.forEach((v, i) => {
-      if (v !== 0) chosen.push(i);
+  private requireEnergy(energy: PyValue): number {
+    if (typeof energy === 'number' || typeof energy === 'bigint') return Number(energy);
+    throw new FrameError('electron_data needs an energy (the electron energy in keV).', {
+      parameter: 'energy',
+      expected: 'a number',
+      found: String(energy),
     });
-    this.selected = chosen;
-    return chosen;
   }
 
-  /** Number of frames of the scan: the stored frames the filter keeps. */
-  frameCount(): number {
-    return this.selection()?.length ?? this.layout().frames;
+  /** Which of ptypy's five position/frame layouts the files have. */
+  get layout(): ScanLayout {
+    return this.plan.mapping.layout;
   }
 
-  private rawIndex(index: number): number {
-    return this.selection()?.[index] ?? index;
+  /** The index into the intensities dataset that scan frame `index` is read from (outer index first). */
+  sourceIndex(index: number): number[] {
+    const point = this.point(index);
+    const outer = this.plan.recorded.outerIndex;
+    return outer === null ? [...point.data] : [outer, ...point.data];
   }
 
-  /** A dataset with one value per stored frame, flattened in C order. */
-  private perFrame(ref: DatasetRef): Float64Array {
-    const layout = this.layout();
-    const array = withFile(ref, (h5) => readFloat64(h5, ref));
-    if (array.data.length !== layout.frames) {
-      shapeError(
-        `${refName(ref)} has shape ${formatShape(array.shape)}, but ${refName(layout.ref)} holds ${layout.frames} frames (shape ${formatShape(layout.shape)}): ${ref.param} needs one value per frame.`,
-        ref,
-        `${layout.frames} values`,
-        formatShape(array.shape),
-      );
-    }
-    return array.data;
-  }
-
-  override loadCommon(): CommonData {
-    // Reading the layout here reports a bad file or key at initialize(), not at the first chunk.
-    this.layout();
-    this.selection();
-    return {};
-  }
-
-  /**
-   * The mask as bool (H, W), with the pixels a flat field cannot correct
-   * (0 or not finite) masked too; null when neither is given.
-   */
-  override loadWeight(): NdArray | null {
-    const { mask: ref } = this.refs;
-    const layout = this.layout();
-    const [h, w] = layout.frameShape;
-    const flat = this.loadCorrections().flat;
-    if (ref === null && flat === null) return null;
-    const good = new Uint8Array(h * w).fill(1);
-    if (ref !== null) {
-      const mask = withFile(ref, (h5) => readFloat64(h5, ref));
-      if (!sameShape(mask.shape, [h, w])) {
-        throw new FrameError(
-          `The mask ${refName(ref)} has shape ${formatShape(mask.shape)}, but the frames (${refName(layout.ref)}) are ${formatShape([h, w])}.`,
-          {
-            file: ref.file,
-            dataset: ref.key,
-            parameter: 'mask.key',
-            expected: formatShape([h, w]),
-            found: formatShape(mask.shape),
-          },
-        );
-      }
-      const invert = subTree(this.info, 'mask').invert === true;
-      for (let i = 0; i < good.length; i++) good[i] = (mask.data[i] !== 0) !== invert ? 1 : 0;
-    }
-    if (flat !== null) {
-      for (let i = 0; i < good.length; i++) {
-        const f = flat[i]!;
-        if (f === 0 || !Number.isFinite(f)) good[i] = 0;
-      }
-    }
-    return ndarray('bool', [h, w], good);
-  }
-
-  /** `[slow * slow_multiplier, fast * fast_multiplier]` per frame, (n, 2) metres. */
-  override loadPositions(): NdArray | null {
-    const { slow: slowRef, fast: fastRef } = this.refs;
-    if (slowRef === null || fastRef === null) return null;
-    const layout = this.layout();
-    const slow = withFile(slowRef, (h5) => readFloat64(h5, slowRef));
-    const fast = withFile(fastRef, (h5) => readFloat64(h5, fastRef));
-    const n = layout.frames;
-    const block = subTree(this.info, 'positions');
-    const ms = toNumber(block.slow_multiplier ?? 1, 'positions.slow_multiplier');
-    const mf = toNumber(block.fast_multiplier ?? 1, 'positions.fast_multiplier');
-    const grid = layout.grid;
-    let at: (r: number) => [number, number];
-    if (slow.data.length === n && fast.data.length === n) {
-      at = (r) => [slow.data[r]!, fast.data[r]!];
-    } else if (
-      grid !== null &&
-      slow.shape.length === 1 &&
-      fast.shape.length === 1 &&
-      slow.data.length === grid[0] &&
-      fast.data.length === grid[1]
-    ) {
-      // A raster of A slow rows by B fast columns: frame a*B + b sits at (slow[a], fast[b]).
-      at = (r) => [slow.data[Math.floor(r / grid[1])]!, fast.data[r % grid[1]]!];
-    } else {
-      const wanted =
-        grid === null
-          ? `${n} values each`
-          : `${n} values each, or (${grid[0]},) slow and (${grid[1]},) fast axes`;
+  private point(index: number): ScanPoint {
+    const point = this.plan.mapping.points[index];
+    if (point === undefined) {
       throw new FrameError(
-        `The positions do not match the frames: slow ${refName(slowRef)} has shape ${formatShape(slow.shape)}, fast ${refName(fastRef)} has shape ${formatShape(fast.shape)}, frames ${refName(layout.ref)} have shape ${formatShape(layout.shape)}; expected ${wanted}.`,
+        `The scan has ${this.plan.mapping.points.length} frames; there is no frame ${index}.`,
         {
-          file: slowRef.file,
-          dataset: `${slowRef.key}, ${fastRef.key}`,
-          parameter: 'positions',
-          expected: wanted,
-          found: `${formatShape(slow.shape)} and ${formatShape(fast.shape)}`,
+          frame: index,
+          expected: `an index below ${this.plan.mapping.points.length}`,
+          found: String(index),
         },
       );
     }
-    const count = this.frameCount();
-    const out = new Float64Array(2 * count);
-    for (let k = 0; k < count; k++) {
-      const [y, x] = at(this.rawIndex(k));
-      out[2 * k] = y * ms;
-      out[2 * k + 1] = x * mf;
+    return point;
+  }
+
+  /** ptypy's default: ones of the ROI shape (unused, since every frame brings its weights), or None. */
+  override loadWeight(): NdArray | null {
+    const shape = this.info.shape;
+    if (shape === null || shape === undefined) return null;
+    const [h, w] = expect2(shape, 'shape');
+    return ndarray('bool', [h, w], new Uint8Array(h * w).fill(1));
+  }
+
+  /** ptypy's default placeholder `[[0, 1], [1, 2], ...]` (int64): the real positions come with every frame. */
+  override loadPositions(): NdArray {
+    const n = this.plan.mapping.points.length;
+    const data = HUGE_PAGES.array('int64', 2 * n);
+    for (let i = 0; i < n; i++) {
+      data[2 * i] = BigInt(i);
+      data[2 * i + 1] = BigInt(i + 1);
     }
-    return ndarray('float64', [count, 2], out);
+    return ndarray('int64', [n, 2], data);
   }
 
   override postInitialize(): void {
-    // Without positions or num_frames the stored frame count is the scan's length.
-    if (this.numFrames === null) {
-      this.numFrames = this.frameCount();
-      this.meta.num_frames = BigInt(this.numFrames);
-    }
-  }
-
-  override check(frames: number, start: number): CheckResult {
-    const total = Math.min(this.frameCount(), this.numFrames ?? Number.POSITIVE_INFINITY);
-    const available = Math.max(0, Math.min(frames, total - start));
-    return [available, start + available >= total];
+    // ptypy builds meta once at construction; these are the values it holds then.
+    Object.assign(this.meta, this.constructionMeta);
   }
 
   override load(indices: readonly number[]): LoadResult {
-    const layout = this.layout();
-    const raw = indices.map((i) => this.rawIndex(i));
-    const data = withFile(layout.ref, (h5) => readFrames(h5, layout, raw));
-    this.loadedIndices = indices;
-    return { data };
+    const points = indices.map((i) => this.point(i));
+    const { frames, window } = this.plan;
+    const raw = withFile(frames.ref, (h5) =>
+      this.readRaw(
+        h5,
+        frames,
+        points.map((_, k) => this.sourceIndex(indices[k]!)),
+        window,
+      ),
+    );
+    const corrected = correctChunk(raw, this.corrections(points));
+    const { slowMultiplier, fastMultiplier } = this.settings;
+    const { slow, fast } = this.plan;
+    const positions = new Map(
+      points.map((p, k) => [
+        indices[k]!,
+        Float64Array.of(
+          slow.values[p.slowAt]! * slowMultiplier,
+          fast.values[p.fastAt]! * fastMultiplier,
+        ),
+      ]),
+    );
+    return { data: corrected.data, weights: corrected.weights, positions };
   }
 
-  /**
-   * `(data - dark) / flat / (I0 / mean(I0))` in float64, negatives set to 0,
-   * for whichever of the three are given; frames pass unchanged without them.
-   */
-  override correct(
-    data: FrameStack,
-    weights: FrameStack | null,
-    _common: CommonData,
-  ): { data: FrameStack; weights: FrameStack | null } {
-    const { dark, flat, monitor } = this.loadCorrections();
-    if (dark === null && flat === null && monitor === null) return { data, weights };
-    const [n = 0, h = 0, w = 0] = data.shape;
-    const size = h * w;
-    if (monitor !== null && this.loadedIndices.length !== n) {
-      throw new FrameError(
-        `correct() got ${n} frames, but the last load() returned ${this.loadedIndices.length}.`,
-        { expected: `${this.loadedIndices.length} frames`, found: String(n) },
-      );
-    }
-    const src = data.data as ArrayLike<number | bigint>;
-    const out = new Float64Array(n * size);
-    for (let k = 0; k < n; k++) {
-      const scale = monitor === null ? 1 : monitor[this.rawIndex(this.loadedIndices[k]!)]!;
-      for (let i = 0; i < size; i++) {
-        let v = Number(src[k * size + i]);
-        if (dark !== null) v -= dark[i]!;
-        if (flat !== null) {
-          const f = flat[i]!;
-          v = f === 0 || !Number.isFinite(f) ? 0 : v / f;
-        }
-        v /= scale;
-        out[k * size + i] = Math.max(v, 0);
-      }
-    }
-    return { data: ndarray('float64', [n, h, w], out), weights };
+  /** Reads the raw windows of frames at `leads`: the one step {@link Hdf5LoaderFast} does on threads. */
+  protected readRaw(
+    h5: H5File,
+    stored: StoredFrames,
+    leads: readonly (readonly number[])[],
+    window: LoaderPlan['window'],
+  ): FrameStack {
+    return readWindows(h5, stored, leads, window.rows, window.cols);
   }
 
-  /** Dark, flat and monitor, read on first use. */
-  private loadCorrections(): Corrections {
-    if (this.corrections !== null) return this.corrections;
-    const layout = this.layout();
-    const frame = (ref: DatasetRef | null): Float64Array | null =>
-      ref === null
-        ? null
-        : frameCorrection(
-            withFile(ref, (h5) => readFloat64(h5, ref)),
-            ref,
-            layout,
-          );
-    this.corrections = {
-      dark: frame(this.refs.dark),
-      flat: frame(this.refs.flat),
-      monitor: this.relativeMonitor(),
-    };
-    return this.corrections;
-  }
-
-  /** Monitor values divided by their mean over the frames used, by raw index. */
-  private relativeMonitor(): Float64Array | null {
-    const ref = this.refs.normalisation;
-    if (ref === null) return null;
-    const values = this.perFrame(ref);
-    const count = this.frameCount();
-    let sum = 0;
-    for (let k = 0; k < count; k++) {
-      const r = this.rawIndex(k);
-      const v = values[r]!;
-      if (!(v > 0) || !Number.isFinite(v)) {
+  private corrections(points: readonly ScanPoint[]): ChunkCorrections {
+    const { window, monitor } = this.plan;
+    const aux = (a: Auxiliary | null): NdArray | null => {
+      if (a === null) return null;
+      if (a.kind === 'frame') return a.frame;
+      if (this.plan.recorded.outerIndex !== null) {
+        // As in ptypy, which indexes it with the outer index it does not have.
+        const { ref } = a.stored;
         throw new FrameError(
-          `${refName(ref)}: the monitor of frame ${r} is ${v}; normalisation needs positive values.`,
+          `${ref.file}:${ref.key} is laid out like the frames of a spectro scan without their outer axis; it cannot be read with outer_index ${this.plan.recorded.outerIndex} (${ref.param}).`,
           {
             file: ref.file,
             dataset: ref.key,
-            parameter: 'normalisation.key',
-            frame: r,
-            expected: 'a positive monitor value',
-            found: String(v),
+            parameter: `${ref.param}.key`,
+            expected: `an (H, W) ${ref.param} for a spectro scan`,
+            found: `shape (${a.stored.shape.join(', ')})`,
           },
         );
       }
-      sum += v;
-    }
-    const mean = sum / Math.max(1, count);
-    return values.map((v) => v / mean);
+      return withFile(a.stored.ref, (h5) =>
+        readWindows(
+          h5,
+          a.stored,
+          points.map((p) => p.data),
+          window.rows,
+          window.cols,
+        ),
+      );
+    };
+    return {
+      dark: aux(this.plan.dark),
+      flat: aux(this.plan.flat),
+      mask: aux(this.plan.mask),
+      invert: this.settings.invert,
+      monitor: points.map((p) => monitor?.valueAt(p) ?? null),
+      stats: monitor?.stats ?? null,
+      padding: this.settings.padding,
+    };
   }
 }

@@ -11,10 +11,11 @@ export {
   resolveScanConfig,
 } from './create-scan.js';
 export { Hdf5Loader } from './hdf5-loader.js';
+export { Hdf5LoaderFast } from './hdf5-loader-fast.js';
 export { HDF5_LOADER_PARAMS } from './hdf5-loader-params.js';
 export { MoonFlowerScan } from './moon-flower-scan.js';
 export { NumpyScan } from './numpy-scan.js';
-export { DEFAULT_STALE_AFTER, PtydScan, type PtydScanOptions } from './ptyd-scan.js';
+export { PtydScan, type PtydScanOptions } from './ptyd-scan.js';
 export {
   createSourceRegistry,
   defaultSourceRegistry,

@@ -10,13 +10,10 @@ import {
 } from '../frames/ndarray.js';
 import { defineParams } from '../params/index.js';
 import { openPtydReader, type PtydChunkInfo, type PtydReader } from '../ptyd/ptyd-reader.js';
-import { readWriterStatus, WriterWatch } from '../ptyd/writer-state.js';
+import { DEFAULT_STALE_AFTER, readWriterStatus, WriterWatch } from '../ptyd/writer-state.js';
 import { isPyDict, type PyDict } from '../py/value.js';
 import { PtyScan, type PtyScanOptions, type ScanParams } from '../scan/pty-scan.js';
 import type { CheckResult, LoadResult } from '../scan/types.js';
-
-/** Seconds a live file's heartbeat may stand still before PtydScan calls its writer dead. */
-export const DEFAULT_STALE_AFTER = 60;
 
 /** Options of a {@link PtydScan}: those of every scan, plus how long to trust a silent writer. */
 export interface PtydScanOptions extends PtyScanOptions {

@@ -13,6 +13,7 @@ import { ParamRegistry, type ParamTree } from '../params/index.js';
 import type { PtyScan } from '../scan/pty-scan.js';
 import { PTYSCAN_PARAMS } from '../scan/pty-scan-params.js';
 import { Hdf5Loader } from './hdf5-loader.js';
+import { Hdf5LoaderFast } from './hdf5-loader-fast.js';
 import { MoonFlowerScan } from './moon-flower-scan.js';
 import { NumpyScan } from './numpy-scan.js';
 import { PtydScan } from './ptyd-scan.js';
@@ -78,8 +79,8 @@ export class SourceRegistry {
 
 /**
  * A new registry holding the built-in sources (`Hdf5Loader`,
- * `MoonFlowerScan`, `NumpyScan`, `PtydScan`) and the parameter tree of
- * `PtyScan` itself.
+ * `Hdf5LoaderFast`, `MoonFlowerScan`, `NumpyScan`, `PtydScan`) and the
+ * parameter tree of `PtyScan` itself.
  *
  * @example
  * const registry = createSourceRegistry();
@@ -92,6 +93,7 @@ export function createSourceRegistry(): SourceRegistry {
   registry.params.register(PTYSCAN_PARAMS);
   registry.params.register(PtydScan.params);
   registry.register('Hdf5Loader', Hdf5Loader);
+  registry.register('Hdf5LoaderFast', Hdf5LoaderFast);
   registry.register('MoonFlowerScan', MoonFlowerScan);
   registry.register('NumpyScan', NumpyScan);
   registry.register('PtydScan', PtydScan);

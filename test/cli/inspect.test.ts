@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { PNG } from 'pngjs';
+import { plotBox } from '../../src/preview/index.js';
 import { tempDir } from '../helpers/index.js';
 import { cli } from './helpers.js';
 
@@ -103,9 +104,16 @@ describe('ptyscan preview', () => {
     const out = join(root, 'preview');
     const r = await cli(['preview', dfile, '--out', out, '--frames', '0,8']);
     assert.equal(r.code, 0, r.err);
-    const files = ['sum.png', 'frame_0000.png', 'frame_0008.png', 'positions.png'].map((f) =>
-      join(out, f),
-    );
+    const files = [
+      'sum.png',
+      'transmission.png',
+      'dpc_y.png',
+      'dpc_x.png',
+      'positions.png',
+      'histogram.png',
+      'frame_0000.png',
+      'frame_0008.png',
+    ].map((f) => join(out, f));
     assert.equal(r.out, `${files.join('\n')}\n`);
     for (const file of files) {
       const png = PNG.sync.read(readFileSync(file));
@@ -119,11 +127,12 @@ describe('ptyscan preview', () => {
     const png = PNG.sync.read(readFileSync(join(out, 'sum.png')));
     const at = (x: number, y: number): number[] =>
       Array.from(png.data.subarray(4 * (y * png.width + x), 4 * (y * png.width + x) + 3));
-    // The 32 px frames are enlarged to the canvas; meta.center (16, 16) lands in its middle.
-    const scale = png.width / 32;
-    const cx = Math.round(16 * scale + (scale - 1) / 2);
-    const white = [-2, -1, 0, 1, 2].filter((d) => at(cx + d, cx).every((v) => v === 255));
-    assert.ok(white.length >= 3, `white pixels at the centre row: ${white.length}`);
+    // The 32 px frames fill the plot box; meta.center (16, 16) is the middle of pixel 16.
+    const box = plotBox(png, 1);
+    const cx = Math.floor(box.left + (16.5 * box.w) / 32);
+    const cy = Math.floor(box.top + (16.5 * box.h) / 32);
+    const white = [-4, -3, 3, 4].filter((d) => at(cx + d, cy).every((v) => v > 240));
+    assert.equal(white.length, 4, `white pixels of the cross around (${cx}, ${cy})`);
   });
 
   for (const [argv, code, pattern] of [
@@ -140,6 +149,6 @@ describe('ptyscan preview', () => {
   it('a frame index beyond the file exits 1', async () => {
     const r = await cli(['preview', dfile, '--out', join(root, 'p2'), '--frames', '9']);
     assert.equal(r.code, 1);
-    assert.match(r.err, /frameIndices: expected integers in \[0, 8\], found 9/);
+    assert.match(r.err, /--frames: expected frame indices in \[0, 8\], found 9/);
   });
 });

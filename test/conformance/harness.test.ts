@@ -11,8 +11,9 @@ import {
   runCorpus,
 } from '../../src/conformance/index.js';
 import { h5ready } from '../../src/h5/index.js';
-import { CASES } from '../helpers/corpus.js';
+import { CASES, HDF5_CASES } from '../helpers/corpus.js';
 import { tempDir } from '../helpers/index.js';
+import { python } from '../python.js';
 
 // The harness must be able to fail: each test copies a real case, changes one
 // expectation, and checks that the difference is reported.
@@ -22,9 +23,9 @@ describe('conformance harness', () => {
     await h5ready();
   });
 
-  function copyCase(name: string, as = name): string {
+  function copyCase(name: string, as = name, corpus = CASES): string {
     const dir = join(root, as);
-    cpSync(join(CASES, name), dir, { recursive: true });
+    cpSync(join(corpus, name), dir, { recursive: true });
     return dir;
   }
 
@@ -119,5 +120,61 @@ describe('conformance harness', () => {
     assert.equal(lines[0], 'fail chunk_num_changed: call 1: chunk_num: expected 7, found 1');
     assert.equal(lines[1], 'pass orientation_1');
     assert.equal(lines[2], '1 passed, 1 failed, 0 skipped');
+  });
+
+  it('an Hdf5Loader case: passes untouched, fails on a changed source index', () => {
+    const dir = copyCase('map2_skip', 'map2_skip', HDF5_CASES);
+    assert.deepEqual(runCase(readCase(dir, 'map2_skip')), { status: 'pass', name: 'map2_skip' });
+    const changed = copyCase('map2_skip', 'source_index_changed', HDF5_CASES);
+    editJson(join(changed, 'expected/call_1.json'), (j) => {
+      (j.source_index as number[][])[0] = [99];
+    });
+    assert.equal(
+      formatResult(runCase(readCase(changed, 'source_index_changed'))),
+      'fail source_index_changed: call 1: source_index[0][0]: expected 99, found 12',
+    );
+  });
+
+  it('an intended difference is still checked: inverted flags whose weights do not follow the rule fail', () => {
+    const dir = copyCase('mask_invert', 'flags_elsewhere', HDF5_CASES);
+    // An int32 flag mask (value 4) on pixels the recorded mask had as good: the rule
+    // (weight 1 exactly where ptypy's 1 - mask is 1) no longer holds there.
+    python(
+      `import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], 'r') as f: old = f['entry/mask'][()]
+new = np.where(old == 0, 4, 0).astype(np.int32)
+new[0, 0] = 0
+with h5py.File(sys.argv[1], 'w') as f: f['entry/mask'] = new`,
+      [join(dir, 'raw/mask.h5')],
+    );
+    const result = runCase(readCase(dir, 'flags_elsewhere'));
+    assert.equal(result.status, 'fail');
+    assert.match(
+      formatResult(result),
+      /call 0: weights\[flat \d+\]: expected 1 \(ptypy's 1 - mask is 1\), found 0/,
+    );
+  });
+
+  it('one folder may mix both corpora: the runner tells them apart by harness.class', () => {
+    const corpus = mkdtempSync(join(root, 'mixed-'));
+    cpSync(join(CASES, 'orientation_1'), join(corpus, 'orientation_1'), { recursive: true });
+    cpSync(join(HDF5_CASES, 'map5_skip'), join(corpus, 'map5_skip'), { recursive: true });
+    cpSync(
+      join(HDF5_CASES, 'positions_file_missing_error'),
+      join(corpus, 'positions_file_missing_error'),
+      {
+        recursive: true,
+      },
+    );
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/conformance.ts', corpus], {
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 0);
+    assert.deepEqual(run.stdout.trim().split('\n'), [
+      'pass map5_skip',
+      'pass orientation_1',
+      'pass positions_file_missing_error (intended difference: positions.file falls back to intensities.file, as documented; the same run as with positions.file = intensities.file)',
+      '3 passed, 0 failed, 0 skipped',
+    ]);
   });
 });

@@ -4,3 +4,8 @@ import { fileURLToPath } from 'node:url';
 export const CASES = fileURLToPath(
   new URL('../../../shared/conformance/ptypy-cases/', import.meta.url),
 );
+
+/** The ptypy Hdf5Loader conformance corpus, beside the base corpus. */
+export const HDF5_CASES = fileURLToPath(
+  new URL('../../../shared/conformance/hdf5-loader-cases/', import.meta.url),
+);

@@ -1,16 +1,25 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { PNG } from 'pngjs';
 import { FrameError, ParameterError } from '../../src/errors.js';
 import { ndarray } from '../../src/frames/ndarray.js';
-import { viridis } from '../../src/preview/colormap.js';
-import { MASK_COLOR, renderLogImage } from '../../src/preview/log-image.js';
-import { PLOT_COLORS } from '../../src/preview/positions-plot.js';
-import { CENTER_COLOR, renderPreviews } from '../../src/preview/render.js';
+import { h5ready } from '../../src/h5/index.js';
+import {
+  colorBarLeft,
+  diverging,
+  FIGURE_COLORS,
+  FIGURE_SIZE,
+  plotBox,
+  previewPtyd,
+  renderPreviews,
+  viridis,
+} from '../../src/preview/index.js';
+import { openPtydReader } from '../../src/ptyd/index.js';
 import { DEFAULT_SIMULATION, simulateScan } from '../../src/sim/simulate.js';
 import { tempDir } from '../helpers/index.js';
+import { writeKnownPtyd } from '../quicklook/known-object.js';
 
 const root = tempDir('preview');
 
@@ -26,11 +35,15 @@ function pixel(png: PNG, x: number, y: number): [number, number, number] {
   return [png.data[i]!, png.data[i + 1]!, png.data[i + 2]!];
 }
 
-function countColor(png: PNG, color: readonly number[]): number {
+function near(a: readonly number[], b: readonly number[], tolerance = 3): boolean {
+  return a.every((v, i) => Math.abs(v - b[i]!) <= tolerance);
+}
+
+/** Pixels in a rectangle that are not the background (text, lines). */
+function inked(png: PNG, x0: number, y0: number, x1: number, y1: number): number {
   let n = 0;
-  for (let i = 0; i < png.data.length; i += 4) {
-    if (png.data[i] === color[0] && png.data[i + 1] === color[1] && png.data[i + 2] === color[2])
-      n++;
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) if (!near(pixel(png, x, y), FIGURE_COLORS.background, 40)) n++;
   }
   return n;
 }
@@ -41,97 +54,108 @@ describe('renderPreviews', () => {
   masks.data[3 * N + 25] = 0;
   const dir = join(root, 'scan');
   const files = renderPreviews(
-    { frames: sim.frames, masks, positions: sim.positions, center: [16, 16] },
+    {
+      frames: sim.frames,
+      masks,
+      positions: sim.positions,
+      center: [16, 16],
+      geometry: { psize: 172e-6, distance: 7.19 },
+    },
     dir,
   );
 
-  it('writes sum, first/middle/last frames and positions', () => {
+  it('writes the quick-look maps and the first, middle and last frames', () => {
     assert.deepEqual(
       files.map((f) => basename(f)),
-      ['sum.png', 'frame_0000.png', 'frame_0005.png', 'frame_0009.png', 'positions.png'],
+      [
+        'sum.png',
+        'transmission.png',
+        'dpc_y.png',
+        'dpc_x.png',
+        'positions.png',
+        'histogram.png',
+        'frame_0000.png',
+        'frame_0005.png',
+        'frame_0009.png',
+      ],
     );
-    for (const f of files) assert.ok(existsSync(f));
-  });
-
-  it('enlarges 32 px frames 8x to 256 px PNGs', () => {
-    for (const f of files.slice(0, 4)) {
+    for (const f of files) {
       const png = readPng(f);
-      assert.equal(png.width, 256);
-      assert.equal(png.height, 256);
+      assert.equal(png.width, FIGURE_SIZE.width);
+      assert.equal(png.height, FIGURE_SIZE.height);
     }
-    const plot = readPng(join(dir, 'positions.png'));
-    assert.equal(plot.width, 480);
-    assert.equal(plot.height, 480);
   });
 
-  it('marks the centre with a cross and masked pixels in the mask colour', () => {
+  it('draws the frame in the plot box with the mask in red and the centre cross', () => {
     const sum = readPng(join(dir, 'sum.png'));
-    // source pixel 16 spans output pixels 128..135; its centre rounds to 132
-    assert.deepEqual(pixel(sum, 132, 132), [...CENTER_COLOR]);
-    assert.deepEqual(pixel(sum, 132 + 8, 132), [...CENTER_COLOR]);
-    assert.deepEqual(pixel(sum, 132, 132 - 8), [...CENTER_COLOR]);
-    // masked source pixel (3, 25) is the 8x8 block at rows 24..31, cols 200..207
-    for (let y = 24; y < 32; y++) {
-      for (let x = 200; x < 208; x++) assert.deepEqual(pixel(sum, x, y), [...MASK_COLOR]);
+    const box = plotBox(sum, 1);
+    const at = (row: number, col: number): [number, number, number] =>
+      pixel(
+        sum,
+        Math.floor(box.left + ((col + 0.5) * box.w) / N),
+        Math.floor(box.top + ((row + 0.5) * box.h) / N),
+      );
+    assert.deepEqual(at(3, 25), [...FIGURE_COLORS.mask]);
+    assert.notDeepEqual(at(3, 24), [...FIGURE_COLORS.mask]);
+    const cx = Math.floor(box.left + (16.5 * box.w) / N);
+    const cy = Math.floor(box.top + (16.5 * box.h) / N);
+    assert.ok(near(pixel(sum, cx + 4, cy), FIGURE_COLORS.center, 15), 'white arm of the cross');
+    // The bright central disc sits at the top of the colour scale; a corner far below.
+    let top = 0;
+    for (let row = 0; row < N; row++)
+      for (let col = 0; col < N; col++) if (near(at(row, col), viridis(1), 2)) top++;
+    assert.ok(top > 0, 'some pixel at the top of the scale');
+    assert.ok(at(1, 1)[1] < at(14, 14)[1], 'corner darker than the middle');
+  });
+
+  it('has a colour bar from the bottom to the top of the scale, and text', () => {
+    const sum = readPng(join(dir, 'sum.png'));
+    const box = plotBox(sum, 1);
+    const x = colorBarLeft(FIGURE_SIZE.width) + 8;
+    assert.ok(near(pixel(sum, x, box.top + 1), viridis(1), 6), 'top of the bar');
+    assert.ok(near(pixel(sum, x, box.top + box.h - 2), viridis(0), 6), 'bottom of the bar');
+    assert.ok(
+      inked(sum, box.left, box.top + box.h + 30, box.left + box.w, sum.height) > 100,
+      'x axis title',
+    );
+    assert.ok(inked(sum, 0, box.top, 30, box.top + box.h) > 100, 'y axis title');
+    assert.ok(inked(sum, x + 20, box.top, sum.width, box.top + box.h) > 100, 'colour bar labels');
+  });
+
+  it('colours the DPC maps with a diverging scale and the scan path in index order', () => {
+    const dpc = readPng(join(dir, 'dpc_x.png'));
+    const counts = { red: 0, blue: 0 };
+    for (let y = 0; y < dpc.height; y++) {
+      for (let x = 0; x < FIGURE_SIZE.width - 110; x++) {
+        const [r, , b] = pixel(dpc, x, y);
+        if (r > b + 60) counts.red++;
+        if (b > r + 60) counts.blue++;
+      }
     }
-    assert.equal(countColor(sum, MASK_COLOR), 64);
-    const frame = readPng(join(dir, 'frame_0005.png'));
-    assert.deepEqual(pixel(frame, 203, 27), [...MASK_COLOR]);
+    assert.ok(counts.red > 50 && counts.blue > 50, JSON.stringify(counts));
+    assert.deepEqual(diverging(0.5), [247, 247, 247]);
+    const path = readPng(join(dir, 'positions.png'));
+    let first = 0;
+    let last = 0;
+    for (let i = 0; i < path.data.length; i += 4) {
+      const c = [path.data[i]!, path.data[i + 1]!, path.data[i + 2]!];
+      if (near(c, FIGURE_COLORS.first, 2)) first++;
+      if (near(c, FIGURE_COLORS.last, 2)) last++;
+    }
+    assert.ok(first > 20 && last > 20, `first ${first}, last ${last}`);
   });
 
-  it('shows a bright centre: the middle of the pattern is brighter than the corners', () => {
-    const frame = readPng(join(dir, 'frame_0000.png'));
-    const top = viridis(1);
-    // The central disc reaches the top of the colormap; a corner is far below it.
-    assert.ok(countColor(frame, top) > 0);
-    const corner = pixel(frame, 2, 2);
-    assert.notDeepEqual(corner, [...top]);
-    assert.ok(pixel(frame, 120, 120)[1] > corner[1], 'green channel rises along viridis');
-  });
-
-  it('plots every position with first and last marked', () => {
-    const plot = readPng(join(dir, 'positions.png'));
-    assert.ok(countColor(plot, PLOT_COLORS.point) >= 10);
-    assert.ok(countColor(plot, PLOT_COLORS.first) > 20);
-    assert.ok(countColor(plot, PLOT_COLORS.last) > 20);
-    assert.ok(countColor(plot, PLOT_COLORS.path) > 0);
-    assert.ok(countColor(plot, PLOT_COLORS.axis) > 400, 'axes, ticks and labels');
-  });
-
-  it('maps values on a log scale to viridis', () => {
-    const values = Float64Array.from([0, 9, 99, 999]);
-    const { canvas, zoom } = renderLogImage(values, 2, 2);
-    assert.equal(zoom, 128);
-    assert.deepEqual(canvas.get(0, 0), viridis(0));
-    assert.deepEqual(canvas.get(128, 0), viridis(1 / 3));
-    assert.deepEqual(canvas.get(0, 128), viridis(2 / 3));
-    assert.deepEqual(canvas.get(255, 255), viridis(1));
-    assert.deepEqual(viridis(0), [68, 1, 84]);
-    assert.deepEqual(viridis(1), [253, 231, 37]);
-  });
-
-  it('reduces large frames by block maximum, keeping a hot pixel visible', () => {
-    const big = new Float64Array(1100 * 1100).fill(1);
-    big[500 * 1100 + 700] = 1e6;
-    const image = renderLogImage(big, 1100, 1100);
-    assert.equal(image.canvas.width, 367);
-    assert.deepEqual(image.canvas.get(Math.floor(700 / 3), Math.floor(500 / 3)), viridis(1));
-  });
-
-  it('defaults to the mass centre, skips positions.png without positions, accepts bigint frames', () => {
+  it('without positions writes the sum, histogram and frames only; bigint frames work', () => {
     const frames = ndarray('int64', [1, 8, 8]);
     frames.data[2 * 8 + 6] = 100n;
     const out = renderPreviews({ frames, positions: null }, join(root, 'big-int'));
     assert.deepEqual(
       out.map((f) => basename(f)),
-      ['sum.png', 'frame_0000.png'],
+      ['sum.png', 'histogram.png', 'frame_0000.png'],
     );
-    const sum = readPng(out[0]!);
-    // 8 px -> 32x; mass centre (2, 6) -> output (2.5 * 32 - 0.5) = 79.5 -> 80, (6.5 * 32 - 0.5) -> 208
-    assert.deepEqual(pixel(sum, 208, 80), [...CENTER_COLOR]);
   });
 
-  it('rejects bad input with typed errors', () => {
+  it('rejects bad input with typed errors and writes nothing', () => {
     const out = join(root, 'bad');
     assert.throws(
       () => renderPreviews({ frames: sim.frames, masks: ndarray('bool', [2, N, N]) }, out),
@@ -150,5 +174,46 @@ describe('renderPreviews', () => {
       FrameError,
     );
     assert.ok(!existsSync(out), 'nothing written for bad input');
+  });
+});
+
+describe('previewPtyd', () => {
+  before(() => h5ready());
+
+  it('streams a .ptyd file: maps in physical units, frames read one by one', () => {
+    const file = join(root, 'known.ptyd');
+    writeKnownPtyd(file, 40, [7]);
+    const reader = openPtydReader(file);
+    try {
+      const out = join(root, 'known-preview');
+      const files = previewPtyd(reader, out, { frameIndices: [0, 195] });
+      assert.deepEqual(
+        files.map((f) => basename(f)),
+        [
+          'sum.png',
+          'transmission.png',
+          'dpc_y.png',
+          'dpc_x.png',
+          'positions.png',
+          'histogram.png',
+          'frame_0000.png',
+          'frame_0195.png',
+        ],
+      );
+      const frame = readPng(join(out, 'frame_0195.png'));
+      const box = plotBox(frame, 1);
+      const masked = pixel(
+        frame,
+        Math.floor(box.left + (7.5 * box.w) / 32),
+        Math.floor(box.top + box.h / 64),
+      );
+      assert.deepEqual(masked, [...FIGURE_COLORS.mask]);
+      assert.throws(
+        () => previewPtyd(reader, out, { frameIndices: [196] }),
+        (e: unknown) => e instanceof ParameterError && /\[0, 195\]/.test(e.message),
+      );
+    } finally {
+      reader.close();
+    }
   });
 });

@@ -1,621 +1,459 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { before, describe, it } from 'node:test';
-import {
-  FileFormatError,
-  FrameError,
-  H5Error,
-  MissingDataError,
-  ParameterError,
-} from '../../src/errors.js';
-import { type DType, TYPED_ARRAY, type TypedArrayFor } from '../../src/frames/dtype.js';
-import { type FrameStack, type NdArray, ndarray } from '../../src/frames/ndarray.js';
-import { type H5ArrayOptions, H5File, h5ready } from '../../src/h5/index.js';
-import type { DataPackage } from '../../src/scan/index.js';
-import type { ScanParams } from '../../src/scan/pty-scan.js';
-import { Hdf5Loader } from '../../src/sources/hdf5-loader.js';
-import { createScan, getParams, getSource } from '../../src/sources/index.js';
-import { quiet, runToEos, tempDir } from '../helpers/index.js';
+import { mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ndarray } from '../../src/frames/ndarray.js';
+import { H5File } from '../../src/h5/index.js';
+import { readNpy } from '../../src/npy/index.js';
+import { h5read } from '../../src/ptyd/index.js';
+import { isNdArray, type PyDict, PyTuple, type PyValue } from '../../src/py/value.js';
+import { createScan, getParams, getSource, Hdf5Loader } from '../../src/sources/index.js';
+import { cli } from '../cli/helpers.js';
+import { HDF5_CASES } from '../helpers/corpus.js';
+import { quietLogger } from '../helpers/index.js';
+import { python } from '../python.js';
 import { decodeBitshuffleChunks } from './bitshuffle-lz4.js';
+import {
+  fastAt,
+  fixture,
+  fixtureFolder,
+  H,
+  loader,
+  pixel,
+  rawWindow,
+  records,
+  run,
+  slowAt,
+  values,
+  W,
+  weightsOf,
+} from './hdf5-fixtures.js';
 
-const root = tempDir('hdf5-loader');
+const at = fixtureFolder();
 
-const H = 40;
-const W = 48;
-const N = 10;
-const GZIP: H5ArrayOptions = { compression: { kind: 'gzip', level: 4 }, chunks: [1, H, W] };
-
-/** A deterministic, compressible test pattern: frame f, pixel (r, c). */
-function pixel(f: number, r: number, c: number): number {
-  return (f * 7 + r * 3 + c * 5 + ((r * c) % 11)) % 200;
-}
-
-function stack<D extends DType>(dtype: D, n: number, h = H, w = W, first = 0): FrameStack<D> {
-  const data = new TYPED_ARRAY[dtype](n * h * w) as TypedArrayFor[D];
-  for (let f = 0; f < n; f++) {
-    for (let r = 0; r < h; r++) {
-      for (let c = 0; c < w; c++) {
-        const v = pixel(first + f, r, c);
-        (data as unknown as { [i: number]: number | bigint })[f * h * w + r * w + c] =
-          dtype.endsWith('64') && dtype.includes('int') ? BigInt(v) : v;
-      }
-    }
-  }
-  return ndarray(dtype, [n, h, w], data);
-}
-
-function f64(shape: number[], values: number[]): NdArray<'float64'> {
-  return ndarray('float64', shape, Float64Array.from(values));
-}
-
-/** Raw frame f cropped to rows [top, top+size) x cols [left, left+size). */
-function rawCrop(f: number, top: number, left: number, size: number): number[] {
-  const out: number[] = [];
-  for (let r = top; r < top + size; r++) {
-    for (let c = left; c < left + size; c++) out.push(pixel(f, r, c));
-  }
-  return out;
-}
-
-function values(frame: NdArray): number[] {
-  return Array.from(frame.data as ArrayLike<number>, Number);
-}
-
-function assertClose(found: number[], want: number[], what: string): void {
-  assert.equal(found.length, want.length, what);
-  const worst = Math.max(...found.map((v, i) => Math.abs(v - want[i]!)));
-  assert.ok(worst < 1e-9, `${what}: differs by ${worst}`);
-}
-
-/** Runs initialize() and auto(n) until EOS. */
-function run(scan: Hdf5Loader, n: number): DataPackage[] {
-  return runToEos(scan, n);
-}
-
-function records(chunks: DataPackage[]) {
-  return chunks.flatMap((c) => c.iterable);
-}
-
-let main: string; // 3-D gzip frames with every auxiliary dataset
-let grid: string; // 4-D (3, 4, H, W)
-let lzf: string;
-let bslz4: string;
-let master: string; // Eiger-style master with two external data files
-const SY = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => 1.5 * i);
-const SX = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => -2 * i + 0.25);
-const I0 = [100, 120, 80, 100, 90, 110, 100, 105, 95, 100];
-const FILTER = [1, 0, 1, 1, 0, 1, 1, 1, 0, 1];
-const dark = Array.from({ length: H * W }, (_, i) => (i % 3) + 0.5);
-const flat = Array.from({ length: H * W }, (_, i) => (i === 5 ? 0 : 1 + (i % 4) * 0.25));
-const mask = Array.from({ length: H * W }, (_, i) => (i % 17 === 0 ? 0 : 1));
-
-before(async () => {
-  await h5ready();
-  main = join(root, 'main.h5');
-  let f = H5File.open(main, 'w');
-  f.writeArray('/entry/data/data', stack('int32', N), GZIP);
-  f.writeArray('/entry/sy', f64([N], SY));
-  f.writeArray('/entry/sx', f64([N], SX));
-  f.writeArray('/entry/mask', ndarray('uint8', [H, W], Uint8Array.from(mask)));
-  f.writeArray('/entry/mask_small', ndarray('uint8', [H, W - 1], new Uint8Array(H * (W - 1))));
-  f.writeArray(
-    '/entry/dark',
-    f64([2, H, W], [...dark.map((d) => d - 1), ...dark.map((d) => d + 1)]),
-  );
-  f.writeArray('/entry/flat', f64([H, W], flat));
-  f.writeArray('/entry/I0', f64([N], I0));
-  f.writeArray('/entry/filter', ndarray('int8', [N], Int8Array.from(FILTER)));
-  f.writeScalar('/entry/energy_ev', 8000);
-  f.writeScalar('/entry/distance_mm', 5000);
-  f.writeArray('/entry/psize_um', f64([1], [75]));
-  f.writeArray('/entry/i64', stack('int64', 3), { chunks: [1, H, W] });
-  f.writeString('/entry/title', 'not numbers');
-  f.close();
-
-  grid = join(root, 'grid.h5');
-  f = H5File.open(grid, 'w');
-  f.writeArray('/data', ndarray('uint16', [3, 4, H, W], stack('uint16', 12).data), {
-    compression: { kind: 'gzip', level: 1 },
-    chunks: [1, 1, H, W],
-  });
-  f.writeArray('/y', f64([3], [10, 20, 30]));
-  f.writeArray('/x', f64([4], [1, 2, 3, 4]));
-  f.writeArray('/y2d', f64([3, 4], [10, 10, 10, 10, 20, 20, 20, 20, 30, 30, 30, 30]));
-  f.writeArray('/x2d', f64([3, 4], [1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4]));
-  f.writeArray('/y5', f64([5], [1, 2, 3, 4, 5]));
-  f.close();
-
-  lzf = join(root, 'lzf.h5');
-  f = H5File.open(lzf, 'w');
-  f.writeArray('/data', stack('int32', 6, 64, 64), {
-    compression: { kind: 'lzf' },
-    chunks: [1, 64, 64],
-  });
-  f.close();
-
-  bslz4 = join(root, 'bslz4.h5');
-  f = H5File.open(bslz4, 'w');
-  // bitshuffle's own options: block size 0 (automatic), compression 2 (LZ4).
-  f.writeArray('/entry/data/data', stack('uint32', 6, 64, 64), {
-    filter: { id: 32008, cdValues: [0, 2] },
-    chunks: [1, 64, 64],
-  });
-  f.close();
-
-  const eiger = join(root, 'eiger');
-  master = join(eiger, 'scan_master.h5');
-  const parts: [string, number, number][] = [
-    ['scan_data_000001.h5', 0, 4],
-    ['scan_data_000002.h5', 4, 3],
+describe('Hdf5Loader: the five position/frame layouts', () => {
+  // Grid point (s, f) of a 3 x 4 scan is raw frame 4 s + f in every fixture.
+  const cases: [string, number, number[][]][] = [
+    [
+      'l1.h5',
+      1,
+      [
+        [0, 0],
+        [0, 1],
+        [0, 2],
+        [0, 3],
+        [1, 0],
+      ],
+    ],
+    ['l3.h5', 3, [[0], [1], [2], [3], [4]]],
+    [
+      'l4.h5',
+      4,
+      [
+        [0, 0],
+        [0, 1],
+        [0, 2],
+        [0, 3],
+        [1, 0],
+      ],
+    ],
+    ['l5.h5', 5, [[0], [1], [2], [3], [4]]],
   ];
-  for (const [name, first, n] of parts) {
-    mkdirSync(eiger, { recursive: true });
-    const df = H5File.open(join(eiger, name), 'w');
-    df.writeArray('/entry/data/data', stack('uint16', n, H, W, first), {
-      filter: { id: 32008, cdValues: [0, 2] },
-      chunks: [1, H, W],
+  for (const [file, layout, first] of cases) {
+    it(`layout ${layout} (${file}): frames, positions and source indices in grid order`, () => {
+      const scan = loader(fixture(at(file), { shape: null }));
+      assert.equal(scan.layout, layout);
+      const recs = records(run(scan, 5));
+      assert.equal(recs.length, 12);
+      assert.deepEqual(
+        first,
+        [0, 1, 2, 3, 4].map((i) => scan.sourceIndex(i)),
+      );
+      for (const rec of recs) {
+        const [s, f] = [Math.floor(rec.index / 4), rec.index % 4];
+        // Meshed 1-D axes hold the grid's first column (slow) and first row (fast).
+        const [ps, pf] = layout >= 4 ? [slowAt(s, 0), fastAt(0, f)] : [slowAt(s, f), fastAt(s, f)];
+        // shape None squares the 16 x 20 frames to 16 x 16 around the fftshift centre (8, 10).
+        assert.deepEqual(
+          values(rec.data),
+          rawWindow(rec.index, [0, 16], [2, 18]),
+          `frame ${rec.index}`,
+        );
+        assert.deepEqual(Array.from(rec.position ?? []), [ps * 1e-6, pf * 2e-6]);
+      }
     });
-    df.close();
   }
-  f = H5File.open(master, 'w');
-  f.createExternalLink('/entry/data/data_000001', 'scan_data_000001.h5', '/entry/data/data');
-  f.createExternalLink('/entry/data/data_000002', 'scan_data_000002.h5', '/entry/data/data');
-  f.writeScalar('/entry/instrument/detector/x_pixel_size', 75e-6);
-  f.close();
-});
 
-function loader(pars: ScanParams): Hdf5Loader {
-  return new Hdf5Loader({ shape: 32n, ...pars }, quiet);
-}
-
-const FRAMES = { file: '', key: '/entry/data/data' };
-
-describe('Hdf5Loader: frames', () => {
-  it('3-D gzip frames through initialize + auto equal a direct crop of the raw frames, with positions', () => {
-    const h5 = H5File.open(main);
-    const entry = h5.entry('/entry/data/data');
-    h5.close();
-    assert.ok(entry.kind === 'dataset' && entry.filters.some((x) => x.id === 1), 'gzip on disk');
-    const scan = loader({
-      intensities: { ...FRAMES, file: main },
-      positions: {
-        slow_key: '/entry/sy',
-        fast_key: '/entry/sx',
-        slow_multiplier: 1e-6,
-        fast_multiplier: 2e-6,
-      },
-    });
+  it('layout 2: per-frame positions; the positions are the frames own, not PtyScan placeholders', () => {
+    const scan = loader(fixture(at('l2.h5')));
+    assert.equal(scan.layout, 2);
     const chunks = run(scan, 4);
     assert.deepEqual(
-      chunks.map((c) => c.chunk.indices),
-      [
-        [0, 1, 2, 3],
-        [4, 5, 6, 7],
-        [8, 9],
-      ],
+      chunks.map((c) => c.chunk.indices.length),
+      [4, 4, 2],
     );
-    assert.equal(scan.numFrames, N);
-    // fftshift centre of 40 x 48 is (20, 24): a 32 px ROI starts at (4, 8).
-    for (const rec of records(chunks)) {
+    const recs = records(chunks);
+    for (const rec of recs) {
       assert.equal(rec.data.dtype, 'int32');
-      assert.deepEqual(values(rec.data), rawCrop(rec.index, 4, 8, 32), `frame ${rec.index}`);
       assert.deepEqual(Array.from(rec.position ?? []), [
-        SY[rec.index]! * 1e-6,
-        SX[rec.index]! * 2e-6,
+        slowAt(0, rec.index) * 1e-6,
+        fastAt(0, rec.index) * 2e-6,
       ]);
-      assert.ok(
-        values(rec.mask).every((m) => m === 1),
-        'no mask given: every pixel valid',
-      );
     }
-    scan.close();
+    // ptypy's load_positions placeholder [[0, 1], [1, 2], ...] (int64) stays in info.
+    const placeholder = scan.info.positions_scan;
+    assert.ok(isNdArray(placeholder) && placeholder.dtype === 'int64');
+    assert.deepEqual(values(placeholder).slice(0, 6), [0, 1, 1, 2, 2, 3]);
   });
 
-  it('reads frames chunk by chunk in hyperslabs, never the whole dataset', () => {
+  it('bounding box: an int sets the lower bound, a pair both; skip takes every n-th row and column', () => {
+    const box = loader(
+      fixture(at('l1.h5'), {
+        positions: {
+          bounding_box: { slow_axis_bounds: 1n, fast_axis_bounds: new PyTuple([1n, 3n]) },
+        },
+      }),
+    );
+    assert.deepEqual(
+      box.plan.mapping.points.map((p) => p.data),
+      [
+        [1, 1],
+        [1, 2],
+        [2, 1],
+        [2, 2],
+      ],
+    );
+    const skip = loader(fixture(at('l1.h5'), { positions: { skip: 2n } }));
+    assert.deepEqual(
+      skip.plan.mapping.points.map((p) => p.data),
+      [
+        [0, 0],
+        [0, 2],
+        [2, 0],
+        [2, 2],
+      ],
+    );
+    const perFrame = loader(
+      fixture(at('l2.h5'), { positions: { skip: 3n, bounding_box: { fast_axis_bounds: 1n } } }),
+    );
+    assert.deepEqual(
+      perFrame.plan.mapping.points.map((p) => p.data),
+      [[1], [4], [7]],
+    );
+  });
+
+  it('frame filter (values > 0 keep a point, any dtype), then frame order (repeats and subsets allowed)', () => {
+    const filtered = loader(
+      fixture(at('l2.h5'), { framefilter: { file: at('l2.h5'), key: 'entry/ff' } }),
+    );
+    assert.deepEqual(
+      filtered.plan.mapping.points.map((p) => p.data[0]),
+      [0, 2, 3, 5, 6, 8, 9],
+    );
+    const order = ndarray('int64', [5], BigInt64Array.from([6n, 6n, 0n, 2n, 1n]));
+    const ordered = loader(
+      fixture(at('l2.h5'), {
+        framefilter: { file: at('l2.h5'), key: 'entry/ff' },
+        frameorder: { indices: order },
+      }),
+    );
+    const recs = records(run(ordered, 10));
+    assert.deepEqual(
+      recs.map((r) => ordered.sourceIndex(r.index)[0]),
+      [9, 9, 0, 3, 2],
+    );
+    assert.deepEqual(values(recs[0]!.data), values(recs[1]!.data));
+  });
+
+  it('positions from one (N, k) table: slow_index and fast_index pick its columns', () => {
+    const scan = loader(
+      fixture(at('l2.h5'), {
+        positions: {
+          slow_key: 'entry/motors',
+          fast_key: 'entry/motors',
+          slow_index: 2n,
+          fast_index: 0n,
+        },
+      }),
+    );
+    const recs = records(run(scan, 10));
+    assert.deepEqual(Array.from(recs[3]!.position ?? []), [
+      slowAt(0, 3) * 1e-6,
+      fastAt(0, 3) * 2e-6,
+    ]);
+  });
+
+  it('the mapping decides the frame count: a num_frames parameter is ignored, as in ptypy', () => {
+    const scan = loader(fixture(at('l2.h5'), { num_frames: 3n }));
+    assert.equal(records(run(scan, 100)).length, 10);
+    assert.equal(scan.meta.num_frames, 10n);
+  });
+});
+
+describe('Hdf5Loader: the load window', () => {
+  it('with a shape only the window is read from the file (one hyperslab per run of frames), centred at shape // 2 from then on', () => {
     const blocks: number[][] = [];
-    const whole: string[] = [];
     const proto = H5File.prototype;
     const readBlock = proto.readBlock;
     const readDataset = proto.readDataset;
+    const whole: string[] = [];
     proto.readBlock = function (this: H5File, path, start, count) {
-      blocks.push([...count]);
+      if (path.endsWith('entry/data')) blocks.push([...start, ...count]);
       return readBlock.call(this, path, start, count);
     };
     proto.readDataset = function (this: H5File, path, slice) {
-      if (path === '/entry/data/data') whole.push(path);
+      if (path.endsWith('entry/data')) whole.push(path);
       return readDataset.call(this, path, slice);
     };
+    let scan: Hdf5Loader;
     try {
-      run(loader({ intensities: { ...FRAMES, file: main } }), 3);
+      scan = loader(fixture(at('l2.h5'), { shape: 8n, center: new PyTuple([7n, 12n]) }));
+      const recs = records(run(scan, 4));
+      for (const rec of recs)
+        assert.deepEqual(values(rec.data), rawWindow(rec.index, [3, 11], [8, 16]));
     } finally {
       proto.readBlock = readBlock;
       proto.readDataset = readDataset;
     }
     assert.deepEqual(whole, []);
-    assert.deepEqual(blocks, [[3], [3], [3], [1]]);
+    // start (frame, row, column) and count (frames, rows, columns) of each read: one
+    // pixel at construction (it proves the gzip filter decodes), then the windows.
+    assert.deepEqual(blocks, [
+      [0, 0, 0, 1, 1, 1],
+      [0, 3, 8, 4, 8, 8],
+      [4, 3, 8, 4, 8, 8],
+      [8, 3, 8, 2, 8, 8],
+    ]);
+    assert.ok(isNdArray(scan.info.center) && scan.info.center.dtype === 'int64');
+    assert.deepEqual(values(scan.info.center), [4, 4]);
+    // meta shows the parameters until the first chunk (ptypy builds meta at construction).
+    const fresh = loader(fixture(at('l2.h5'), { shape: 8n, center: new PyTuple([7n, 12n]) }));
+    fresh.initialize();
+    assert.ok(fresh.meta.center instanceof PyTuple);
+    fresh.close();
   });
 
-  it('without positions or num_frames the scan has the stored frame count and ends with EOS', () => {
-    const scan = loader({ intensities: { ...FRAMES, file: main } });
-    const chunks = run(scan, 100);
-    assert.equal(scan.numFrames, N);
-    assert.equal(scan.meta.num_frames, BigInt(N));
-    assert.equal(chunks.length, 1);
-    assert.deepEqual(chunks[0]?.chunk.positions, new Array(N).fill(null));
-    assert.equal(scan.auto(5).msg, 'EOS');
-  });
-
-  it('num_frames smaller than the dataset stops there', () => {
-    const scan = loader({ intensities: { ...FRAMES, file: main }, num_frames: 6n });
-    assert.equal(records(run(scan, 4)).length, 6);
-  });
-
-  it('int64 frames come out as float64', () => {
-    const scan = loader({ intensities: { file: main, key: '/entry/i64' } });
-    const recs = records(run(scan, 2));
-    assert.equal(recs.length, 3);
-    assert.equal(recs[0]?.data.dtype, 'float64');
-    assert.deepEqual(values(recs[2]!.data), rawCrop(2, 4, 8, 32));
-  });
-
-  it('4-D (A, B, H, W) frames in C order; 1-D slow (A) and fast (B) axes make the A x B grid', () => {
-    const scan = loader({
-      intensities: { file: grid, key: '/data' },
-      positions: { slow_key: '/y', fast_key: '/x', slow_multiplier: 1e-6, fast_multiplier: 1e-7 },
-    });
-    const chunks = run(scan, 5);
-    assert.deepEqual(
-      chunks.map((c) => c.chunk.indices.length),
-      [5, 5, 2],
-    );
-    const recs = records(chunks);
-    assert.equal(recs.length, 12);
-    for (const rec of recs) {
-      const a = Math.floor(rec.index / 4);
-      const b = rec.index % 4;
-      assert.equal(rec.data.dtype, 'uint16');
-      assert.deepEqual(values(rec.data), rawCrop(rec.index, 4, 8, 32), `frame ${rec.index}`);
-      const [y = 0, x = 0] = rec.position ?? [];
-      assert.ok(
-        Math.abs(y - [10, 20, 30][a]! * 1e-6) < 1e-18 && Math.abs(x - (b + 1) * 1e-7) < 1e-18,
-      );
-    }
-  });
-
-  it('4-D frames with (A, B) position arrays give the same positions as the 1-D axes', () => {
-    const positions = (slow_key: string, fast_key: string) => {
-      const scan = loader({
-        intensities: { file: grid, key: '/data' },
-        positions: { slow_key, fast_key },
-      });
-      scan.initialize();
-      return Array.from(scan.positionsScan?.data ?? []);
-    };
-    const axes = positions('/y', '/x');
-    assert.equal(axes.length, 24);
-    assert.deepEqual(positions('/y2d', '/x2d'), axes);
-    assert.deepEqual(axes.slice(0, 10), [10, 1, 10, 2, 10, 3, 10, 4, 20, 1]);
-  });
-
-  it('LZF frames', () => {
-    const h5 = H5File.open(lzf);
-    const entry = h5.entry('/data');
-    h5.close();
-    assert.ok(entry.kind === 'dataset' && entry.filters.some((x) => x.id === 32000), 'LZF on disk');
-    const recs = records(run(loader({ intensities: { file: lzf, key: '/data' } }), 4));
-    assert.equal(recs.length, 6);
-    // fftshift centre of 64 x 64 is (32, 32): a 32 px ROI starts at 16.
-    for (const rec of recs) assert.deepEqual(values(rec.data), rawCrop(rec.index, 16, 16, 32));
-  });
-
-  it('bitshuffle-LZ4 frames (filter 32008 written through h5wasm-plugins)', () => {
-    const h5 = H5File.open(bslz4);
-    const entry = h5.entry('/entry/data/data');
-    h5.close();
-    assert.ok(entry.kind === 'dataset');
-    const bshuf = entry.filters.find((x) => x.id === 32008);
-    assert.ok(bshuf, 'bitshuffle filter on disk');
-    assert.equal(bshuf.cdValues[2], 4, 'element size 4 (uint32)');
-    assert.equal(bshuf.cdValues[4], 2, 'LZ4 compression');
-    assert.ok(statSync(bslz4).size < (6 * 64 * 64 * 4) / 2, 'the chunks are compressed');
-    // An independent decoder of the format finds the six frames in the file's bytes.
-    const decoded = decodeBitshuffleChunks(new Uint8Array(readFileSync(bslz4)), 64 * 64 * 4, 4);
-    const frames = stack('uint32', 6, 64, 64).data;
-    assert.equal(decoded.length, 6);
-    decoded.forEach((chunk, f) => {
-      assert.deepEqual(
-        new Uint32Array(chunk.buffer),
-        frames.subarray(f * 4096, (f + 1) * 4096),
-        `chunk ${f}`,
-      );
-    });
-    const recs = records(run(loader({ intensities: { file: bslz4, key: '/entry/data/data' } }), 4));
-    assert.equal(recs.length, 6);
-    for (const rec of recs) {
-      assert.equal(rec.data.dtype, 'uint32');
-      assert.deepEqual(values(rec.data), rawCrop(rec.index, 16, 16, 32));
-    }
-  });
-
-  it('an Eiger-style master: the data group concatenates the externally linked stacks in name order', () => {
-    const h5 = H5File.open(master);
-    assert.equal(h5.entry('/entry/data/data_000001').kind, 'external-link');
-    h5.close();
-    const recs = records(run(loader({ intensities: { file: master, key: '/entry/data' } }), 3));
-    assert.deepEqual(
-      recs.map((r) => r.index),
-      [0, 1, 2, 3, 4, 5, 6],
-    );
-    // Chunk [3, 4, 5] spans both data files.
-    for (const rec of recs) assert.deepEqual(values(rec.data), rawCrop(rec.index, 4, 8, 32));
-  });
-
-  it('a key pointing through one external link reads that data file', () => {
+  it('a window past the bottom-right edge is cut there and padded back by PtyScan (float64)', () => {
     const recs = records(
-      run(loader({ intensities: { file: master, key: '/entry/data/data_000002' } }), 5),
+      run(loader(fixture(at('l2.h5'), { shape: 8n, center: new PyTuple([14n, 18n]) })), 10),
     );
-    assert.equal(recs.length, 3);
-    recs.forEach((rec, k) => {
-      assert.deepEqual(values(rec.data), rawCrop(4 + k, 4, 8, 32));
-    });
+    const rec = recs[2]!;
+    assert.equal(rec.data.dtype, 'float64');
+    const got = values(rec.data);
+    // Rows 10..15 and columns 14..19 exist; the last two rows and columns are padding.
+    assert.deepEqual(got.slice(0, 6), rawWindow(2, [10, 11], [14, 20]));
+    assert.deepEqual(got.slice(6, 8), [0, 0]);
+    assert.deepEqual(got.slice(6 * 8), new Array(16).fill(0));
+  });
+
+  it('a numeric centre is taken modulo the frame; padding places the window on the padded frame, cut from the raw one', () => {
+    const wrapped = loader(fixture(at('l2.h5'), { shape: 10n, center: new PyTuple([-7n, -9n]) }));
+    assert.deepEqual(wrapped.plan.window.rows, [4, 14]);
+    assert.deepEqual(wrapped.plan.window.cols, [6, 16]);
+    const padded = loader(
+      fixture(at('l2.h5'), { shape: 12n, padding: new PyTuple([2n, 1n, 3n, 0n]) }),
+    );
+    // padded frame 19 x 23, centre (9, 11): window [3, 15) x [5, 17) of the raw 16 x 20 frame.
+    assert.deepEqual(
+      [padded.plan.window.rows, padded.plan.window.cols],
+      [
+        [3, 15],
+        [5, 17],
+      ],
+    );
+    const rec = records(run(padded, 10))[0]!;
+    assert.deepEqual(rec.data.shape, [12, 12]);
+  });
+
+  it('padding (top, bottom, left, right) pads frames and weights with zeros, so padded pixels are masked', () => {
+    const pkg = run(
+      loader(fixture(at('l2.h5'), { padding: new PyTuple([2n, 1n, 3n, 0n]), shape: null })),
+      10,
+    )[0]!;
+    // 19 x 23 frames squared by PtyScan to 19 x 19 around the fftshift centre (9, 11).
+    assert.deepEqual(pkg.chunk.data.shape, [10, 19, 19]);
+    const w = weightsOf(pkg, 0);
+    assert.deepEqual(w.slice(0, 19), new Array(19).fill(0), 'top padding');
+    assert.equal(w[2 * 19 + 0], 0, 'left padding');
+    assert.equal(w[2 * 19 + 1], 1);
+  });
+
+  it('auto_center true with a shape reads whole frames and crops around the mass centre of the first chunk', () => {
+    const scan = loader(fixture(at('l2.h5'), { shape: 12n, auto_center: true, center: null }));
+    assert.deepEqual(
+      [scan.plan.window.rows, scan.plan.window.cols],
+      [
+        [0, H],
+        [0, W],
+      ],
+    );
+    const centre = (): PyValue | undefined => scan.info.center;
+    assert.equal(centre(), null);
+    run(scan, 4);
+    const frozen = centre();
+    assert.ok(isNdArray(frozen) && frozen.dtype === 'float64');
   });
 });
 
-describe('Hdf5Loader: mask, corrections, filter, recorded values', () => {
-  const base = () => ({ intensities: { ...FRAMES, file: main } });
+describe('Hdf5Loader: files', () => {
+  it('an intensities key behind an external link reads the linked file', () => {
+    const recs = records(run(loader(fixture(at('top.h5'), { shape: null })), 10));
+    assert.equal(recs.length, 10);
+    assert.deepEqual(values(recs[7]!.data), rawWindow(7, [0, 16], [2, 18]));
+  });
 
-  it('mask: nonzero is good; mask.invert makes nonzero bad', () => {
-    const plain = loader({ ...base(), mask: { key: '/entry/mask' } });
-    assert.deepEqual(values(plain.loadWeight()!), mask);
-    const inverted = loader({ ...base(), mask: { key: '/entry/mask', invert: true } });
-    assert.deepEqual(
-      values(inverted.loadWeight()!),
-      mask.map((m) => 1 - m),
+  it('an Eiger master: the virtual dataset over two data files, and its data group of links, give the same frames', () => {
+    const params = {
+      positions: { slow_key: 'entry/sample/y', fast_key: 'entry/sample/x' },
+      shape: null,
+    };
+    const vds = records(
+      run(
+        loader(
+          fixture(at('scan_master.h5'), {
+            ...params,
+            intensities: { file: at('scan_master.h5'), key: 'entry/data/data' },
+          }),
+        ),
+        4,
+      ),
     );
-    // The prepared weights are the cropped mask.
-    const rec = records(
-      run(loader({ ...base(), mask: { key: '/entry/mask', invert: true } }), 10),
-    )[3]!;
-    const expected: number[] = [];
-    for (let r = 4; r < 36; r++) for (let c = 8; c < 40; c++) expected.push(1 - mask[r * W + c]!);
-    assert.deepEqual(values(rec.mask), expected);
-  });
-
-  it('dark and flat: (data - mean dark) / flat in float64, negatives set to 0, dead flat pixels 0 and masked', () => {
-    const scan = loader({
-      ...base(),
-      darkfield: { key: '/entry/dark' },
-      flatfield: { key: '/entry/flat' },
-    });
-    scan.initialize();
-    const raw = scan.load([2, 3]).data as FrameStack;
-    const { data } = scan.correct(raw, null, {});
-    assert.equal(data.dtype, 'float64');
-    for (const [k, f] of [2, 3].entries()) {
-      for (let i = 0; i < H * W; i++) {
-        const r = Math.floor(i / W);
-        const want = flat[i] === 0 ? 0 : Math.max(0, (pixel(f, r, i % W) - dark[i]!) / flat[i]!);
-        assert.equal(data.data[k * H * W + i], want, `frame ${f} pixel ${i}`);
-      }
-    }
-    const clipped = [2, 3].some((f) =>
-      dark.some((d, i) => flat[i] !== 0 && pixel(f, Math.floor(i / W), i % W) < d),
+    const group = records(
+      run(
+        loader(
+          fixture(at('scan_master.h5'), {
+            ...params,
+            intensities: { file: at('scan_master.h5'), key: 'entry/data' },
+          }),
+        ),
+        4,
+      ),
     );
-    assert.ok(clipped, 'some pixels fall below the dark level and are clipped');
-    assert.equal(scan.weight2d?.data[5], 0, 'the zero flat pixel is masked');
-    assert.equal(scan.weight2d?.data[6], 1);
-  });
-
-  it('normalisation divides each frame by its monitor relative to the mean monitor', () => {
-    const scan = loader({ ...base(), normalisation: { key: '/entry/I0' } });
-    const recs = records(run(scan, 4));
-    const mean = I0.reduce((a, b) => a + b) / N;
-    for (const rec of recs) {
-      assert.equal(rec.data.dtype, 'float64');
-      const want = rawCrop(rec.index, 4, 8, 32).map((v) => (v * mean) / I0[rec.index]!);
-      assertClose(values(rec.data), want, `frame ${rec.index}`);
-    }
-  });
-
-  it('framefilter keeps the flagged frames, their positions and monitor values', () => {
-    const scan = loader({
-      ...base(),
-      positions: { slow_key: '/entry/sy', fast_key: '/entry/sx' },
-      normalisation: { key: '/entry/I0' },
-      framefilter: { key: '/entry/filter' },
+    assert.equal(vds.length, 10);
+    vds.forEach((rec, k) => {
+      assert.equal(rec.data.dtype, 'uint32');
+      assert.deepEqual(values(rec.data), rawWindow(k, [0, 16], [2, 18]), `frame ${k}`);
+      assert.deepEqual(values(group[k]!.data), values(rec.data));
     });
-    const recs = records(run(scan, 3));
-    const kept = FILTER.flatMap((v, i) => (v ? [i] : []));
-    assert.equal(scan.numFrames, kept.length);
-    assert.deepEqual(
-      recs.map((r) => r.index),
-      kept.map((_, k) => k),
+  });
+
+  it('LZF and bitshuffle-LZ4 (filter 32008, decoded independently from the file bytes) frames', () => {
+    // 64 x 64 frames: whole bitshuffle blocks, as the independent decoder needs.
+    const side = 64;
+    const frame = (k: number) =>
+      Array.from({ length: side * side }, (_, i) => pixel(k, Math.floor(i / side), i % side));
+    const data = Uint32Array.from(
+      { length: 6 * side * side },
+      (_, i) => frame(Math.floor(i / (side * side)))[i % (side * side)]!,
     );
-    const mean = kept.reduce((s, i) => s + I0[i]!, 0) / kept.length;
-    for (const rec of recs) {
-      const raw = kept[rec.index]!;
-      assert.deepEqual(Array.from(rec.position ?? []), [SY[raw], SX[raw]]);
-      const want = rawCrop(raw, 4, 8, 32).map((v) => (v * mean) / I0[raw]!);
-      assertClose(values(rec.data), want, `frame ${rec.index} (raw ${raw})`);
+    const files: [string, object][] = [
+      ['lzf.h5', { compression: { kind: 'lzf' }, chunks: [1, side, side] }],
+      ['bslz4.h5', { filter: { id: 32008, cdValues: [0, 2] }, chunks: [1, side, side] }],
+    ];
+    for (const [name, options] of files) {
+      const f = H5File.open(at(name), 'w');
+      f.writeArray('/entry/data', ndarray('uint32', [6, side, side], data), options);
+      f.writeArray('/entry/sy', ndarray('float64', [6], Float64Array.from([0, 1, 2, 3, 4, 5])));
+      f.writeArray('/entry/sx', ndarray('float64', [6], Float64Array.from([0, 1, 2, 3, 4, 5])));
+      f.close();
+      const recs = records(run(loader(fixture(at(name), { shape: null })), 4));
+      assert.equal(recs.length, 6);
+      recs.forEach((rec, k) => {
+        assert.deepEqual(values(rec.data), frame(k), `${name} frame ${k}`);
+      });
     }
+    const h5 = H5File.open(at('bslz4.h5'));
+    const entry = h5.entry('/entry/data');
+    h5.close();
+    assert.ok(entry.kind === 'dataset' && entry.filters.some((x) => x.id === 32008));
+    const decoded = decodeBitshuffleChunks(
+      new Uint8Array(readFileSync(at('bslz4.h5'))),
+      side * side * 4,
+      4,
+    );
+    assert.equal(decoded.length, 6);
+    assert.deepEqual(Array.from(new Uint32Array(decoded[5]!.buffer)), frame(5));
+    assert.ok(statSync(at('bslz4.h5')).size < data.byteLength / 2, 'the chunks are compressed');
   });
 
-  it('recorded energy, distance and psize times their multipliers replace the parameters', () => {
-    const scan = loader({
-      ...base(),
-      energy: 6.0,
-      distance: 1.0,
-      recorded_energy: { key: '/entry/energy_ev', multiplier: 1e-3 },
-      recorded_distance: { key: '/entry/distance_mm', multiplier: 1e-3 },
-      recorded_psize: { key: '/entry/psize_um', multiplier: 1e-6 },
-    });
-    assert.equal(scan.info.energy, 8);
-    assert.equal(scan.info.distance, 5);
-    assert.ok(Math.abs(Number(scan.info.psize) - 75e-6) < 1e-18);
-    const chunks = run(scan, 10);
-    assert.equal(chunks[0]?.common.energy, 8);
-    // Only where a key is set: the user's distance stays without recorded_distance.
-    const partial = loader({
-      ...base(),
-      distance: 1.5,
-      recorded_energy: { key: '/entry/energy_ev' },
-    });
-    assert.equal(partial.info.distance, 1.5);
-    assert.equal(partial.info.energy, 8000);
+  it('int64 frames keep their dtype, as their weights do (int64 ones without a mask)', () => {
+    const pkg = run(
+      loader(
+        fixture(at('l2.h5'), {
+          intensities: { file: at('l2.h5'), key: 'entry/data_i64' },
+          shape: 12n,
+        }),
+      ),
+      10,
+    )[0]!;
+    assert.equal(pkg.chunk.data.dtype, 'int64');
+    assert.equal(pkg.chunk.weights.dtype, 'int64');
+    assert.deepEqual(values(pkg.iterable[4]!.data), rawWindow(4, [2, 14], [4, 16]));
   });
+});
 
-  it('is registered as Hdf5Loader, with its parameter tree; createScan resolves relative files', async () => {
+describe('Hdf5Loader: registry, parameters and saving', () => {
+  it('is registered as Hdf5Loader with ptypy defaults (shape None, auto_center None); createScan resolves relative files', async () => {
     assert.equal(getSource('Hdf5Loader'), Hdf5Loader);
-    assert.ok(getParams('Hdf5Loader')?.get('intensities.key'));
+    const tree = getParams('Hdf5Loader');
+    assert.equal(tree.get('shape')?.default, null);
+    assert.equal(tree.get('auto_center')?.default, null);
+    assert.equal(tree.get('normalisation.sigma')?.default, 3n);
     const scan = await createScan(
-      {
-        name: 'Hdf5Loader',
-        intensities: { file: relative(root, main), key: '/entry/data/data' },
-        positions: { file: relative(root, main), slow_key: '/entry/sy', fast_key: '/entry/sx' },
-        shape: 32n,
-      },
-      { baseDir: root, ...quiet },
+      { name: 'Hdf5Loader', ...fixture('l2.h5', { positions: { file: 'l2.h5' } }) },
+      { baseDir: at(''), logger: quietLogger },
     );
     assert.ok(scan instanceof Hdf5Loader);
-    assert.equal(records(run(scan, 5)).length, N);
+    assert.equal(records(run(scan, 10)).length, 10);
+  });
+
+  it("a saved .ptyd holds int64 weights and ptypy's nested parameter groups as 'param' groups (read by h5py)", () => {
+    const dfile = at('out.ptyd');
+    run(loader(fixture(at('l2.h5'), { shape: 12n, save: 'append', dfile })), 4);
+    const out = JSON.parse(
+      python(
+        `import sys, json, h5py
+f = h5py.File(sys.argv[1], 'r')
+print(json.dumps({'weights': str(f['chunks/0/weights'].dtype), 'positions': f['info/positions'].attrs['type'],
+  'bbox': f['info/positions/bounding_box'].attrs['type'], 'info': f['info'].attrs['type'],
+  'skip': int(f['info/positions/skip'][()]), 'scan': str(f['info/positions_scan'].dtype),
+  'data': f['chunks/2/data'][1].tolist()}))`,
+        [dfile],
+      ),
+    ) as Record<string, unknown>;
+    assert.deepEqual(
+      { ...out, data: undefined },
+      {
+        weights: 'int64',
+        positions: 'param',
+        bbox: 'param',
+        info: 'dict',
+        skip: 1,
+        scan: 'int64',
+        data: undefined,
+      },
+    );
+    assert.deepEqual((out.data as number[][]).flat(), rawWindow(9, [2, 14], [4, 16]));
   });
 });
 
-describe('Hdf5Loader: bad input', () => {
-  it('a missing file is a FileFormatError naming the file and the parameter', () => {
-    const missing = join(root, 'nope.h5');
-    const scan = loader({ intensities: { file: missing, key: '/data' } });
-    assert.throws(
-      () => scan.initialize(),
-      (e: unknown) =>
-        e instanceof FileFormatError &&
-        e.file === missing &&
-        e.message.includes(missing) &&
-        e.message.includes('intensities.file'),
-    );
-  });
-
-  it('a key that does not exist names file and key, and what the nearest group holds', () => {
-    const scan = loader({ intensities: { file: main, key: '/entry/data/dat' } });
-    assert.throws(
-      () => scan.initialize(),
-      (e: unknown) =>
-        e instanceof FileFormatError &&
-        e.file === main &&
-        e.dataset === '/entry/data/dat' &&
-        e.message.includes(`${main}:/entry/data/dat`) &&
-        e.message.includes('/entry/data holds data'),
-    );
-    assert.throws(
-      () =>
-        loader({
-          ...{ intensities: { ...FRAMES, file: main } },
-          recorded_energy: { key: '/entry/E' },
-        }),
-      (e: unknown) => e instanceof FileFormatError && e.message.includes('recorded_energy.key'),
-    );
-  });
-
-  it('4-D positions that match neither the frames nor the grid name both datasets and shapes', () => {
-    const scan = loader({
-      intensities: { file: grid, key: '/data' },
-      positions: { slow_key: '/y5', fast_key: '/x' },
-    });
-    assert.throws(
-      () => scan.initialize(),
-      (e: unknown) =>
-        e instanceof FrameError &&
-        e.message.includes(`${grid}:/y5 has shape (5,)`) &&
-        e.message.includes(`${grid}:/x has shape (4,)`) &&
-        e.message.includes('(3, 4, 40, 48)'),
-    );
-  });
-
-  it('a mask of the wrong shape is a FrameError naming both shapes', () => {
-    const scan = loader({
-      intensities: { ...FRAMES, file: main },
-      mask: { key: '/entry/mask_small' },
-    });
-    assert.throws(
-      () => scan.initialize(),
-      (e: unknown) =>
-        e instanceof FrameError && e.message.includes('(40, 47)') && e.message.includes('(40, 48)'),
-    );
-  });
-
-  it('a non-numeric dataset is a FileFormatError', () => {
-    const scan = loader({ intensities: { file: main, key: '/entry/title' } });
-    assert.throws(
-      () => scan.initialize(),
-      (e: unknown) =>
-        e instanceof FileFormatError &&
-        e.dataset === '/entry/title' &&
-        e.message.includes('string'),
-    );
-  });
-
-  it('a per-frame dataset of the wrong length names it and the frame count', () => {
-    const scan = loader({
-      intensities: { ...FRAMES, file: main },
-      framefilter: { key: '/entry/mask' },
-    });
-    assert.throws(
-      () => scan.initialize(),
-      (e: unknown) =>
-        e instanceof FileFormatError &&
-        e.message.includes(`${main}:/entry/mask has shape (40, 48)`) &&
-        e.message.includes('framefilter needs one value per frame'),
-    );
-    const short = loader({
-      intensities: { file: grid, key: '/data' },
-      normalisation: { file: grid, key: '/y5' },
-    });
-    assert.throws(
-      () => short.initialize(),
-      (e: unknown) => e instanceof FileFormatError && e.message.includes('holds 12 frames'),
-    );
-  });
-
-  it('missing required keys and a lone position key are ParameterErrors listing every problem', () => {
-    assert.throws(
-      () => new Hdf5Loader({ positions: { slow_key: '/y' } }, quiet),
-      (e: unknown) =>
-        e instanceof ParameterError &&
-        ['intensities.file', 'intensities.key', 'positions.fast_key'].every((p) =>
-          e.problems.some((x) => x.path === p),
-        ),
-    );
-  });
-});
-
-describe('H5File additions used by the loader', () => {
-  it('readBlock reads a block of the leading axes and refuses one outside the dataset', () => {
-    const h5 = H5File.open(grid);
-    try {
-      const block = h5.readBlock('/data', [1, 2], [1, 2]);
-      assert.deepEqual(block.shape, [1, 2, H, W]);
-      assert.deepEqual(values(block as NdArray).slice(0, W), rawCrop(6, 0, 0, W).slice(0, W));
-      assert.throws(() => h5.readBlock('/data', [2, 3], [1, 2]), MissingDataError);
-      assert.throws(() => h5.readBlock('/data', [0, 0, 0, 0, 0], [1, 1, 1, 1, 1]), H5Error);
-    } finally {
-      h5.close();
-    }
-  });
-
-  it('writeArray refuses a filter together with a compression', () => {
-    const h5 = H5File.open(join(root, 'both.h5'), 'w');
-    try {
-      assert.throws(
-        () =>
-          h5.writeArray('/d', stack('int32', 2), {
-            compression: { kind: 'gzip', level: 1 },
-            filter: { id: 32008, cdValues: [0, 2] },
-          }),
-        H5Error,
-      );
-    } finally {
-      h5.close();
-    }
+describe('Hdf5Loader: the README example', () => {
+  it("the README's ptypy config, as YAML, runs unchanged through ptyscan prepare and gives ptypy's frames", async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Hdf5Loader'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    assert.ok(yaml !== undefined, 'the section has a YAML config');
+    const work = at('readme');
+    mkdirSync(work);
+    symlinkSync(join(HDF5_CASES, 'eiger_master_vds_bslz4/raw'), join(work, 'raw'));
+    writeFileSync(join(work, 'scan.yaml'), yaml);
+    const done = await cli(['prepare', join(work, 'scan.yaml'), '--chunk', '20', '--quiet']);
+    assert.equal(done.code, 0, done.err);
+    const file = h5read(join(work, 'scan.ptyd')) as PyDict;
+    const chunk = (file.chunks as PyDict)['0'] as PyDict;
+    const expected = readNpy(join(HDF5_CASES, 'eiger_master_vds_bslz4/expected/call_0_data.npy'));
+    assert.ok(isNdArray(chunk.data));
+    assert.equal(chunk.data.dtype, 'uint32');
+    assert.deepEqual(values(chunk.data), values(expected));
   });
 });

@@ -202,10 +202,16 @@ describe('scan config files', () => {
 describe('registries built by a function', () => {
   it('createSourceRegistry() holds the built-in sources and the PtyScan tree, in a fixed order', () => {
     const registry = createSourceRegistry();
-    assert.deepEqual(registry.list(), ['Hdf5Loader', 'MoonFlowerScan', 'NumpyScan', 'PtydScan']);
+    assert.deepEqual(registry.list(), [
+      'Hdf5Loader',
+      'Hdf5LoaderFast',
+      'MoonFlowerScan',
+      'NumpyScan',
+      'PtydScan',
+    ]);
     assert.deepEqual(
       registry.params.list().map((t) => t.name),
-      ['PtyScan', 'PtydScan', 'Hdf5Loader', 'MoonFlowerScan', 'NumpyScan'],
+      ['PtyScan', 'PtydScan', 'Hdf5Loader', 'Hdf5LoaderFast', 'MoonFlowerScan', 'NumpyScan'],
     );
   });
 

@@ -6,6 +6,7 @@ import { prepareCommand } from './prepare.js';
 import { previewCommand } from './preview.js';
 import { simulateCommand } from './simulate.js';
 import { validateCommand } from './validate.js';
+import { viewCommand } from './view.js';
 
 /** Every `ptyscan` subcommand, in the order `ptyscan --help` lists them. Add new commands here. */
 export const COMMANDS: readonly Command[] = [
@@ -16,4 +17,5 @@ export const COMMANDS: readonly Command[] = [
   previewCommand,
   paramsCommand,
   followCommand,
+  viewCommand,
 ];

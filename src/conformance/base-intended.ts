@@ -1,0 +1,108 @@
+/**
+ * The intended differences of the base PtyScan corpus (docs/compatibility.md
+ * 1, 2 and 5), recognised from a case's parameters and record, each with
+ * the check that holds ptyscan to its documented behaviour instead.
+ */
+import { meanMassCenter } from '../frames/index.js';
+import { type FrameStack, ndarray } from '../frames/ndarray.js';
+import { isNdArray } from '../py/value.js';
+import type { PtyScan } from '../scan/pty-scan.js';
+import type { AutoResult } from '../scan/types.js';
+import type { ConformanceCase } from './case.js';
+import { Difference, differ } from './compare.js';
+import { firstDifference, type Plain } from './describe.js';
+import { type IntendedDifference, replay } from './replay.js';
+
+/** The raw frames of a case's first `n` scan frames and their mask (for the automatic centre). */
+export type FirstFrames = (n: number) => { frames: FrameStack; mask: FrameStack | undefined };
+
+/** The base corpus's raw frames and common mask. */
+function caseFrames(kase: ConformanceCase): FirstFrames {
+  return (n) => {
+    const frames = kase.frames as FrameStack;
+    const [, h, w] = frames.shape as [number, number, number];
+    const first = ndarray(frames.dtype, [n, h, w], frames.data.subarray(0, n * h * w));
+    const mask =
+      kase.weight2d === null
+        ? undefined
+        : ndarray(kase.weight2d.dtype, [1, h, w], kase.weight2d.data);
+    return { frames: first, mask };
+  };
+}
+
+/**
+ * Same chunks as ptypy, and the frozen centre is the mass centre of the
+ * first chunk's raw frames (auto_center true enforced over an explicit centre).
+ */
+export function autoCentreCheck(raw: FirstFrames) {
+  return (i: number, result: AutoResult, expected: Record<string, Plain>, scan: PtyScan) => {
+    if (result.msg !== 'data')
+      throw new Difference(`call ${i}: expected data, found ${result.msg}`);
+    differ(`call ${i} indices`, firstDifference(result.chunk.indices, expected.indices as Plain));
+    differ(
+      `call ${i} data_shape`,
+      firstDifference([...result.chunk.data.shape], expected.data_shape as Plain),
+    );
+    if (i !== 0) return;
+    const { frames, mask } = raw(result.chunk.indices.length);
+    const want = meanMassCenter(frames, mask);
+    const frozen = scan.info.center;
+    const got = isNdArray(frozen) ? Array.from(frozen.data as ArrayLike<number>, Number) : [];
+    differ(`call ${i} centre`, firstDifference(got, want));
+  };
+}
+
+/** ptypy raised at a call; we return data there: the note saying so. */
+function returnedData(
+  i: number,
+  expected: Record<string, Plain>,
+  result: AutoResult,
+): string | null {
+  return result.msg === 'data'
+    ? `call ${i} returned ${result.chunk.indices.length} frames instead of ptypy's ${expected.error}`
+    : null;
+}
+
+/** The base corpus's intended difference that applies to `kase`, or null. */
+export function intendedBaseDifference(kase: ConformanceCase): IntendedDifference | null {
+  if (kase.harness.class !== 'PtyScan' && kase.harness.class !== 'PtydScan') return null;
+  const p = kase.params;
+  if (p.auto_center === true && p.center !== null && p.center !== undefined) {
+    return {
+      note: 'auto_center true enforces the automatic centre over the explicit one',
+      judge: () =>
+        replay(kase, { compare: autoCentreCheck(caseFrames(kase)), finalWithoutCenter: true }),
+    };
+  }
+  const err = kase.expected.calls.find((c) => typeof c.error === 'string');
+  const rawShape = kase.frames?.shape.slice(1);
+  const w2d = kase.expected.init.weight2d_shape;
+  if (
+    err?.error === 'ValueError' &&
+    Array.isArray(w2d) &&
+    rawShape !== undefined &&
+    firstDifference(w2d, rawShape) !== null
+  ) {
+    return {
+      note: 'a mask whose shape differs from the raw frames never crashes auto-centring',
+      judge: () => replay(kase, { ptypyRaised: returnedData }),
+    };
+  }
+  if (kase.harness.class === 'PtydScan' && err?.error === 'AttributeError') {
+    return {
+      note: 'a .ptyd written without positions is readable (positions None)',
+      judge: () =>
+        replay(kase, {
+          ptypyRaised: (i, expected, result) => {
+            if (result.msg === 'data' && isNdArray(result.chunk.positions)) {
+              throw new Difference(
+                `call ${i}: expected positions None for a file without positions`,
+              );
+            }
+            return returnedData(i, expected, result);
+          },
+        }),
+    };
+  }
+  return null;
+}

@@ -1,0 +1,18 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { formatResult, listCases, readCase, runCase } from '../../src/conformance/index.js';
+import { h5ready } from '../../src/h5/index.js';
+import { HDF5_CASES } from '../helpers/corpus.js';
+
+// Every case of the shared Hdf5Loader corpus, one test each, so the output lists which pass
+// (and which pass by an intended difference, in the diagnostic line).
+describe('ptypy Hdf5Loader conformance corpus', () => {
+  before(() => h5ready());
+  for (const name of listCases(HDF5_CASES)) {
+    it(name, (t) => {
+      const result = runCase(readCase(`${HDF5_CASES}${name}`, name));
+      t.diagnostic(formatResult(result));
+      assert.equal(result.status, 'pass', formatResult(result));
+    });
+  }
+});

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { MissingDataError } from '../../src/errors.js';
+import { h5ready } from '../../src/h5/index.js';
+import type { ScanParams } from '../../src/scan/pty-scan.js';
+import { Hdf5Loader, Hdf5LoaderFast } from '../../src/sources/index.js';
+import { python } from '../python.js';
+import { loader, run, values } from './hdf5-fixtures.js';
+
+// Frames big enough that Hdf5LoaderFast reads each chunk on several threads:
+// 40 gzip frames of 256 x 256 uint32 in two Eiger-style data files behind a master.
+const SCRIPT = `
+import sys, numpy as np, h5py
+d = sys.argv[1]
+k, r, c = np.meshgrid(np.arange(40), np.arange(256), np.arange(256), indexing='ij')
+frames = ((k * 7 + r * 3 + c * 5 + (r * c) % 11) % 200).astype(np.uint32)
+for name, part in (('scan_data_000001.h5', frames[:20]), ('scan_data_000002.h5', frames[20:])):
+    with h5py.File(d + '/' + name, 'w') as f:
+        f.create_dataset('entry/data/data', data=part, chunks=(1, 256, 256), compression='gzip')
+with h5py.File(d + '/master.h5', 'w') as f:
+    f['entry/data/data_000001'] = h5py.ExternalLink('scan_data_000001.h5', 'entry/data/data')
+    f['entry/data/data_000002'] = h5py.ExternalLink('scan_data_000002.h5', 'entry/data/data')
+    f['entry/y'] = np.arange(40) * 1.0; f['entry/x'] = -np.arange(40) * 1.0
+    f['entry/mask'] = (np.arange(256 * 256).reshape(256, 256) % 97 != 0).astype(np.uint8)
+`;
+
+let dir: string;
+const threads = availableParallelism();
+
+before(async () => {
+  await h5ready();
+  dir = mkdtempSync(join(tmpdir(), 'ptyscan-fast-'));
+  python(SCRIPT, [dir]);
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function params(): ScanParams {
+  const master = join(dir, 'master.h5');
+  return {
+    auto_center: false,
+    shape: 200n,
+    intensities: { file: master, key: 'entry/data' },
+    positions: { file: master, slow_key: 'entry/y', fast_key: 'entry/x' },
+    mask: { file: master, key: 'entry/mask' },
+    orientation: 3n,
+  };
+}
+
+describe('Hdf5LoaderFast', () => {
+  it("reads each chunk's frames on this thread and worker threads together, and gives Hdf5Loader's numbers", (t) => {
+    const fast = loader(params(), Hdf5LoaderFast) as Hdf5LoaderFast;
+    const threadCounts: number[] = [];
+    fast.initialize();
+    const chunks = [];
+    for (let msg = fast.auto(20); msg.msg === 'data'; msg = fast.auto(20)) {
+      chunks.push(msg);
+      threadCounts.push(fast.lastLoadThreads);
+    }
+    fast.close();
+    const plain = run(loader(params(), Hdf5Loader), 20);
+    assert.equal(chunks.length, 2);
+    chunks.forEach((pkg, i) => {
+      assert.deepEqual(pkg.chunk.indices, plain[i]!.chunk.indices);
+      assert.deepEqual(values(pkg.chunk.data), values(plain[i]!.chunk.data), `chunk ${i} data`);
+      assert.deepEqual(
+        values(pkg.chunk.weights),
+        values(plain[i]!.chunk.weights),
+        `chunk ${i} weights`,
+      );
+    });
+    if (threads < 2) {
+      t.skip('one core: Hdf5LoaderFast reads on this thread alone');
+      return;
+    }
+    assert.deepEqual(threadCounts, [Math.min(threads, 20), Math.min(threads, 20)]);
+  });
+
+  it('a frame a worker thread cannot read is the same typed error as on this thread, naming the missing file', (t) => {
+    if (threads < 2) {
+      t.skip('one core: no worker threads');
+      return;
+    }
+    const fast = loader(params(), Hdf5LoaderFast);
+    fast.initialize();
+    // The second data file disappears after construction: the worker reading its frames fails.
+    unlinkSync(join(dir, 'scan_data_000002.h5'));
+    assert.throws(
+      () => fast.auto(40),
+      (e: unknown) => e instanceof MissingDataError && /scan_data_000002\.h5/.test(e.message),
+    );
+    fast.close();
+  });
+});
