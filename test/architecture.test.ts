@@ -10,6 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { PYTHON } from './helpers/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SRC = join(ROOT, 'src');
@@ -44,7 +45,7 @@ function importers(pattern: RegExp): string[] {
 
 describe('architecture', () => {
   it('no folder of src/ imports a folder that imports it back (shared/tools/folder-cycles.py)', () => {
-    const run = spawnSync('python3', [CYCLES_TOOL, SRC], { encoding: 'utf8' });
+    const run = spawnSync(PYTHON, [CYCLES_TOOL, SRC], { encoding: 'utf8' });
     assert.equal(run.error, undefined, `python3 could not run the tool: ${run.error?.message}`);
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.stdout, '', `import cycles between folders:\n${run.stdout}`);

@@ -13,7 +13,7 @@ import {
 import { h5ready } from '../../src/h5/index.js';
 import { CASES, HDF5_CASES } from '../helpers/corpus.js';
 import { tempDir } from '../helpers/index.js';
-import { python } from '../python.js';
+import { python } from '../helpers/python.js';
 
 // The harness must be able to fail: each test copies a real case, changes one
 // expectation, and checks that the difference is reported.

@@ -10,7 +10,7 @@ import type { PtyScan, ScanParams } from '../../src/scan/pty-scan.js';
 import type { DataPackage, FrameRecord } from '../../src/scan/types.js';
 import { Hdf5Loader } from '../../src/sources/index.js';
 import { capturingLogger, runToEos, tempDir } from '../helpers/index.js';
-import { python } from '../python.js';
+import { python } from '../helpers/python.js';
 
 /** Frame size of every fixture. */
 export const H = 16;

@@ -11,7 +11,7 @@ import { createScan, getParams, getSource, Hdf5Loader } from '../../src/sources/
 import { cli } from '../cli/helpers.js';
 import { HDF5_CASES } from '../helpers/corpus.js';
 import { quietLogger } from '../helpers/index.js';
-import { python } from '../python.js';
+import { python } from '../helpers/python.js';
 import { decodeBitshuffleChunks } from './bitshuffle-lz4.js';
 import {
   fastAt,
