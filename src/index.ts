@@ -65,14 +65,11 @@ export {
 export {
   defineParams,
   formatPyLiteral,
-  getParams,
-  listParams,
   normalizeParams,
   type ParamDescriptor,
   ParamTree,
   parseParams,
   parsePyLiteral,
-  registerParams,
 } from './params/index.js';
 // Pictures and simulation
 export * as preview from './preview/index.js';
@@ -86,8 +83,6 @@ export {
   h5write,
   openPtydReader,
   type PtydReader,
-  PtydScan,
-  type PtydScanOptions,
   PtydSink,
   type PtydSinkOptions,
   readWriterStatus,
@@ -132,16 +127,23 @@ export * as sim from './sim/index.js';
 // Sources
 export {
   createScan,
+  createSourceRegistry,
+  getParams,
   getSource,
   HDF5_LOADER_PARAMS,
   Hdf5Loader,
   Hdf5LoaderFast,
+  listParams,
   listSources,
   MoonFlowerScan,
   NumpyScan,
+  PtydScan,
+  type PtydScanOptions,
   readScanConfig,
+  registerParams,
   registerSource,
   resolveScanConfig,
+  SourceRegistry,
 } from './sources/index.js';
 // The browser viewer
 export {

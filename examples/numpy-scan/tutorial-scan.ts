@@ -26,7 +26,7 @@ import {
   type NdArray,
   ndarray,
   PtyScan,
-  type PtyScanOptions,
+  type PyDict,
   type PyValue,
   readNpy,
   type ScanParams,
@@ -63,11 +63,12 @@ function readGeometry(file: string): Record<string, PyValue> {
 export class TutorialScan extends PtyScan {
   static override params = TUTORIAL_SCAN_PARAMS;
 
-  // 2. The constructor: geometry.txt fills what the user left unset.
-  constructor(pars: ScanParams = {}, options: PtyScanOptions = {}) {
-    const geometryFile = join(String(pars.base_path ?? './'), 'geometry.txt');
+  // 2. Parameters from the raw folder, once the given ones are valid:
+  //    geometry.txt fills what the user left unset (`pars` holds what they gave).
+  static override paramsFromFiles(info: PyDict, pars: ScanParams): ScanParams {
+    const geometryFile = join(String(info.base_path), 'geometry.txt');
     const geometry = existsSync(geometryFile) ? readGeometry(geometryFile) : {};
-    super({ ...geometry, ...pars }, options);
+    return Object.fromEntries(Object.entries(geometry).filter(([key]) => pars[key] === undefined));
   }
 
   private file(name: string): string {

@@ -2,12 +2,11 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type FrameStack, type NdArray, ndarray } from '../frames/ndarray.js';
-import { PtydScan } from '../ptyd/ptyd-scan.js';
 import type { PyDict } from '../py/value.js';
 import { PtyScan, type PtyScanOptions, type ScanParams } from '../scan/pty-scan.js';
 import type { CheckResult, LoadResult } from '../scan/types.js';
 import { expect2 } from '../scan/values.js';
-import { getSource } from '../sources/index.js';
+import { getSource, PtydScan } from '../sources/index.js';
 import { type ConformanceCase, frameOf } from './case.js';
 
 /** The base corpus's loader, exactly as its README describes the harness. */

@@ -1,6 +1,7 @@
 import { frameDims } from './check.js';
 import { cropPadPlacement } from './crop-pad.js';
-import type { AnyTypedArray, DType } from './dtype.js';
+import type { DType } from './dtype.js';
+import type { Output } from './memory.js';
 import type { FrameStack } from './ndarray.js';
 import { isIdentity, type Orientation, orientationFlags, orientCenter } from './orientation.js';
 import { transformFrames } from './transform.js';
@@ -11,10 +12,11 @@ import { transformFrames } from './transform.js';
  * cost of one copy of the region of interest. This is the kernel the
  * preparation pipeline uses.
  *
- * `reuse` optionally offers a buffer the result may be written into (used
+ * `output` optionally offers a buffer the result may be written into (used
  * when it has the result's element type and enough room; the result then
- * shares its memory). Passing the previous chunk's buffer, once that chunk is
- * no longer needed, avoids the page faults of fresh memory.
+ * shares its memory), and where fresh memory comes from otherwise. Passing
+ * the previous chunk's buffer, once that chunk is no longer needed, avoids
+ * the page faults of fresh memory.
  *
  * @example
  * cropOrient(frames, [256, 256], [250, 262], 3); // 256x256 ROI, rows and columns reversed
@@ -24,7 +26,7 @@ export function cropOrient<D extends DType>(
   newShape: readonly [number, number],
   center: readonly [number, number],
   orientation: Orientation,
-  reuse?: AnyTypedArray,
+  output?: Output,
 ): { frames: FrameStack<D | 'float64'>; center: [number, number] } {
   const dims = frameDims(stack);
   const flags = orientationFlags(orientation);
@@ -41,7 +43,7 @@ export function cropOrient<D extends DType>(
     dims,
     { roi, low: place.low, flags },
     place.pads ? 'float64' : stack.dtype,
-    reuse,
+    output,
   );
   return { frames, center: outCenter };
 }

@@ -2,7 +2,6 @@
  * dtypes as string literals, with one type-level map to typed arrays and one
  * runtime table of constructors. `bool` is stored as one byte per element (0/1).
  */
-import { adviseLargeMemory } from '../native/addon.js';
 
 /** The element types ptyscan handles. */
 export type DType =
@@ -85,9 +84,7 @@ export function isNumberDType(dtype: DType): dtype is NumberDType {
   return dtype !== 'int64' && dtype !== 'uint64';
 }
 
-/** Allocates a zero-filled typed array of `length` elements of `dtype` (large ones on huge pages where possible). */
+/** Allocates a zero-filled typed array of `length` elements of `dtype`. */
 export function allocate<D extends DType>(dtype: D, length: number): TypedArrayFor[D] {
-  const array = new TYPED_ARRAY[dtype](length);
-  adviseLargeMemory(array);
-  return array;
+  return new TYPED_ARRAY[dtype](length);
 }

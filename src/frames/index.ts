@@ -3,6 +3,13 @@ export { cropOrient } from './crop-orient.js';
 export { type CropPadPlacement, cropPad, cropPadPlacement } from './crop-pad.js';
 export * from './dtype.js';
 export { massCenter, meanMassCenter } from './mass-center.js';
+export {
+  type Allocator,
+  type Output,
+  type OutputMemory,
+  outputArray,
+  PLAIN_MEMORY,
+} from './memory.js';
 export * from './ndarray.js';
 export {
   isIdentity,

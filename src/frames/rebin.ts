@@ -1,9 +1,9 @@
 import { RebinError } from '../errors.js';
 import { frameDims } from './check.js';
-import type { AnyTypedArray, DType } from './dtype.js';
+import type { DType } from './dtype.js';
+import { type Output, outputArray } from './memory.js';
 import { type FrameStack, formatShape } from './ndarray.js';
 import { pairwiseSum, pairwiseSumFloat32 } from './pairwise-sum.js';
-import { outputArray } from './transform.js';
 
 function checkFactor(r: number, h: number, w: number): void {
   if (!Number.isInteger(r) || r < 1) {
@@ -165,7 +165,7 @@ function asNumbers(data: FrameStack['data']): ArrayLike<number> {
  * sub-pixels, then over the `r` row results), bit-identical to numpy. The
  * result is float64 (float32 for float32 input, as numpy's `mean` gives);
  * for integer input and `r` a power of two it equals `sum / r**2` exactly.
- * `reuse` optionally offers a buffer for the result, as in {@link cropOrient}.
+ * `output` optionally offers a buffer for the result, as in {@link cropOrient}.
  *
  * @throws {RebinError} when `r` is not a positive integer or does not divide the frame shape.
  * @example
@@ -174,22 +174,22 @@ function asNumbers(data: FrameStack['data']): ArrayLike<number> {
 export function rebinData(
   stack: FrameStack<'float32'>,
   r: number,
-  reuse?: AnyTypedArray,
+  output?: Output,
 ): FrameStack<'float32'>;
 export function rebinData(
   stack: FrameStack<Exclude<DType, 'float32'>>,
   r: number,
-  reuse?: AnyTypedArray,
+  output?: Output,
 ): FrameStack<'float64'>;
 export function rebinData(
   stack: FrameStack,
   r: number,
-  reuse?: AnyTypedArray,
+  output?: Output,
 ): FrameStack<'float32' | 'float64'>;
 export function rebinData(
   stack: FrameStack,
   r: number,
-  reuse?: AnyTypedArray,
+  output?: Output,
 ): FrameStack<'float32' | 'float64'> {
   const dims = frameDims(stack);
   const [n, h, w] = dims;
@@ -197,11 +197,11 @@ export function rebinData(
   const shape = [n, h / r, w / r];
   const size = n * (h / r) * (w / r);
   if (stack.data instanceof Float32Array) {
-    const out = outputArray('float32', size, reuse);
+    const out = outputArray('float32', size, output);
     twoStageMeanFloat32(stack.data, out, dims, r);
     return { dtype: 'float32', shape, data: out };
   }
-  const out = outputArray('float64', size, reuse);
+  const out = outputArray('float64', size, output);
   twoStageMean(asNumbers(stack.data), out, dims, r);
   return { dtype: 'float64', shape, data: out };
 }
@@ -211,14 +211,14 @@ export function rebinData(
  * of `weights > 0`, and a binned pixel is valid where `m` equals the maximum
  * of `m` over the whole stack. In practice a binned pixel is valid only when
  * all its `r * r` sub-pixels were valid (if any such block exists). Always bool.
- * `reuse` optionally offers a buffer for the result, as in {@link cropOrient}.
+ * `output` optionally offers a buffer for the result, as in {@link cropOrient}.
  *
  * @throws {RebinError} as {@link rebinData}.
  */
 export function rebinWeights(
   weights: FrameStack,
   r: number,
-  reuse?: AnyTypedArray,
+  output?: Output,
   max?: number,
 ): FrameStack<'bool'> {
   const dims = frameDims(weights, 'weights');
@@ -226,7 +226,7 @@ export function rebinWeights(
   checkFactor(r, h, w);
   const valid = validMask(weights);
   const size = n * (h / r) * (w / r);
-  const out = outputArray('bool', size, reuse);
+  const out = outputArray('bool', size, output);
   const shape = [n, h / r, w / r];
   const anyComplete = markCompleteBlocks(valid, out, dims, r);
   // With a maximum from elsewhere (other MPI ranks' frames), a complete block still means 1.

@@ -5,13 +5,8 @@
  * `reverse()` for a column flip), and a transpose walks the input in tiles so
  * reads stay in cache.
  */
-import {
-  type AnyTypedArray,
-  allocate,
-  type DType,
-  TYPED_ARRAY,
-  type TypedArrayFor,
-} from './dtype.js';
+import type { DType } from './dtype.js';
+import { type Output, outputArray, reuseOf } from './memory.js';
 import type { FrameStack } from './ndarray.js';
 import type { OrientationFlags } from './orientation.js';
 
@@ -51,7 +46,7 @@ export function transformFrames<D extends DType, O extends DType>(
   dims: readonly [number, number, number],
   plan: TransformPlan,
   outDtype: O,
-  reuse?: AnyTypedArray,
+  output?: Output,
 ): FrameStack<O> {
   const [n] = dims;
   const [outH, outW] = transformedShape(plan);
@@ -68,8 +63,8 @@ export function transformFrames<D extends DType, O extends DType>(
     };
   }
   const size = n * outH * outW;
-  const out = outputArray(outDtype, size, reuse);
-  if (out.buffer === reuse?.buffer && !coversRoi(dims, plan)) {
+  const out = outputArray(outDtype, size, output);
+  if (out.buffer === reuseOf(output)?.buffer && !coversRoi(dims, plan)) {
     // Padding pixels are never written: a reused buffer must be cleared like fresh memory.
     new Uint8Array(out.buffer, out.byteOffset, out.byteLength).fill(0);
   }
@@ -160,22 +155,4 @@ function transposeCopy(
       }
     }
   }
-}
-
-/**
- * Storage for `length` elements of `dtype`: `reuse` (or its start) when it is
- * a typed array of that dtype and long enough, else fresh zeroed memory.
- * Reusing a buffer saves the page faults of fresh memory, which on some
- * machines cost more than the kernel itself. The caller must no longer need
- * the old contents.
- */
-export function outputArray<D extends DType>(
-  dtype: D,
-  length: number,
-  reuse: AnyTypedArray | undefined,
-): TypedArrayFor[D] {
-  if (reuse !== undefined && reuse.constructor === TYPED_ARRAY[dtype] && reuse.length >= length) {
-    return reuse.subarray(0, length) as TypedArrayFor[D];
-  }
-  return allocate(dtype, length);
 }

@@ -1,7 +1,13 @@
 /**
- * The HDF5 layer: the only part of ptyscan that talks to h5wasm. Call
- * `await h5ready()` once, then use {@link H5File} synchronously.
+ * The HDF5 layer: the only part of ptyscan that talks to h5wasm or the
+ * native HDF5 addon, and the one that decides which of them does a read, a
+ * write, a deletion or a chunk write. Call `await h5ready()` once, then use
+ * {@link H5File} to read and write objects, or describe a whole write as a
+ * tree ({@link H5Write}) and let {@link applyWrite} carry it out (in two
+ * parts with {@link stageWrite} and {@link writeBulk}, the second one in
+ * another thread if you like, see {@link packWriteJob}).
  */
+export type { BulkWrite } from './bulk.js';
 export { guessChunks } from './chunks.js';
 export {
   type H5ArrayOptions,
@@ -12,15 +18,28 @@ export {
   MAX_IO_BYTES,
 } from './file.js';
 export { acquireLock, type FileLock, type LockHolder } from './lock.js';
-export {
-  canDefer,
-  canDeleteLinks,
-  type DeferredArray,
-  deleteLinks,
-  nativeHdf5Status,
-  writeDeferred,
-} from './native.js';
+export { type BulkArray, nativeHdf5Status } from './native.js';
 export { h5ready } from './runtime.js';
+export {
+  applyWrite,
+  type StagedWrite,
+  stageWrite,
+  type WriteOptions,
+  writeBulk,
+} from './store.js';
+export type {
+  H5AddWrite,
+  H5ArrayNode,
+  H5Attributes,
+  H5Content,
+  H5CreateWrite,
+  H5GroupNode,
+  H5LinkNode,
+  H5Member,
+  H5Node,
+  H5StringNode,
+  H5Write,
+} from './tree.js';
 export {
   describeElementType,
   type H5Compression,
@@ -31,3 +50,9 @@ export {
   type StringArray,
 } from './types.js';
 export { type VirtualSource, virtualSources } from './virtual.js';
+export {
+  type PackedWriteJob,
+  packWriteJob,
+  type WriteJob,
+  writeWorkerScript,
+} from './write-job.js';

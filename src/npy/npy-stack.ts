@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { FileFormatError, FrameError } from '../errors.js';
 import { type AnyTypedArray, type DType, itemSize, TYPED_ARRAY } from '../frames/dtype.js';
 import { type FrameStack, formatShape, ndarray, sameShape, sizeOf } from '../frames/ndarray.js';
-import { adviseLargeMemory } from '../native/addon.js';
+import { adviseLargeMemory } from '../native/memory.js';
 import { type NpyHeader, parseNpyHeader, readNpy } from './npy.js';
 
 /** Enough for any header numpy writes for a 2-D array (they are padded to 64 or 128 bytes). */

@@ -6,7 +6,7 @@
  * other work, holds nobody up.
  */
 import { availableParallelism } from 'node:os';
-import { type ErrorRecord, errorFromRecord, ParallelError } from '../errors.js';
+import { ParallelError, PtyscanError } from '../errors.js';
 import { type Completion, WorkerPool, workerScript } from '../parallel/worker-pool.js';
 import type { FrameRange, StackReader } from './npy-stack.js';
 
@@ -21,11 +21,6 @@ export interface ReadJob extends Omit<FrameRange, 'bytes'> {
 const MIN_FRAMES = 8;
 const MIN_BYTES = 8 * 1024 * 1024;
 
-/** What the worker returns for a failed read: the error's class name and context. */
-export interface ReadFailure {
-  failure: ErrorRecord;
-}
-
 /**
  * Reads frames on one worker thread, started on first use; an idle helper
  * does not keep the process alive. It is not used on one core, nor after
@@ -33,7 +28,7 @@ export interface ReadFailure {
  */
 export class NpyReadHelper implements StackReader {
   available = availableParallelism() > 1;
-  private pool: WorkerPool | null = null;
+  private pool: WorkerPool<ReadJob, null> | null = null;
   private readonly script: URL;
 
   /** `script`: the worker's module (tests point it elsewhere to see a failing thread). */
@@ -70,7 +65,7 @@ export class NpyReadHelper implements StackReader {
 
   wait(needed: boolean): Error | null | 'lost' {
     if (this.pool === null) return null;
-    let completions: Completion[];
+    let completions: Completion<null>[];
     try {
       // Not needed: the job took no frame, and its end is collected by a later call.
       completions = needed ? this.pool.waitUntil(0, 0) : this.pool.collect();
@@ -80,12 +75,11 @@ export class NpyReadHelper implements StackReader {
       return 'lost';
     }
     for (const completion of completions) {
-      if (!completion.ok) {
-        this.lose();
-        return 'lost';
-      }
-      const result = completion.result as ReadFailure | null;
-      if (result !== null) return errorFromRecord(result.failure);
+      if (completion.ok) continue;
+      // A file it could not read is the file's problem; anything else, the thread's.
+      if (completion.error instanceof PtyscanError) return completion.error;
+      this.lose();
+      return 'lost';
     }
     return null;
   }

@@ -6,6 +6,7 @@ import {
   Worker,
 } from 'node:worker_threads';
 import { ParallelError } from '../errors.js';
+import { errorFromWire, errorToWire, type WireError } from './error-wire.js';
 
 /** How long one blocking wait lasts before the pool looks again (ms); waits repeat until done. */
 const WAIT_SLICE_MS = 200;
@@ -20,13 +21,23 @@ const STARTING = 0;
 const SERVING = 1;
 const EXITED = 2;
 
-/** What a worker sends back for every job. */
-export type JobOutcome =
-  | { ok: true; job: number; result: unknown }
-  | { ok: false; job: number; error: { name: string; message: string; stack?: string } };
+/** What the pool sends a worker: one job and its id. */
+interface JobMessage<Job> {
+  id: number;
+  job: Job;
+}
 
-/** A finished job: which worker ran it and how it ended. */
-export type Completion = JobOutcome & { worker: number };
+/** What a worker sends back: a job's result or error, or that the thread itself failed. */
+type WorkerMessage<Result> =
+  | { kind: 'done'; id: number; result: Result }
+  | { kind: 'failed'; id: number; error: WireError }
+  | { kind: 'lost'; error: WireError };
+
+/** A finished job: which worker ran it, its id, and its result or its error (rebuilt with its class). */
+export type Completion<Result> = { worker: number; job: number } & (
+  | { ok: true; result: Result }
+  | { ok: false; error: Error }
+);
 
 /**
  * Every worker starts here and then imports its script: a script that fails
@@ -37,7 +48,7 @@ const BOOTSTRAP = `
 const { workerData } = require('node:worker_threads');
 const fail = (error) => {
   const e = error instanceof Error ? error : new Error(String(error));
-  workerData.port.postMessage({ ok: false, job: -1, error: { name: e.name, message: e.message, stack: e.stack } });
+  workerData.port.postMessage({ kind: 'lost', error: { name: e.name, message: e.message, context: {}, stack: e.stack } });
   Atomics.store(workerData.signal, ${STATE}, ${EXITED});
   Atomics.notify(workerData.signal, ${DONE});
 };
@@ -87,14 +98,16 @@ export function workerScript(base: string, name: string): URL {
 }
 
 /**
- * A fixed set of worker threads driven synchronously from the main thread:
+ * A fixed set of worker threads driven synchronously from the main thread,
+ * each running a script that answers jobs of type `Job` with results of
+ * type `Result` through {@link serveJobs}:
  * `submit()` returns at once, `collect()` picks up finished jobs without
  * blocking, and `waitOne()`/`waitAll()` block (with `Atomics.wait`) until
  * outcomes arrive. No event-loop turn is needed, so a synchronous caller
  * such as `PtyScan.auto()` can use it. Workers answer through
  * {@link serveJobs}.
  */
-export class WorkerPool {
+export class WorkerPool<Job, Result> {
   readonly size: number;
   private readonly slots: Slot[];
   private nextJob = 0;
@@ -135,36 +148,41 @@ export class WorkerPool {
     return this.slot(worker).pending.length;
   }
 
-  /** Sends `message` to `worker` as a new job; returns the job id (the worker sees it as `job`). */
-  submit(worker: number, message: object, transfer: Transferable[] = []): number {
+  /** Sends `job` to `worker`; returns the job's id. */
+  submit(worker: number, job: Job, transfer: Transferable[] = []): number {
     if (this.closed) throw new ParallelError('The worker pool is closed.');
     const slot = this.slot(worker);
-    const job = this.nextJob++;
-    slot.port.postMessage({ ...message, job }, transfer);
-    slot.pending.push(job);
-    return job;
+    const id = this.nextJob++;
+    const message: JobMessage<Job> = { id, job };
+    slot.port.postMessage(message, transfer);
+    slot.pending.push(id);
+    return id;
   }
 
   /** Outcomes that have arrived, without waiting. */
-  collect(): Completion[] {
-    const out: Completion[] = [];
+  collect(): Completion<Result>[] {
+    const out: Completion<Result>[] = [];
     this.slots.forEach((slot, worker) => {
       for (;;) {
         const received = receiveMessageOnPort(slot.port);
         if (received === undefined) break;
-        const outcome = received.message as JobOutcome;
-        if (!outcome.ok && outcome.job < 0) {
-          this.lost(worker, `the thread failed: ${outcome.error.name}: ${outcome.error.message}`);
+        const message = received.message as WorkerMessage<Result>;
+        if (message.kind === 'lost') {
+          this.lost(worker, `the thread failed: ${message.error.name}: ${message.error.message}`);
         }
-        slot.pending = slot.pending.filter((j) => j !== outcome.job);
-        out.push({ ...outcome, worker });
+        slot.pending = slot.pending.filter((j) => j !== message.id);
+        out.push(
+          message.kind === 'done'
+            ? { worker, job: message.id, ok: true, result: message.result }
+            : { worker, job: message.id, ok: false, error: errorFromWire(message.error) },
+        );
       }
     });
     return out;
   }
 
   /** Blocks until `worker` has at most `limit` unfinished jobs; returns every outcome collected meanwhile. */
-  waitUntil(worker: number, limit: number): Completion[] {
+  waitUntil(worker: number, limit: number): Completion<Result>[] {
     const slot = this.slot(worker);
     const out = this.collect();
     while (slot.pending.length > limit) {
@@ -184,8 +202,8 @@ export class WorkerPool {
   }
 
   /** Blocks until every job has finished; returns their outcomes. */
-  waitAll(): Completion[] {
-    const out: Completion[] = [];
+  waitAll(): Completion<Result>[] {
+    const out: Completion<Result>[] = [];
     for (let w = 0; w < this.size; w++) out.push(...this.waitUntil(w, 0));
     return out;
   }
@@ -225,33 +243,27 @@ export class WorkerPool {
 
 /**
  * The worker side of a {@link WorkerPool}: runs `handle` for every job, in
- * order, and posts its outcome; an error becomes an outcome too, so the
- * pool never waits for a job that failed.
+ * order, and posts its result; an error is posted too (with its class and
+ * context), so the pool never waits for a job that failed.
  */
-export function serveJobs(
+export function serveJobs<Job, Result>(
   workerData: PoolWorkerData,
-  handle: (message: Record<string, unknown>) => unknown | Promise<unknown>,
+  handle: (job: Job) => Result | Promise<Result>,
 ): void {
   const { port, signal } = workerData;
-  const post = (outcome: JobOutcome) => {
-    port.postMessage(outcome);
+  const post = (message: WorkerMessage<Result>) => {
+    port.postMessage(message);
     Atomics.add(signal, DONE, 1);
     Atomics.notify(signal, DONE);
   };
   Atomics.store(signal, STATE, SERVING);
   let queue = Promise.resolve();
-  port.on('message', (message: Record<string, unknown>) => {
-    const job = Number(message.job);
+  port.on('message', ({ id, job }: JobMessage<Job>) => {
     queue = queue.then(async () => {
       try {
-        post({ ok: true, job, result: await handle(message) });
+        post({ kind: 'done', id, result: await handle(job) });
       } catch (error) {
-        const e = error instanceof Error ? error : new Error(String(error));
-        post({
-          ok: false,
-          job,
-          error: { name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) },
-        });
+        post({ kind: 'failed', id, error: errorToWire(error) });
       }
     });
   });

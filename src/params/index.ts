@@ -12,13 +12,8 @@ export {
 } from './descriptor.js';
 export { formatPyLiteral, parsePyLiteral } from './literal.js';
 export { normalizeParams } from './normalize.js';
-export {
-  getParams,
-  listParams,
-  PARAM_REGISTRY,
-  ParamRegistry,
-  registerParams,
-} from './registry.js';
+export { setOwn } from './own.js';
+export { ParamRegistry } from './registry.js';
 export {
   clonePyValue,
   type DefineParamsOptions,

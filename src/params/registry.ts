@@ -3,8 +3,9 @@ import { PARAM_ROOT, type ParamTree } from './tree.js';
 
 /**
  * Parameter trees by class name, listed under `scandata.<Name>` as ptypy
- * lists its scan data classes. The library keeps one default registry
- * ({@link registerParams}); tests and tools may make their own.
+ * lists its scan data classes. Each source registry holds one (see
+ * `sources/registry.ts`, which also keeps the process's default); tests and
+ * tools may make their own.
  */
 export class ParamRegistry {
   private readonly trees = new Map<string, ParamTree>();
@@ -62,27 +63,4 @@ export class ParamRegistry {
 
 function bareName(name: string): string {
   return name.startsWith(`${PARAM_ROOT}.`) ? name.slice(PARAM_ROOT.length + 1) : name;
-}
-
-/** The library's registry: every built-in class registers here when its module loads. */
-export const PARAM_REGISTRY = new ParamRegistry();
-
-/**
- * Registers a class's tree in the library registry under `scandata.<Name>`.
- *
- * @example
- * registerParams(defineParams(text, { name: 'MyBeamline', parent: PTYSCAN_PARAMS }));
- */
-export function registerParams(tree: ParamTree, options: { replace?: boolean } = {}): void {
-  PARAM_REGISTRY.register(tree, options);
-}
-
-/** The registered tree of `name` (`PtyScan` or `scandata.PtyScan`); throws ParameterError if unknown. */
-export function getParams(name: string): ParamTree {
-  return PARAM_REGISTRY.get(name);
-}
-
-/** Every registered tree, in registration order. */
-export function listParams(): ParamTree[] {
-  return PARAM_REGISTRY.list();
 }

@@ -5,24 +5,23 @@
  *
  * Call `await h5ready()` (from `src/h5`) once before using these functions.
  */
-import { existsSync, renameSync, rmSync } from 'node:fs';
-import { FileFormatError, H5Error } from '../errors.js';
+import { existsSync } from 'node:fs';
+import { FileFormatError } from '../errors.js';
 import {
-  acquireLock,
-  canDeleteLinks,
-  type DeferredArray,
-  deleteLinks,
-  type FileLock,
+  applyWrite,
+  type H5AddWrite,
+  type H5Attributes,
+  type H5Content,
+  type H5CreateWrite,
   H5File,
-  writeDeferred,
+  type H5Member,
 } from '../h5/index.js';
 import type { PyDict, PyValue } from '../py/value.js';
-import { copyTree } from './h5-copy.js';
+import { encodeMembers, type H5rwCompression, toCompression, topPath } from './h5rw-encode.js';
 import { type DeadLinkPolicy, decodeGroup, decodeValue } from './h5rw-read.js';
-import { type H5rwCompression, toCompression, writeValue } from './h5rw-write.js';
 
+export type { H5rwCompression } from './h5rw-encode.js';
 export type { DeadLinkPolicy } from './h5rw-read.js';
-export type { H5rwCompression } from './h5rw-write.js';
 
 /** The `h5rw_version` root attribute ptypy writes. */
 export const H5RW_VERSION = '0.1';
@@ -37,12 +36,20 @@ export interface ExternalLinkSpec {
   targetPath: string;
 }
 
-/** Options of {@link h5write} and {@link h5append}. */
-export interface H5WriteOptions extends H5rwCompression {
+/** What an h5rw file holds besides the values: links, time stamps, other root attributes. */
+export interface H5rwContentOptions extends H5rwCompression {
   /** External links created after the values. */
   links?: readonly ExternalLinkSpec[];
   /** The time stamped into `ctime`/`mtime` (default: now). */
   now?: Date;
+  /** More root attributes (the writer state of a live master, the run id of a chunk file). */
+  attributes?: H5Attributes;
+}
+
+/** Options of {@link h5write} and {@link h5append}. */
+export interface H5WriteOptions extends H5rwContentOptions {
+  /** Threads compressing large gzip arrays when the native HDF5 addon writes them (default 1). */
+  threads?: number;
 }
 
 /** Options of {@link h5read}. */
@@ -66,97 +73,46 @@ export function asctime(date: Date = new Date()): string {
   return `${DAYS[date.getDay()]} ${MONTHS[date.getMonth()]} ${day} ${time} ${date.getFullYear()}`;
 }
 
-function topPath(key: string): string {
-  const parts = key.split('/').filter((p) => p !== '');
-  if (parts.length === 0) {
-    throw new H5Error(`The top-level key ${JSON.stringify(key)} names no object.`, {
-      expected: 'a key such as "meta" or "chunks/0"',
-      found: JSON.stringify(key),
-    });
-  }
-  return `/${parts.join('/')}`;
-}
-
-function stamp(file: H5File, now: Date): void {
-  const time = asctime(now);
-  file.writeStringAttribute('/', 'h5rw_version', H5RW_VERSION);
-  file.writeStringAttribute('/', 'ctime', time);
-  file.writeStringAttribute('/', 'mtime', time);
-}
-
 /**
- * Writes the values, links and time stamps. Large gzip arrays go to
- * `deferred` when given: {@link finishDeferred} writes them once `file` is closed.
+ * What an h5rw file holding `value` consists of: the top-level keys (paths,
+ * as in ptypy's h5append: `chunks/0`) with a `dict` group for each missing
+ * parent, the links, and the root's `h5rw_version`, `ctime` and `mtime`.
  */
-function writeContent(
-  file: H5File,
-  value: PyDict,
-  options: H5WriteOptions,
-  deferred?: DeferredArray[],
-): void {
-  const compression = toCompression(options);
-  // Top-level keys are paths ("chunks/0"), as in ptypy's h5append; nested keys are escaped.
-  for (const [key, item] of Object.entries(value)) {
-    const path = topPath(key);
-    const parent = path.slice(0, path.lastIndexOf('/'));
-    if (parent !== '' && file.entry(parent).kind === 'missing') {
-      writeValue(file, parent, {}, compression);
-    }
-    writeValue(file, path, item as PyValue, compression, deferred);
-  }
-  for (const link of options.links ?? []) {
-    file.createExternalLink(link.path, link.targetFile, link.targetPath);
-  }
-  stamp(file, options.now ?? new Date());
-}
-
-let tempCounter = 0;
-
-function tempName(file: string): string {
-  tempCounter += 1;
-  return `${file}.tmp-${process.pid}-${tempCounter}`;
-}
-
-/** Writes the arrays h5wasm left out (the file must be closed in h5wasm). */
-function finishDeferred(file: string, deferred: DeferredArray[], options: H5WriteOptions): void {
-  const compression = toCompression(options);
-  if (compression.kind !== 'gzip') return;
-  writeDeferred(file, deferred, compression.level, options.threads ?? 1);
-}
-
-/**
- * Writes a complete file at a temp name (h5wasm's part, then the deferred
- * arrays), then renames it over `file`; the temp goes on failure.
- */
-function writeAtomically(
+export function h5rwContent(
   file: string,
-  options: H5WriteOptions,
-  fill: (out: H5File, deferred: DeferredArray[]) => void,
-): void {
-  const temp = tempName(file);
-  const deferred: DeferredArray[] = [];
-  try {
-    const out = H5File.open(temp, 'w', { lock: false });
-    try {
-      fill(out, deferred);
-    } finally {
-      out.close();
-    }
-    finishDeferred(temp, deferred, options);
-    renameSync(temp, file);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
+  value: PyDict,
+  options: H5rwContentOptions = {},
+): H5Content {
+  const links: H5Member[] = (options.links ?? []).map((link) => ({
+    name: topPath(link.path),
+    node: { kind: 'external-link', targetFile: link.targetFile, targetPath: link.targetPath },
+  }));
+  const time = asctime(options.now ?? new Date());
+  return {
+    members: [...encodeMembers(value, file, toCompression(options)), ...links],
+    parents: { type: 'dict' },
+    attributes: { h5rw_version: H5RW_VERSION, ctime: time, mtime: time, ...options.attributes },
+  };
 }
 
-function withLock<T>(file: string, run: () => T): T {
-  const lock: FileLock = acquireLock(file);
-  try {
-    return run();
-  } finally {
-    lock.release();
-  }
+/**
+ * The write of a new h5rw file holding `value`. `durable`: forced to disk
+ * before and after it is renamed into place (a crash leaves the old file or
+ * the whole new one); such a file is written by the one writer that owns its
+ * name, without a lock file.
+ */
+export function h5rwCreate(
+  file: string,
+  value: PyDict,
+  options: H5rwContentOptions & { durable?: boolean } = {},
+): H5CreateWrite {
+  const durable = options.durable === true;
+  return { kind: 'create', file, ...h5rwContent(file, value, options), durable, lock: !durable };
+}
+
+/** The write that adds the top-level keys of `value` to an h5rw file (see {@link h5append}). */
+export function h5rwAdd(file: string, value: PyDict, options: H5rwContentOptions = {}): H5AddWrite {
+  return { kind: 'add', file, ...h5rwContent(file, value, options) };
 }
 
 /**
@@ -169,9 +125,7 @@ function withLock<T>(file: string, run: () => T): T {
  * h5write('out.ptyd', { chunks: {}, meta: {}, info: {} });
  */
 export function h5write(file: string, value: PyDict, options: H5WriteOptions = {}): void {
-  withLock(file, () =>
-    writeAtomically(file, options, (out, deferred) => writeContent(out, value, options, deferred)),
-  );
+  applyWrite(h5rwCreate(file, value, options), threadsOf(options));
 }
 
 /**
@@ -184,110 +138,11 @@ export function h5write(file: string, value: PyDict, options: H5WriteOptions = {
  * re-compressing every dataset.
  */
 export function h5append(file: string, value: PyDict, options: H5WriteOptions = {}): void {
-  if (!existsSync(file)) {
-    h5write(file, value, options);
-    return;
-  }
-  withLock(file, () => {
-    const done = appendInPlace(file, value, options);
-    if (done.kind === 'written') {
-      finishDeferred(file, done.deferred, options);
-      return;
-    }
-    // h5wasm cannot delete objects: copy everything else into a new file.
-    const replaced = done.replaced;
-    const source = H5File.open(file, 'r', { lock: false });
-    try {
-      writeAtomically(file, options, (out, later) => {
-        copyTree(source, out, '/', new Set(replaced));
-        writeContent(out, value, options, later);
-      });
-    } finally {
-      source.close();
-    }
-  });
+  applyWrite(h5rwAdd(file, value, options), threadsOf(options));
 }
 
-/** A {@link h5append} whose large arrays are still to be written by the native addon. */
-export interface PendingAppend {
-  file: string;
-  /** The arrays left for the addon's `writeDeferred`, with their dataset paths. */
-  deferred: DeferredArray[];
-  /** Their gzip level. */
-  level: number;
-  /** The file's write lock: release it once the arrays are written (or failed). */
-  lock: FileLock;
-}
-
-/**
- * {@link h5append} in two parts, for a caller that hands the large arrays to
- * another thread: this part writes everything h5wasm writes (the new groups,
- * small datasets, attributes) and keeps the file's lock; then `writeDeferred`
- * (from `src/h5`, in any thread) writes the arrays left for the native addon,
- * and then the caller releases the lock. The result is the file one
- * `h5append` writes. `null`, with nothing written, when the file must be
- * written in one go: it does not exist yet, or an object must be replaced
- * without the addon.
- */
-export function appendExceptDeferred(
-  file: string,
-  value: PyDict,
-  options: H5WriteOptions = {},
-): PendingAppend | null {
-  if (!existsSync(file)) return null;
-  const compression = toCompression(options);
-  const level = compression.kind === 'gzip' ? compression.level : 0;
-  const lock = acquireLock(file);
-  try {
-    const done = appendInPlace(file, value, options);
-    if (done.kind === 'written') return { file, deferred: done.deferred, level, lock };
-  } catch (error) {
-    lock.release();
-    throw error;
-  }
-  lock.release();
-  return null;
-}
-
-/** The top-level objects of `value` (and its links) that already exist in `file`. */
-function existingPaths(h5: H5File, value: PyDict, options: H5WriteOptions): string[] {
-  const paths = Object.keys(value).map(topPath);
-  const linkPaths = (options.links ?? []).map((l) => topPath(l.path));
-  return [...paths, ...linkPaths].filter((p) => h5.entry(p).kind !== 'missing');
-}
-
-/** What {@link appendInPlace} did. */
-type InPlace =
-  /** Written, but for the arrays left for the addon. */
-  | { kind: 'written'; deferred: DeferredArray[] }
-  /** Nothing written: these objects must be replaced and the addon is not loaded. */
-  | { kind: 'copy'; replaced: string[] };
-
-/**
- * Writes `value` into `file` in place (the caller holds the lock), deleting
- * objects it replaces with the native addon.
- */
-function appendInPlace(file: string, value: PyDict, options: H5WriteOptions): InPlace {
-  const deferred: DeferredArray[] = [];
-  const existing = H5File.open(file, 'a', { lock: false });
-  let replaced: string[];
-  try {
-    replaced = existingPaths(existing, value, options);
-    if (replaced.length === 0) writeContent(existing, value, options, deferred);
-  } finally {
-    existing.close();
-  }
-  if (replaced.length === 0) return { kind: 'written', deferred };
-  if (!canDeleteLinks()) return { kind: 'copy', replaced };
-  // As ptypy does: delete the old objects, then write the new ones in place.
-  deleteLinks(file, replaced);
-  const again = H5File.open(file, 'a', { lock: false });
-  try {
-    writeContent(again, value, options, deferred);
-  } finally {
-    again.close();
-  }
-  return { kind: 'written', deferred };
+function threadsOf(options: H5WriteOptions): { threads?: number } {
+  return options.threads === undefined ? {} : { threads: options.threads };
 }
 
 /**

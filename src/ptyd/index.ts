@@ -1,8 +1,10 @@
 /**
- * `.ptyd` files: ptypy's h5rw codec, lazy chunk reading for PtydScan and the
+ * `.ptyd` files: ptypy's h5rw codec, the save modes (one strategy each, in
+ * `modes/`), the `.ptyd` writer built from them, lazy chunk reading and the
  * `info` tree listing. Call `await h5ready()` once before using them.
  */
 
+export { chunkFilePath, formatChunkName, keepOld } from './chunk-files.js';
 export {
   asctime,
   createExternalLink,
@@ -15,20 +17,24 @@ export {
   h5append,
   h5read,
   h5readValue,
+  h5rwAdd,
+  h5rwCreate,
   h5write,
 } from './h5rw.js';
 export { type DecodeOptions, decodeValue } from './h5rw-read.js';
 export { formatInfoTree, type InfoTreeOptions } from './info-tree.js';
-export { openPtydReader, type PtydChunkInfo, type PtydReader } from './ptyd-reader.js';
-export { DEFAULT_STALE_AFTER, PtydScan, type PtydScanOptions } from './ptyd-scan.js';
 export {
-  formatChunkName,
-  keepOld,
-  PtydSink,
-  type PtydSinkOptions,
+  chunkValue,
+  createSaveStrategy,
+  SAVE_MODES,
   type SaveMode,
-} from './ptyd-sink.js';
+  type SaveModeOptions,
+} from './modes/index.js';
+export { openPtydReader, type PtydChunkInfo, type PtydReader } from './ptyd-reader.js';
+export { PtydSink, type PtydSinkOptions, runnerFor } from './ptyd-sink.js';
+export { type SaveSettings, saveSettings, scanStorage } from './storage.js';
 export {
+  DEFAULT_STALE_AFTER,
   readWriterStatus,
   WRITER_ATTRIBUTES,
   type WriterState,

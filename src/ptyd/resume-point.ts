@@ -4,12 +4,12 @@
  * writer needs to continue it without writing any chunk twice.
  */
 import { existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { FileFormatError, PtyscanError } from '../errors.js';
 import { H5File } from '../h5/index.js';
 import { isNdArray, isPyDict, type PyDict, type PyValue } from '../py/value.js';
-import type { ScanProgress } from '../scan/types.js';
-import { formatChunkName } from './chunk-name.js';
+import type { ScanProgress } from '../sink/types.js';
+import { chunkFilePath } from './chunk-files.js';
 import { decodeValue } from './h5rw-read.js';
 import { openPtydReader } from './ptyd-reader.js';
 import { readWriterStatus, WRITER_ATTRIBUTES, type WriterState } from './writer-state.js';
@@ -186,7 +186,8 @@ export function findResumePoint(dfile: string, chunkFormat: string): ResumePoint
   let framestart = 0;
   for (let num = 0; ; num++) {
     const linked = links.get(num);
-    const file = join(folder, linked ?? `${basename(dfile)}${formatChunkName(chunkFormat, num)}`);
+    const file =
+      linked === undefined ? chunkFilePath(dfile, chunkFormat, num) : join(folder, linked);
     if (!existsSync(file)) {
       if (linked !== undefined) point.dropped.push(`${file}: linked but missing`);
       break;

@@ -19,6 +19,9 @@ import { hostname } from 'node:os';
 import { StateError } from '../errors.js';
 import { H5File } from '../h5/index.js';
 
+/** Seconds a live file's heartbeat may stand still before a reader calls its writer dead. */
+export const DEFAULT_STALE_AFTER = 60;
+
 /** `ptyscan_state`: whether the writer still works on the file. */
 export type WriterState = 'running' | 'complete';
 
@@ -61,11 +64,13 @@ function parseHeartbeat(text: string): Pick<WriterStatus, 'time' | 'pid' | 'host
   };
 }
 
-/** Stamps the writer state into an open file's root (state, heartbeat, run id). */
-export function writeWriterState(file: H5File, state: WriterState, run: string): void {
-  file.writeStringAttribute('/', WRITER_ATTRIBUTES.state, state);
-  file.writeStringAttribute('/', WRITER_ATTRIBUTES.heartbeat, heartbeatText());
-  file.writeStringAttribute('/', WRITER_ATTRIBUTES.run, run);
+/** The root attributes of the writer state now (state, heartbeat, run id). */
+export function writerStateAttributes(state: WriterState, run: string): Record<string, string> {
+  return {
+    [WRITER_ATTRIBUTES.state]: state,
+    [WRITER_ATTRIBUTES.heartbeat]: heartbeatText(),
+    [WRITER_ATTRIBUTES.run]: run,
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { CenterError, RebinError } from '../errors.js';
 import type { AnyTypedArray } from '../frames/dtype.js';
 import {
+  type Allocator,
   cropOrient,
   type Orientation,
   rebinData,
@@ -22,7 +23,7 @@ export interface PrepareSettings {
 
 /**
  * Prepared frames and weights. (Their centre and shape follow from the
- * geometry alone: see `preparedGeometry` in pty-scan.ts.)
+ * geometry alone: see `preparedGeometry` in geometry.ts.)
  */
 export interface Prepared {
   data: FrameStack;
@@ -41,6 +42,8 @@ export interface PrepareMemory {
   output?: AnyTypedArray;
   /** For the cropped stack before rebinning. */
   intermediate?: AnyTypedArray;
+  /** Where fresh memory comes from (default: plain memory). */
+  allocator?: Allocator;
 }
 
 /**
@@ -125,27 +128,26 @@ export function prepareFrames(
 ): Prepared {
   const { roi, center, orientation, rebin } = settings;
   const rawShape: [number, number] = [data.shape[1]!, data.shape[2]!];
+  const { allocator } = memory;
+  const fresh = allocator === undefined ? {} : { allocator };
   // With rebinning, the cropped stack is an intermediate that nobody else sees.
-  const cropped = cropOrient(
-    data,
-    roi,
-    center,
-    orientation,
-    rebin === 1 ? memory.output : memory.intermediate,
-  );
+  const cropped = cropOrient(data, roi, center, orientation, {
+    ...fresh,
+    ...(rebin === 1 ? { reuse: memory.output } : { reuse: memory.intermediate }),
+  });
   const weightShape: [number, number] = [weights.shape[1]!, weights.shape[2]!];
   const sameShape = weightShape[0] === rawShape[0] && weightShape[1] === rawShape[1];
   const weightCenter: [number, number] = sameShape
     ? [center[0], center[1]]
     : [Math.floor(weightShape[0] / 2), Math.floor(weightShape[1] / 2)];
-  const croppedWeights = cropOrient(weights, roi, weightCenter, orientation);
+  const croppedWeights = cropOrient(weights, roi, weightCenter, orientation, fresh);
   if (rebin === 1) return { data: cropped.frames, weights: croppedWeights.frames };
   const maskStack = croppedWeights.frames;
   // Distributed runs combine ptypy's whole-chunk maximum over every rank's frames.
   const max = combineMax?.(rebinWeightsMax(maskStack, rebin));
   return {
-    data: rebinData(cropped.frames, rebin, memory.output),
-    weights: rebinWeights(maskStack, rebin, undefined, max),
+    data: rebinData(cropped.frames, rebin, { ...fresh, reuse: memory.output }),
+    weights: rebinWeights(maskStack, rebin, fresh, max),
     intermediate: cropped.frames === data ? undefined : cropped.frames.data,
   };
 }

@@ -1,4 +1,4 @@
-import { defineParams, type ParamTree, registerParams } from '../params/index.js';
+import { defineParams, type ParamTree } from '../params/index.js';
 
 /**
  * The parameters of `PtyScan` (ptypy's `scan.data` block) with ptypy's
@@ -198,7 +198,7 @@ lowlim = 1
 `;
 
 /**
- * The parameter tree of `PtyScan`, registered as `scandata.PtyScan`.
+ * The parameter tree of `PtyScan`, listed as `scandata.PtyScan`.
  *
  * @example
  * PTYSCAN_PARAMS.defaults().shape; // 256n
@@ -207,5 +207,3 @@ export const PTYSCAN_PARAMS: ParamTree = defineParams(PTYSCAN_TEXT, {
   name: 'PtyScan',
   description: 'prepares raw detector frames into chunks of square, centred frames',
 });
-
-registerParams(PTYSCAN_PARAMS);

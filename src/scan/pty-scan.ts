@@ -1,155 +1,48 @@
-import { FrameError, MissingDataError, ParameterError, StateError } from '../errors.js';
-import type { AnyTypedArray, DType } from '../frames/dtype.js';
-import {
-  addPoissonNoise,
-  type Orientation,
-  orientationFlags,
-  orientCenter,
-  translateToPix,
-} from '../frames/index.js';
+import { FrameError, ParameterError, StateError } from '../errors.js';
 import {
   type FrameStack,
   formatShape,
   type NdArray,
   ndarray,
-  repeatedRows,
   repeatOf,
-  sameShape,
 } from '../frames/ndarray.js';
+import { HUGE_PAGES } from '../native/memory.js';
 import { type Communicator, getCommunicator, LoadManager } from '../parallel/index.js';
-import { normalizeParams, type ParamTree } from '../params/index.js';
-import { PtydSink, type PtydSinkOptions } from '../ptyd/ptyd-sink.js';
-import { WorkerSink } from '../ptyd/worker-sink.js';
-import { isNdArray, type PyDict, type PyValue } from '../py/value.js';
-import { agreeRawShape, distributedMassCenter, gatherChunk } from './distribute.js';
+import { normalizeParams, type ParamTree, setOwn } from '../params/index.js';
+import { requireSaveSettings, scanStorage } from '../ptyd/storage.js';
+import type { PyDict } from '../py/value.js';
+import type { ScanStorage } from '../sink/index.js';
+import { ChunkMemory } from './chunk-memory.js';
+import { agreeRawShape } from './distribute.js';
+import { type FrozenCenter, resolveCenter } from './geometry.js';
+import { commonWeights, type LocalFrames, toStack } from './load.js';
+import { type PtyScanOptions, type ScanParams, stderrLogger } from './options.js';
+import { dataPackage } from './package.js';
+import { checkCenterInside, checkRebin, needsProcessing, squareRoi } from './prepare.js';
 import {
-  checkCenterInside,
-  checkRebin,
-  needsProcessing,
-  type PrepareMemory,
-  prepareFrames,
-  squareRoi,
-} from './prepare.js';
+  type ChunkContext,
+  type ChunkGeometry,
+  emptyChunk,
+  prepareLocal,
+  updateMeta,
+} from './prepare-chunk.js';
 import { PTYSCAN_PARAMS } from './pty-scan-params.js';
-import { RankChunkFiles } from './rank-chunk-files.js';
+import { type ScanSettings, scanSettings } from './settings.js';
 import {
   type AutoResult,
   type CheckResult,
-  type Chunk,
   type CommonData,
   type DataPackage,
   EOS,
-  type FrameRecord,
   type LoadResult,
   type Logger,
   type Meta,
   type ScanProgress,
-  type ScanSink,
   WAIT,
 } from './types.js';
-import {
-  allInts,
-  expect2,
-  pair,
-  sequenceItems,
-  toInt,
-  toNumber,
-  toOptionalInt,
-  toPositions,
-  truthy,
-} from './values.js';
+import { pair, toPositions, truthy } from './values.js';
 
-/** Options of a scan that are not ptypy parameters: where effects go. */
-export interface PtyScanOptions {
-  /** Receives warnings; defaults to stderr. */
-  logger?: Logger;
-  /** Where prepared chunks are stored besides being returned (e.g. a `.ptyd` writer). */
-  sink?: ScanSink | null;
-  /** Continue the interrupted link/merge-mode file in `dfile` from its last complete chunk. */
-  resume?: boolean;
-  /** The processes sharing the work; default: MPI ranks under mpirun, else this process alone. */
-  comm?: Communicator;
-  /**
-   * The caller is done with a chunk's arrays when it calls `auto()` again (as
-   * `ptyscan prepare` is): the next chunk's data is then prepared into the
-   * same memory instead of fresh memory, which is slow to touch on some
-   * machines. Off by default: ptypy's chunks stay valid for good.
-   */
-  recycle?: boolean;
-}
-
-/** User parameters: a subset of the class's parameter tree. */
-export type ScanParams = Record<string, PyValue | undefined>;
-
-/** The `.ptyd` settings the `save`, `dfile`, `chunk_format` and compression parameters ask for; null without saving. */
-function storageFor(info: PyDict, resume: boolean, logger: Logger): PtydSinkOptions | null {
-  const save = info.save;
-  if (save === null || save === undefined) return null;
-  if (save !== 'append' && save !== 'link' && save !== 'merge') {
-    throw new ParameterError([
-      { path: 'save', expected: "None, 'append', 'link' or 'merge'", found: String(save) },
-    ]);
-  }
-  if (typeof info.dfile !== 'string' || info.dfile === '') {
-    throw new ParameterError([
-      { path: 'dfile', expected: `an output file for save '${save}'`, found: String(info.dfile) },
-    ]);
-  }
-  const compression = info.compression;
-  return {
-    mode: save,
-    dfile: info.dfile,
-    chunkFormat: typeof info.chunk_format === 'string' ? info.chunk_format : '.chunk%02d',
-    compression: compression === 'lzf' || compression === 'none' ? compression : 'gzip',
-    level: toOptionalInt(info.compression_level, 'compression_level') ?? 4,
-    resume,
-    logger,
-  };
-}
-
-/**
- * Where the scan's chunks go: on the master, the `.ptyd` writer (threads
- * compress and write chunk files with `workers` above 1); over MPI ranks in
- * link and merge modes, every rank writes chunk files (`rankFiles`) and the
- * master's writer links them.
- */
-function storage(
-  info: PyDict,
-  comm: Communicator,
-  options: PtyScanOptions,
-  logger: Logger,
-): { sink: ScanSink | null; rankFiles: RankChunkFiles | null } {
-  if (options.sink !== undefined) {
-    return { sink: comm.isMaster ? options.sink : null, rankFiles: null };
-  }
-  const settings = storageFor(info, options.resume === true, logger);
-  if (settings === null) return { sink: null, rankFiles: null };
-  if (comm.size > 1 && settings.mode !== 'append') {
-    const master = comm.isMaster ? new PtydSink(settings) : null;
-    const files = {
-      dfile: settings.dfile,
-      chunkFormat: settings.chunkFormat ?? '.chunk%02d',
-      compression: { compression: settings.compression, level: settings.level },
-    };
-    return { sink: master, rankFiles: new RankChunkFiles(comm, files, master) };
-  }
-  if (!comm.isMaster) return { sink: null, rankFiles: null };
-  const workers = toOptionalInt(info.workers, 'workers') ?? 1;
-  // More threads compress and write chunk files while this one prepares the next chunks.
-  const sink = workers > 1 ? new WorkerSink({ ...settings, workers }) : new PtydSink(settings);
-  return { sink, rankFiles: null };
-}
-
-const stderrLogger: Logger = {
-  warn: (message) => process.stderr.write(`ptyscan: warning: ${message}\n`),
-  info: () => {},
-};
-
-/** The centre resolved on the first chunk, with the dtype ptypy would give it. */
-interface FrozenCenter {
-  value: [number, number];
-  dtype: 'int64' | 'float64';
-}
+export type { PtyScanOptions, ScanParams } from './options.js';
 
 /**
  * The base class of every scan source, following ptypy's `PtyScan`: a
@@ -196,30 +89,40 @@ export class PtyScan {
   protected readonly logger: Logger;
   /** The processes this scan runs on (rank 0 checks, saves and logs). */
   readonly comm: Communicator;
+  /**
+   * The parameters as the scan computes with them: read once, when the scan
+   * starts (`initialize()`), after the source's constructor has set what it
+   * sets in `info` (as ptypy's sources do).
+   */
+  private typed!: ScanSettings;
   private readonly loadManager: LoadManager;
-  private sink: ScanSink | null;
+  /** Where chunks go: the given sink, else the `.ptyd` writer the parameters ask for. */
+  private readonly storage: ScanStorage;
+  private readonly memory: ChunkMemory;
   private initialized = false;
   private metaWritten = false;
-  private center: FrozenCenter | null = null;
-  private readonly recycle: boolean;
-  /** Memory the next chunk may be prepared into (see {@link PtyScanOptions.recycle}). */
-  private memory: PrepareMemory = {};
-  /** The master's memory for chunks gathered from the ranks. */
-  private gathered: AnyTypedArray | undefined;
-  /** Link/merge chunk files written by every rank (over MPI ranks, with the built-in sink). */
-  private readonly rankFiles: RankChunkFiles | null;
+  /** The centre and ROI frozen on the first chunk (or taken over from an interrupted file). */
+  private frozen: { center: FrozenCenter; roi: [number, number] } | null = null;
 
   constructor(pars: ScanParams = {}, options: PtyScanOptions = {}) {
-    const tree = (this.constructor as typeof PtyScan).params;
-    this.info = normalizeParams(tree, pars);
+    const cls = this.constructor as typeof PtyScan;
+    // Every problem at once, before a source reads any file; then what it reads, checked too.
+    this.info = normalizeParams(cls.params, pars);
+    const fromFiles = cls.paramsFromFiles(this.info, pars);
+    cls.params.validate(fromFiles);
+    for (const [key, value] of Object.entries(fromFiles)) {
+      if (value !== undefined) setOwn(this.info, key, value);
+    }
     this.logger = options.logger ?? stderrLogger;
     this.comm = options.comm ?? getCommunicator();
     this.loadManager = new LoadManager(this.comm.size);
-    this.recycle = options.recycle === true;
-    // Only the master writes the file; over ranks, every rank writes link/merge chunk files.
-    const { sink, rankFiles } = storage(this.info, this.comm, options, this.logger);
-    this.sink = sink;
-    this.rankFiles = rankFiles;
+    this.memory = new ChunkMemory(options.recycle === true, options.allocator ?? HUGE_PAGES);
+    const save = options.sink === undefined ? requireSaveSettings(this.info) : null;
+    this.storage = scanStorage(options.sink, save, {
+      comm: this.comm,
+      logger: this.logger,
+      resume: options.resume === true,
+    });
     this.meta = {
       version: this.info.version ?? null,
       num_frames: null,
@@ -233,6 +136,17 @@ export class PtyScan {
   }
 
   // ---- methods a source overrides -------------------------------------------------
+
+  /**
+   * Parameters a source reads from its own files once the parameters are
+   * valid (geometry.txt, values recorded in an HDF5 file, a `.ptyd` file's
+   * meta); they override the parameters and are checked like them. `info`:
+   * the validated parameters; `pars`: the user's own. The default reads
+   * nothing.
+   */
+  static paramsFromFiles(_info: PyDict, _pars: ScanParams): ScanParams {
+    return {};
+  }
 
   /** Scan-wide data (a mask, positions) loaded once; the default has none. */
   loadCommon(): CommonData {
@@ -290,15 +204,23 @@ export class PtyScan {
     return truthy(this.info.add_poisson_noise);
   }
 
+  /**
+   * Reads the typed settings from `info` again. `initialize()` reads them
+   * once; a source that fills parameters later (before the first chunk, such
+   * as a live scan's late `geometry.txt`) calls this so they take effect.
+   */
+  protected settingsChanged(): void {
+    this.typed = { ...scanSettings(this.info), addPoissonNoise: this.addsPoissonNoise() };
+  }
+
   // ---- lifecycle -------------------------------------------------------------------
 
   /** Loads the common data, works out the number of frames and opens the sink. */
   initialize(): void {
     if (this.initialized) throw new StateError('initialize() was called twice on the same scan.');
-    const info = this.info;
-    const { comm } = this;
-    const parallelCommon = info.load_parallel === 'common' || info.load_parallel === 'all';
-    this.common = comm.isMaster || parallelCommon ? this.loadCommon() : {};
+    this.settingsChanged();
+    const { info, comm, typed: settings } = this;
+    this.common = comm.isMaster || settings.loadParallel.common ? this.loadCommon() : {};
     // The master loads the common mask and positions once and shares them.
     const shared = comm.bcast(
       comm.isMaster
@@ -309,24 +231,18 @@ export class PtyScan {
         : null,
       0,
     ) as { weight2d: NdArray | null; positions: NdArray | null };
-    const weight2d = shared.weight2d;
-    const positions = shared.positions;
-    this.weight2d = weight2d ?? null;
+    this.weight2d = shared.weight2d ?? null;
     if (this.weight2d !== null && this.weight2d.shape.length !== 2) {
       throw new FrameError(
         `The common weights (loadWeight) must be a 2-D frame, found shape ${formatShape(this.weight2d.shape)}.`,
         { expected: '(h, w)', found: formatShape(this.weight2d.shape) },
       );
     }
-    if (info.positions_theory !== null && info.positions_theory !== undefined) {
-      this.positionsTheory = toPositions(info.positions_theory, 'positions_theory');
-    }
+    this.positionsTheory = settings.positionsTheory;
     // As ptypy's PtyScan sets num_frames at construction (the theory's length over the
     // parameter), a subclass may have set numFrames before initialize().
-    let numFrames =
-      this.numFrames ??
-      this.positionsTheory?.shape[0] ??
-      toOptionalInt(info.num_frames, 'num_frames');
+    let numFrames = this.numFrames ?? this.positionsTheory?.shape[0] ?? settings.numFrames;
+    const positions = shared.positions;
     if (this.positionsTheory === null && positions !== null && positions !== undefined) {
       const all = toPositions(positions, 'loadPositions()');
       const n = all.shape[0]!;
@@ -348,8 +264,7 @@ export class PtyScan {
       center: info.center ?? null,
       distance: info.distance ?? null,
     });
-    const progress = comm.bcast(this.sink?.begin(info) ?? null, 0);
-    this.rankFiles?.begin();
+    const progress = this.storage.begin(info);
     if (progress !== null) this.restore(progress);
     this.initialized = true;
     this.postInitialize();
@@ -377,17 +292,13 @@ export class PtyScan {
             boolean | null,
           ]);
     const eos = endOfScan ?? (this.numFrames !== null && start + accessible >= this.numFrames);
-    const minFrames = toInt(this.info.min_frames, 'min_frames');
-    if (accessible < minFrames && !eos) {
-      // Chunks held for writing go to disk now: a live reader must not wait for them.
-      this.rankFiles?.flush();
-      // A live reader tells a waiting writer from a dead one by this.
-      this.sink?.heartbeat?.();
+    if (accessible < this.typed.minFrames && !eos) {
+      // Held chunks go to disk, and a live reader tells a waiting writer from a dead one.
+      this.storage.wait();
       return WAIT;
     }
     if (eos && accessible <= 0) {
-      this.rankFiles?.flush();
-      this.sink?.end(this.info);
+      this.storage.end(this.info);
       return EOS;
     }
     const indices = Array.from({ length: accessible }, (_, i) => start + i);
@@ -402,26 +313,42 @@ export class PtyScan {
     this.framestart = progress.framestart;
     this.chunknum = progress.chunknum;
     if (progress.chunknum === 0) return;
-    this.center = { value: [...progress.center.value], dtype: progress.center.dtype };
-    this.info.center = pair(progress.center.dtype, progress.center.value);
-    this.info.shape = pair('int64', progress.roi);
+    this.freeze({ value: [...progress.center.value], dtype: progress.center.dtype }, progress.roi);
     Object.assign(this.meta, progress.meta);
     this.metaWritten = true;
   }
 
   /** Releases the sink's files and locks. */
   close(): void {
-    this.sink?.close();
-    this.sink = null;
+    this.storage.close();
   }
 
-  // ---- the pipeline --------------------------------------------------------------
+  // ---- the pipeline: load, correct, prepare, package, store -------------------------
+
+  private prepareChunk(indices: number[]): DataPackage {
+    const mine = this.localIndices(indices);
+    const local = mine.length > 0 ? this.loadLocal(mine) : null;
+    const geometry = this.geometry(local);
+    const context: ChunkContext = {
+      settings: this.typed,
+      memory: this.memory,
+      comm: this.comm,
+      num: this.chunknum,
+      positions: this.positionsTheory ?? this.positionsScan,
+    };
+    const chunk =
+      local === null ? emptyChunk(context, geometry) : prepareLocal(context, local, geometry);
+    updateMeta(this.meta, this.typed, geometry);
+    if (!this.metaWritten) this.storage.writeMeta(this.meta);
+    this.storage.writeChunk(chunk);
+    this.metaWritten = true;
+    return dataPackage(this.meta, chunk);
+  }
 
   /** The frames of a chunk this process loads: its LoadManager share, or all of them on the master. */
   private localIndices(indices: readonly number[]): number[] {
     const shares = this.loadManager.assign(indices);
-    const parallelData = this.info.load_parallel === 'data' || this.info.load_parallel === 'all';
-    if (!parallelData) return this.comm.isMaster ? [...indices] : [];
+    if (!this.typed.loadParallel.data) return this.comm.isMaster ? [...indices] : [];
     return (shares[this.comm.rank] ?? []).map((p) => indices[p]!);
   }
 
@@ -434,378 +361,32 @@ export class PtyScan {
     const corrected = this.correct(raw, perFrameWeights, this.common);
     const data = corrected.data;
     const rawShape: [number, number] = [data.shape[1]!, data.shape[2]!];
-    const given = corrected.weights ?? this.commonWeights(rawShape);
+    const given = corrected.weights ?? commonWeights(this.weight2d, rawShape);
     // One mask repeated for every frame is prepared once (the chunk repeats it again).
     const weights = repeatOf(given) ?? given;
     const scratch = loaded.scratch === true ? raw.data.buffer : null;
     return { indices, data, weights, rawShape, positions: loaded.positions, scratch };
   }
 
-  private prepareChunk(indices: number[]): DataPackage {
-    const mine = this.localIndices(indices);
-    const local = mine.length > 0 ? this.loadLocal(mine) : null;
+  /** The raw shape agreed over the ranks, the centre and ROI (frozen on the first chunk), checked. */
+  private geometry(local: LocalFrames | null): ChunkGeometry {
+    const settings = this.typed;
     const rawShape = agreeRawShape(this.comm, local?.rawShape ?? null);
-    const center = this.center ?? this.resolveCenter(local, rawShape);
-    const roi = squareRoi(this.roiParam(), rawShape);
-    const rebin = toOptionalInt(this.info.rebin, 'rebin') ?? 1;
+    const center =
+      this.frozen?.center ??
+      resolveCenter(settings.center, local, rawShape, this.comm, this.logger);
+    const roi = this.frozen?.roi ?? squareRoi(settings.roi, rawShape);
     checkCenterInside(center.value, rawShape);
-    checkRebin(rebin, roi);
-    if (this.center === null) {
-      this.center = center;
-      this.info.center = pair(center.dtype, center.value);
-      this.info.shape = pair('int64', roi);
-    }
-
-    const orientation = this.orientation();
-    const processing = needsProcessing(truthy(this.info.orientation), roi, rawShape, rebin);
-    // ptypy's rebinned mask compares with the maximum over the whole chunk: combine it over ranks.
-    const combineMax =
-      processing && rebin !== 1 && this.comm.size > 1
-        ? (localMax: number) => this.comm.allreduce(localMax, 'max')
-        : undefined;
-    let chunk: Chunk;
-    if (local !== null) {
-      let data = local.data;
-      if (this.addsPoissonNoise()) data = addPoissonNoise(data);
-      let outData: FrameStack = data;
-      let outWeights: FrameStack = local.weights;
-      if (processing) {
-        const prepared = prepareFrames(
-          data,
-          local.weights,
-          { roi, center: center.value, orientation, rebin },
-          combineMax,
-          this.memory,
-        );
-        outData = prepared.data;
-        outWeights = prepared.weights;
-        // The intermediate is ours alone; the output is the caller's until its next auto().
-        this.memory = {
-          ...(prepared.intermediate === undefined ? {} : { intermediate: prepared.intermediate }),
-          ...(this.recycle && outData !== data ? { output: outData.data } : {}),
-        };
-      }
-      if (local.scratch !== null && outData.data.buffer === local.scratch) {
-        outData = ndarray(outData.dtype, outData.shape, outData.data.slice());
-      }
-      chunk = withCommonWeights(
-        {
-          num: this.chunknum,
-          indices: mine,
-          data: outData,
-          positions: this.chunkPositions(mine, local.positions),
-        },
-        outWeights,
-      );
-    } else {
-      combineMax?.(Number.NEGATIVE_INFINITY);
-      const [h, w] = preparedShape(roi, orientation, rebin, processing, rawShape);
-      chunk = {
-        num: this.chunknum,
-        indices: [],
-        data: ndarray('float64', [0, h, w]),
-        weights: ndarray('bool', [0, h, w]),
-        positions: [],
-      };
-    }
-
-    const geometry = preparedGeometry(center.value, roi, orientation, rebin, processing);
-    this.meta.shape = pair('int64', geometry.shape);
-    this.meta.center = pair('float64', geometry.center);
-    this.meta.psize =
-      this.info.psize === null
-        ? null
-        : pair(
-            'float64',
-            expect2(this.info.psize, 'psize').map((p) => p * rebin) as [number, number],
-          );
-
-    if (this.rankFiles !== null) {
-      if (this.sink !== null && !this.metaWritten) this.sink.writeMeta(this.meta);
-      this.rankFiles.add(chunk);
-    } else {
-      // The gathered chunk only goes to the sink (which stores or copies it at once): its memory is ours to reuse.
-      const whole = gatherChunk(this.comm, chunk, this.gathered);
-      if (whole !== null && whole !== chunk) this.gathered = whole.data.data;
-      if (this.sink !== null && whole !== null) {
-        if (!this.metaWritten) this.sink.writeMeta(this.meta);
-        this.sink.writeChunk(whole);
-      }
-    }
-    this.metaWritten = true;
-    return {
-      msg: 'data',
-      common: this.meta,
-      chunk,
-      iterable: iterableOf(chunk, commonMask(chunk)),
-    };
+    checkRebin(settings.rebin, roi);
+    if (this.frozen === null) this.freeze(center, roi);
+    const processing = needsProcessing(settings.oriented, roi, rawShape, settings.rebin);
+    return { rawShape, center, roi, processing };
   }
 
-  /** Weights when `load()` gave none: the common mask, else ones (float64) of the raw shape. */
-  private commonWeights(rawShape: readonly [number, number]): FrameStack {
-    if (this.weight2d !== null) {
-      const [h, w] = this.weight2d.shape as [number, number];
-      return ndarray(this.weight2d.dtype, [1, h, w], this.weight2d.data);
-    }
-    const ones = new Float64Array(rawShape[0] * rawShape[1]).fill(1);
-    return ndarray('float64', [1, rawShape[0], rawShape[1]], ones);
+  /** Freezes the centre and ROI, into `info` too (ptypy's frozen `center` and `shape`). */
+  private freeze(center: FrozenCenter, roi: [number, number]): void {
+    this.frozen = { center, roi };
+    this.info.center = pair(center.dtype, center.value);
+    this.info.shape = pair('int64', roi);
   }
-
-  /**
-   * The optical axis on the raw frames. The automatic centre (mean mass centre
-   * of the first chunk) is used when `center` is None and `auto_center` is not
-   * False, and always when `auto_center` is True: that is what ptypy documents
-   * ("enforced"), although ptypy itself then keeps an explicit centre.
-   */
-  private resolveCenter(local: LocalFrames | null, rawShape: [number, number]): FrozenCenter {
-    const param = this.info.center;
-    const autoCenter = this.info.auto_center;
-    const useAuto = autoCenter === true || (param === null && autoCenter !== false);
-    if (useAuto) {
-      let mask: FrameStack | undefined = local?.weights;
-      if (local !== null && mask !== undefined) {
-        const weightShape = [mask.shape[1]!, mask.shape[2]!];
-        if (!sameShape(weightShape, rawShape)) {
-          this.logger.warn(
-            `the mask has shape ${formatShape(weightShape)} but the raw frames are ${formatShape(rawShape)}: the automatic centre is computed from the unmasked frames.`,
-          );
-          mask = undefined;
-        }
-      }
-      const value = distributedMassCenter(
-        this.comm,
-        local?.indices ?? [],
-        local?.data ?? null,
-        mask,
-      );
-      return { value, dtype: 'float64' };
-    }
-    if (typeof param === 'string') {
-      if (param !== 'fftshift' && param !== 'geometric' && param !== 'fft') {
-        throw new ParameterError([
-          { path: 'center', expected: "'fftshift', 'geometric', 'fft' or a pair", found: param },
-        ]);
-      }
-      return { value: translateToPix(rawShape, param), dtype: 'float64' };
-    }
-    if (param === null) {
-      return {
-        value: [Math.floor(rawShape[0] / 2), Math.floor(rawShape[1] / 2)],
-        dtype: 'int64',
-      };
-    }
-    return { value: expect2(param, 'center'), dtype: allInts(param) ? 'int64' : 'float64' };
-  }
-
-  private roiParam(): number | [number, number] | null {
-    const shape = this.info.shape;
-    if (shape === null || shape === undefined) return null;
-    if (sequenceItems(shape) === null) return toInt(shape, 'shape');
-    const [a, b] = expect2(shape, 'shape');
-    return [a, b];
-  }
-
-  private orientation(): Orientation {
-    const o = this.info.orientation;
-    if (o === null || o === undefined) return null;
-    const items = sequenceItems(o);
-    if (items === null) return toInt(o, 'orientation');
-    if (items.length !== 3) {
-      throw new ParameterError([
-        {
-          path: 'orientation',
-          expected: 'an int 0..7 or a (transpose, flipud, fliplr) triple',
-          found: `a sequence of ${items.length}`,
-        },
-      ]);
-    }
-    return [truthy(items[0]), truthy(items[1]), truthy(items[2])];
-  }
-
-  /** Positions of a chunk: from `load()`, else the theory, else the scan positions, else None. */
-  private chunkPositions(
-    indices: readonly number[],
-    fromLoad: ReadonlyMap<number, ArrayLike<number>> | undefined,
-  ): NdArray<'float64'> | null[] {
-    const out = new Float64Array(indices.length * 2);
-    if (fromLoad !== undefined && fromLoad.size > 0) {
-      indices.forEach((index, k) => {
-        const p = fromLoad.get(index);
-        if (p === undefined || p.length !== 2) {
-          throw new FrameError(
-            `load() returned positions for some frames but ${p === undefined ? 'none' : `${p.length} values`} for frame ${index}.`,
-            {
-              frame: index,
-              expected: 'a [y, x] position for every frame',
-              found: String(p?.length ?? 'none'),
-            },
-          );
-        }
-        out[2 * k] = toNumber(p[0], `positions[${index}][0]`);
-        out[2 * k + 1] = toNumber(p[1], `positions[${index}][1]`);
-      });
-      return ndarray('float64', [indices.length, 2], out);
-    }
-    const table = this.positionsTheory ?? this.positionsScan;
-    const rows = table?.shape[0] ?? 0;
-    if (table === null || indices.some((i) => i >= rows)) return indices.map(() => null);
-    indices.forEach((index, k) => {
-      out[2 * k] = table.data[2 * index]!;
-      out[2 * k + 1] = table.data[2 * index + 1]!;
-    });
-    return ndarray('float64', [indices.length, 2], out);
-  }
-}
-
-/** One process's share of a chunk, loaded and corrected. */
-interface LocalFrames {
-  indices: readonly number[];
-  data: FrameStack;
-  weights: FrameStack;
-  rawShape: [number, number];
-  positions: ReadonlyMap<number, ArrayLike<number>> | undefined;
-  /** The memory of a stack `load()` will overwrite (`LoadResult.scratch`), else null. */
-  scratch: ArrayBufferLike | null;
-}
-
-/**
- * Centre and shape of the prepared frames, from the geometry alone: cropping
- * puts the centre at `roi // 2`, orientation moves it, rebinning divides it.
- * Without processing the centre stays where it was found (unrounded).
- */
-function preparedGeometry(
-  center: readonly [number, number],
-  roi: [number, number],
-  orientation: Orientation,
-  rebin: number,
-  processing: boolean,
-): { center: [number, number]; shape: [number, number] } {
-  if (!processing) return { center: [center[0], center[1]], shape: roi };
-  const flags = orientationFlags(orientation);
-  const [c0, c1] = orientCenter([Math.floor(roi[0] / 2), Math.floor(roi[1] / 2)], roi, flags);
-  const shape = preparedShape(roi, orientation, rebin, processing, roi);
-  return { center: [c0 / rebin, c1 / rebin], shape };
-}
-
-function preparedShape(
-  roi: [number, number],
-  orientation: Orientation,
-  rebin: number,
-  processing: boolean,
-  rawShape: [number, number],
-): [number, number] {
-  if (!processing) return rawShape;
-  const [h, w] = orientationFlags(orientation).transpose ? [roi[1], roi[0]] : roi;
-  return [h / rebin, w / rebin];
-}
-
-/** Turns what `load()` returned into one (n, h, w) stack in index order, checking every frame. */
-function toStack(
-  source: FrameStack | ReadonlyMap<number, NdArray>,
-  indices: readonly number[],
-  what: string,
-): FrameStack {
-  if (!(source instanceof Map)) {
-    const stack = source as FrameStack;
-    if (stack.shape.length !== 3 || stack.shape[0] !== indices.length) {
-      throw new FrameError(
-        `load() returned ${what} of shape ${formatShape(stack.shape)} for ${indices.length} frames.`,
-        { expected: `(${indices.length}, h, w)`, found: formatShape(stack.shape) },
-      );
-    }
-    return stack;
-  }
-  const frames = source as ReadonlyMap<number, NdArray>;
-  const first = frames.get(indices[0]!);
-  if (first === undefined) return missing(what, indices[0]!);
-  if (first.shape.length !== 2) {
-    throw new FrameError(
-      `load() returned ${what} for frame ${indices[0]} of shape ${formatShape(first.shape)}.`,
-      {
-        frame: indices[0]!,
-        expected: '(h, w)',
-        found: formatShape(first.shape),
-      },
-    );
-  }
-  const [h, w] = first.shape as [number, number];
-  const dtype: DType = first.dtype;
-  const out = ndarray(dtype, [indices.length, h, w]);
-  const target = out.data as { set(src: ArrayLike<number | bigint>, offset: number): void };
-  for (const [k, index] of indices.entries()) {
-    const frame = frames.get(index);
-    if (frame === undefined) missing(what, index);
-    if (!sameShape(frame.shape, first.shape) || frame.dtype !== dtype) {
-      throw new FrameError(
-        `Frame ${index} has ${what} of shape ${formatShape(frame.shape)} ${frame.dtype}, but frame ${indices[0]} of the same chunk has ${formatShape(first.shape)} ${dtype}.`,
-        {
-          frame: index,
-          expected: `${formatShape(first.shape)} ${dtype}`,
-          found: `${formatShape(frame.shape)} ${frame.dtype}`,
-        },
-      );
-    }
-    target.set(frame.data as ArrayLike<number | bigint>, k * h * w);
-  }
-  return out;
-}
-
-function missing(what: string, index: number): never {
-  throw new MissingDataError(`load() returned no ${what} for frame ${index}.`, {
-    frame: index,
-    expected: `${what} for every requested index`,
-    found: 'nothing',
-  });
-}
-
-/**
- * A chunk whose `weights` may be one frame shared by every frame (the common
- * mask). The `(n, h, w)` stack ptypy's chunk holds is then made on first use
- * only (by a caller that reads it; a sink writing with the native HDF5 addon
- * never does): repeating the mask costs fresh memory that a reconstruction
- * reading the iterable never needs.
- */
-function withCommonWeights(fields: Omit<Chunk, 'weights'>, weights: FrameStack): Chunk {
-  const n = fields.indices.length;
-  if (weights.shape[0] === n) return { ...fields, weights };
-  if (weights.shape[0] !== 1) {
-    throw new FrameError(`Cannot spread ${weights.shape[0]} weight frames over ${n} data frames.`, {
-      expected: `1 or ${n} weight frames`,
-      found: String(weights.shape[0]),
-    });
-  }
-  return { ...fields, weights: repeatedRows(weights, n) };
-}
-
-/** `weights > 0` of a chunk's shared weight frame, or null when every frame has its own weights. */
-function commonMask(chunk: Chunk): Uint8Array | null {
-  const shared = repeatOf(chunk.weights);
-  if (shared === undefined) return null;
-  const weights = shared.data as ArrayLike<number>;
-  const mask = new Uint8Array(weights.length);
-  for (let i = 0; i < mask.length; i++) mask[i] = weights[i]! > 0 ? 1 : 0;
-  return mask;
-}
-
-/**
- * Per-frame records (views into the chunk's stacks) with `mask = weights > 0`.
- * With a common mask every record shows the same mask array.
- */
-function iterableOf(chunk: Chunk, shared: Uint8Array | null): FrameRecord[] {
-  const [n, h, w] = chunk.data.shape as [number, number, number];
-  const size = h * w;
-  let mask = shared;
-  if (mask === null) {
-    mask = new Uint8Array(n * size);
-    const weights = chunk.weights.data as ArrayLike<number>;
-    for (let i = 0; i < mask.length; i++) mask[i] = weights[i]! > 0 ? 1 : 0;
-  }
-  const perFrame = shared === null;
-  const positions = chunk.positions;
-  return chunk.indices.map((index, k) => ({
-    index,
-    data: ndarray(chunk.data.dtype, [h, w], chunk.data.data.subarray(k * size, (k + 1) * size)),
-    mask: ndarray('bool', [h, w], perFrame ? mask.subarray(k * size, (k + 1) * size) : mask),
-    position: isNdArray(positions) ? positions.data.subarray(2 * k, 2 * k + 2) : null,
-  }));
 }

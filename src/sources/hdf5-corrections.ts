@@ -5,7 +5,7 @@
  * mean for a monitor value within sigma), then the mask as the frame's
  * weights (int64 ones without a mask) and zero padding of both.
  */
-import { allocate, type DType, type TypedArrayFor } from '../frames/dtype.js';
+import type { DType, TypedArrayFor } from '../frames/dtype.js';
 import {
   type FrameStack,
   type NdArray,
@@ -13,6 +13,7 @@ import {
   repeatedRows,
   repeatOf,
 } from '../frames/ndarray.js';
+import { HUGE_PAGES } from '../native/memory.js';
 import {
   arrayScalarType,
   castFloat,
@@ -132,7 +133,7 @@ function correctData(raw: FrameStack, c: ChunkCorrections, n: number, size: numb
   if (c.dark === null && c.flat === null && !normalise) return raw;
   const x0 = raw.dtype;
   const type = correctedType(x0, c.dark?.dtype ?? null);
-  const out = allocate(type, n * size);
+  const out = HUGE_PAGES.array(type, n * size);
   const put = writer(type, out);
   const src = raw.data as Values;
   const { dark, flat, stats } = c;
@@ -179,7 +180,7 @@ function correctData(raw: FrameStack, c: ChunkCorrections, n: number, size: numb
 /** 1 - mask in the mask's dtype for bools (as int64) and floats; for integer flag masks, 1 where no flag is set. */
 function inverted(mask: NdArray): NdArray {
   const type = weightType(mask.dtype, true);
-  const out = allocate(type, mask.data.length);
+  const out = HUGE_PAGES.array(type, mask.data.length);
   const put = writer(type, out);
   const src = mask.data as Values;
   const flags = isIntegerType(mask.dtype);
@@ -192,7 +193,7 @@ function inverted(mask: NdArray): NdArray {
 
 function weightsOf(c: ChunkCorrections, n: number, h: number, w: number): FrameStack {
   if (c.mask === null) {
-    const ones = allocate('int64', h * w).fill(1n);
+    const ones = HUGE_PAGES.array('int64', h * w).fill(1n);
     return repeatedRows(ndarray('int64', [1, h, w], ones), n);
   }
   const mask = c.invert ? inverted(c.mask) : c.mask;
@@ -208,7 +209,7 @@ function pad(
   const [n = 0, h = 0, w = 0] = stack.shape;
   const ph = h + top + bottom;
   const pw = w + left + right;
-  const out = allocate(stack.dtype, n * ph * pw);
+  const out = HUGE_PAGES.array(stack.dtype, n * ph * pw);
   const target = out as { set(src: Values, offset: number): void };
   const src = stack.data as TypedArrayFor[DType] & { subarray(a: number, b: number): Values };
   for (let k = 0; k < n; k++) {

@@ -4,9 +4,10 @@
  * the load window's rows and columns, never the whole dataset.
  */
 import { FileFormatError, H5Error } from '../errors.js';
-import { allocate, type DType, itemSize, type TypedArrayFor } from '../frames/dtype.js';
+import { type DType, itemSize, type TypedArrayFor } from '../frames/dtype.js';
 import { type FrameStack, formatShape, ndarray, sameShape } from '../frames/ndarray.js';
 import type { H5File, H5Filter } from '../h5/index.js';
+import { HUGE_PAGES } from '../native/memory.js';
 import {
   checkVirtualSources,
   type DatasetRef,
@@ -194,7 +195,7 @@ export function readWindows(
   const rh = rows[1] - rows[0];
   const cw = cols[1] - cols[0];
   const size = rh * cw;
-  const out = into ?? allocate(stored.dtype, leads.length * size);
+  const out = into ?? HUGE_PAGES.array(stored.dtype, leads.length * size);
   const target = out as { set(src: ArrayLike<number | bigint>, offset: number): void };
   const maxFrames = Math.max(
     1,

@@ -1,16 +1,15 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { type ErrorRecord, errorFromRecord } from '../errors.js';
+import { PtyscanError } from '../errors.js';
 import { itemSize, TYPED_ARRAY } from '../frames/dtype.js';
 import { type FrameStack, ndarray } from '../frames/ndarray.js';
 import type { H5File } from '../h5/index.js';
-import { WorkerPool, workerScript } from '../parallel/worker-pool.js';
+import { type Completion, WorkerPool, workerScript } from '../parallel/worker-pool.js';
 import { defineParams } from '../params/index.js';
 import { readWindows, type StoredFrames } from './hdf5-frames.js';
 import { Hdf5Loader } from './hdf5-loader.js';
 import type { LoaderPlan } from './hdf5-plan.js';
 import type { WindowJob } from './hdf5-read-worker.js';
-import { registerSource } from './registry.js';
 
 /** Below this many bytes per chunk one thread is as fast (a hand-off costs about a millisecond). */
 const MIN_THREADED_BYTES = 1024 * 1024;
@@ -39,7 +38,7 @@ default = 'Hdf5LoaderFast'
 
   /** Threads that read frames in the last `load()` (1: this thread alone). */
   lastLoadThreads = 1;
-  private pool: WorkerPool | null = null;
+  private pool: WorkerPool<WindowJob, null> | null = null;
   private readonly threads = Math.max(1, availableParallelism());
 
   protected override readRaw(
@@ -107,7 +106,7 @@ default = 'Hdf5LoaderFast'
     size: number,
     jobs: Map<number, [number, number]>,
   ): void {
-    let completions: ReturnType<WorkerPool['waitAll']> = [];
+    let completions: Completion<null>[] = [];
     try {
       completions = this.pool?.waitAll() ?? [];
     } catch {
@@ -117,10 +116,9 @@ default = 'Hdf5LoaderFast'
     }
     const done = new Set<number>();
     for (const c of completions) {
-      if (!c.ok) continue;
-      const failure = (c.result as { failure: ErrorRecord } | null)?.failure;
-      if (failure !== undefined) throw errorFromRecord(failure);
-      done.add(c.job);
+      if (c.ok) done.add(c.job);
+      // A file it could not read is the file's problem; anything else, the thread's (read here).
+      else if (c.error instanceof PtyscanError) throw c.error;
     }
     for (const [job, [a, b]] of jobs) {
       if (done.has(job)) continue;
@@ -141,5 +139,3 @@ default = 'Hdf5LoaderFast'
     this.pool = null;
   }
 }
-
-registerSource('Hdf5LoaderFast', Hdf5LoaderFast);

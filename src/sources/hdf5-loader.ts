@@ -1,7 +1,7 @@
 import { FrameError } from '../errors.js';
-import { allocate } from '../frames/dtype.js';
 import { type FrameStack, type NdArray, ndarray } from '../frames/ndarray.js';
 import type { H5File } from '../h5/index.js';
+import { HUGE_PAGES } from '../native/memory.js';
 import { isPyDict, markParam, type PyDict, type PyValue } from '../py/value.js';
 import { PtyScan, type PtyScanOptions, type ScanParams } from '../scan/pty-scan.js';
 import type { LoadResult } from '../scan/types.js';
@@ -14,7 +14,6 @@ import type { ScanLayout, ScanPoint } from './hdf5-mapping.js';
 import { type Auxiliary, type LoaderPlan, planLoader } from './hdf5-plan.js';
 import { electronToPhotonEnergy } from './hdf5-recorded.js';
 import { type LoaderSettings, loaderSettings } from './hdf5-settings.js';
-import { registerSource } from './registry.js';
 
 /** The meta values ptypy's loader sets at construction (PtyScan's `initialize()` would reset them). */
 interface ConstructionMeta {
@@ -139,7 +138,7 @@ export class Hdf5Loader extends PtyScan {
   /** ptypy's default placeholder `[[0, 1], [1, 2], ...]` (int64): the real positions come with every frame. */
   override loadPositions(): NdArray {
     const n = this.plan.mapping.points.length;
-    const data = allocate('int64', 2 * n);
+    const data = HUGE_PAGES.array('int64', 2 * n);
     for (let i = 0; i < n; i++) {
       data[2 * i] = BigInt(i);
       data[2 * i + 1] = BigInt(i + 1);
@@ -228,5 +227,3 @@ export class Hdf5Loader extends PtyScan {
     };
   }
 }
-
-registerSource('Hdf5Loader', Hdf5Loader);

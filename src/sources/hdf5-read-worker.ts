@@ -1,6 +1,5 @@
 /** Worker thread of an {@link Hdf5LoaderFast}: reads frame windows into the chunk's shared memory. */
 import { workerData } from 'node:worker_threads';
-import { type ErrorRecord, errorRecord, PtyscanError } from '../errors.js';
 import { TYPED_ARRAY } from '../frames/dtype.js';
 import { H5File, h5ready } from '../h5/index.js';
 import { type PoolWorkerData, serveJobs } from '../parallel/worker-pool.js';
@@ -21,22 +20,17 @@ export interface WindowJob {
 
 const ready = h5ready();
 
-async function read(job: WindowJob): Promise<{ failure: ErrorRecord } | null> {
+async function read(job: WindowJob): Promise<null> {
   await ready;
   const { stored, leads, rows, cols, memory, byteOffset, length } = job;
   const into = new TYPED_ARRAY[stored.dtype](memory, byteOffset, length);
+  const h5 = H5File.open(stored.ref.file, 'r', { lock: false });
   try {
-    const h5 = H5File.open(stored.ref.file, 'r', { lock: false });
-    try {
-      readWindows(h5, stored, leads, rows, cols, into);
-    } finally {
-      h5.close();
-    }
-    return null;
-  } catch (error) {
-    if (!(error instanceof PtyscanError)) throw error;
-    return { failure: errorRecord(error) };
+    readWindows(h5, stored, leads, rows, cols, into);
+  } finally {
+    h5.close();
   }
+  return null;
 }
 
-serveJobs(workerData as PoolWorkerData, (message) => read(message as unknown as WindowJob));
+serveJobs<WindowJob, null>(workerData as PoolWorkerData, read);

@@ -1,24 +1,32 @@
-import { PtydScan } from '../ptyd/ptyd-scan.js';
-import { registerSource } from './registry.js';
-
+/**
+ * Scan sources: the built-in PtyScan subclasses, the registry they are
+ * found in by name (built by a function: importing registers nothing), and
+ * building a scan from a config.
+ */
+export {
+  type ConfigOptions,
+  type CreateScanOptions,
+  createScan,
+  type ResolvedScanConfig,
+  resolveScanConfig,
+} from './create-scan.js';
 export { Hdf5Loader } from './hdf5-loader.js';
 export { Hdf5LoaderFast } from './hdf5-loader-fast.js';
 export { HDF5_LOADER_PARAMS } from './hdf5-loader-params.js';
-/**
- * Scan sources: the built-in PtyScan subclasses (each registers itself by
- * name on import), the tutorial raw-folder helpers, and the name registry.
- */
 export { MoonFlowerScan } from './moon-flower-scan.js';
 export { NumpyScan } from './numpy-scan.js';
+export { PtydScan, type PtydScanOptions } from './ptyd-scan.js';
 export {
-  type CreateScanOptions,
-  createScan,
+  createSourceRegistry,
+  defaultSourceRegistry,
+  getParams,
   getSource,
+  listParams,
   listSources,
-  type ResolvedScanConfig,
+  registerParams,
   registerSource,
-  resolveScanConfig,
   type SourceClass,
+  SourceRegistry,
 } from './registry.js';
 export { readScanConfig, type ScanConfigFile } from './scan-config.js';
 export {
@@ -33,6 +41,3 @@ export {
   readGeometry,
   readPositionLines,
 } from './tutorial-files.js';
-
-// PtydScan lives with the .ptyd code; it is a source by name like the others.
-registerSource('PtydScan', PtydScan, { replace: true });

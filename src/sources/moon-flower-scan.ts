@@ -12,7 +12,6 @@ import {
   type SimulationOptions,
   simulateFrames,
 } from '../sim/index.js';
-import { registerSource } from './registry.js';
 
 const MOON_FLOWER_SCAN_TEXT = `
 [name]
@@ -241,5 +240,3 @@ function frameSide(shape: PyValue | undefined): number {
   const [a, b] = expect2(shape, 'shape');
   return toInt(Math.min(a, b), 'shape');
 }
-
-registerSource('MoonFlowerScan', MoonFlowerScan);

@@ -5,11 +5,10 @@ import type { FrameStack, NdArray } from '../frames/ndarray.js';
 import { readNpyStack } from '../npy/npy-stack.js';
 import { NpyReadHelper } from '../npy/read-helper.js';
 import { defineParams, normalizeParams } from '../params/index.js';
-import type { PyValue } from '../py/value.js';
+import type { PyDict, PyValue } from '../py/value.js';
 import { PtyScan, type PtyScanOptions, type ScanParams } from '../scan/pty-scan.js';
 import type { AutoResult, CheckResult, LoadResult } from '../scan/types.js';
 import { toOptionalInt } from '../scan/values.js';
-import { registerSource } from './registry.js';
 import type { ParamOrigins, WaitReason } from './source-info.js';
 import { positionsArray, readGeometry, readPositionLines } from './tutorial-files.js';
 
@@ -76,11 +75,27 @@ export class NumpyScan extends PtyScan implements ParamOrigins, WaitReason {
   private readonly reader = new NpyReadHelper();
 
   constructor(pars: ScanParams = {}, options: PtyScanOptions = {}) {
-    // Bad parameters are reported before any file is read (a subclass's tree included).
-    const checked = normalizeParams((new.target as typeof NumpyScan).params, pars);
-    const base = String(pars.base_path ?? './');
-    const live = checked.num_frames !== null && checked.num_frames !== undefined;
-    if (!live && !existsSync(base)) {
+    super(pars, options);
+    this.basePath = resolve(String(this.info.base_path));
+    this.live = isLive(this.info);
+    this.given = { ...pars };
+    const geometryFile = join(this.basePath, 'geometry.txt');
+    if (existsSync(geometryFile)) {
+      for (const key of Object.keys(readGeometry(geometryFile))) {
+        if (pars[key] === undefined) this.filled[key] = geometryFile;
+      }
+    }
+    this.geometryPending = this.live && !existsSync(geometryFile);
+  }
+
+  /**
+   * `geometry.txt` fills the geometry parameters the user left unset. A
+   * missing `base_path` is an error unless the scan is live (`num_frames`
+   * given), which waits for it.
+   */
+  static override paramsFromFiles(info: PyDict, pars: ScanParams): ScanParams {
+    const base = String(info.base_path);
+    if (!isLive(info) && !existsSync(base)) {
       throw new MissingDataError(
         `${resolve(base)}: base_path does not exist. Give the folder of the raw data, or num_frames for a live scan that waits for it.`,
         {
@@ -91,16 +106,8 @@ export class NumpyScan extends PtyScan implements ParamOrigins, WaitReason {
         },
       );
     }
-    const geometryFile = join(base, 'geometry.txt');
-    const geometry = existsSync(geometryFile) ? readGeometry(geometryFile) : {};
-    super(unsetFrom(pars, geometry), options);
-    this.basePath = resolve(base);
-    this.live = live;
-    this.given = { ...pars };
-    for (const key of Object.keys(unsetFrom({}, geometry))) {
-      if (pars[key] === undefined) this.filled[key] = resolve(geometryFile);
-    }
-    this.geometryPending = live && !existsSync(geometryFile);
+    const file = join(base, 'geometry.txt');
+    return existsSync(file) ? unsetFrom(pars, readGeometry(file), {}) : {};
   }
 
   /** Where parameters that the user left unset came from: geometry.txt. */
@@ -138,7 +145,7 @@ export class NumpyScan extends PtyScan implements ParamOrigins, WaitReason {
     ) as Record<string, PyValue> | null;
     if (decided === null) return;
     this.geometryPending = false;
-    const unset = unsetFrom(this.given, decided);
+    const unset = unsetFrom(this.given, decided, this.given);
     const info = normalizeParams((this.constructor as typeof NumpyScan).params, unset);
     for (const key of Object.keys(decided)) {
       if (this.given[key] !== undefined) continue;
@@ -146,6 +153,7 @@ export class NumpyScan extends PtyScan implements ParamOrigins, WaitReason {
       if (key === 'energy' || key === 'distance') this.meta[key] = info[key] ?? null;
       this.filled[key] = file;
     }
+    this.settingsChanged();
   }
 
   private framePath(index: number): string {
@@ -293,11 +301,18 @@ export class NumpyScan extends PtyScan implements ParamOrigins, WaitReason {
   }
 }
 
-/** `pars` with the entries of `extra` whose keys `pars` leaves unset. */
-function unsetFrom(pars: ScanParams, extra: Readonly<Record<string, PyValue>>): ScanParams {
-  const out: ScanParams = { ...pars };
+/** `into` with the entries of `extra` whose keys `pars` leaves unset. */
+function unsetFrom(
+  pars: ScanParams,
+  extra: Readonly<Record<string, PyValue>>,
+  into: ScanParams,
+): ScanParams {
+  const out: ScanParams = { ...into };
   for (const [key, value] of Object.entries(extra)) if (pars[key] === undefined) out[key] = value;
   return out;
 }
 
-registerSource('NumpyScan', NumpyScan);
+/** `num_frames` is given: files that are not there yet are waited for. */
+function isLive(info: PyDict): boolean {
+  return info.num_frames !== null && info.num_frames !== undefined;
+}

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { PNG } from 'pngjs';
 import { plotBox } from '../../src/preview/index.js';
+import { tempDir } from '../helpers/index.js';
 import { PROJECT_ROOT } from '../mpi-run.js';
 import { cli } from './helpers.js';
 
-const root = mkdtempSync(join(tmpdir(), 'ptyscan-cli-inspect-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDir('cli-inspect');
 const dfile = join(root, 'scan.ptyd');
 const config = join(root, 'scan.json');
 

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { firstDifference, toPlain } from '../../src/conformance/describe.js';
 import { h5ready } from '../../src/h5/index.js';
 import { h5read } from '../../src/ptyd/index.js';
 import { writeRawFolder } from '../../src/sim/index.js';
+import { tempDir } from '../helpers/index.js';
 import { assertAddonBuilt, mpirun, noMpi, PROJECT_ROOT } from '../mpi-run.js';
 
 const cli = join(PROJECT_ROOT, 'src/cli/main.ts');
@@ -22,10 +22,9 @@ function content(file: string): unknown {
 // The issue's acceptance: `mpirun -n 2 ptyscan prepare <config>` writes the same
 // file content as `ptyscan prepare <config>`.
 describe('ptyscan prepare under mpirun', () => {
-  let dir: string;
+  const dir = tempDir('mpi-cli');
   before(async () => {
     await h5ready();
-    dir = mkdtempSync(join(tmpdir(), 'ptyscan-mpi-cli-'));
     await writeRawFolder(join(dir, 'raw'), {
       frames: 23,
       shape: 64,
@@ -52,7 +51,6 @@ describe('ptyscan prepare under mpirun', () => {
       );
     }
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   // Append: rank 0 writes every chunk; link: the ranks take turns writing chunk files.
   for (const [save, ranks] of [

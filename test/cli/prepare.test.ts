@@ -1,16 +1,7 @@
 import assert from 'node:assert/strict';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { NdArray } from '../../src/frames/ndarray.js';
 import { h5ready } from '../../src/h5/index.js';
@@ -18,11 +9,11 @@ import { readNpy } from '../../src/npy/npy.js';
 import { openPtydReader } from '../../src/ptyd/index.js';
 import { rawFrameName, writeRawFolder } from '../../src/sim/raw-folder.js';
 import { DEFAULT_SIMULATION } from '../../src/sim/simulate.js';
+import { tempDir } from '../helpers/index.js';
 import { cli } from './helpers.js';
 
 const FIXTURES = fileURLToPath(new URL('../sources/fixtures/', import.meta.url));
-const root = mkdtempSync(join(tmpdir(), 'ptyscan-cli-prepare-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDir('cli-prepare');
 
 const FRAMES = 20;
 const SIDE = 48;

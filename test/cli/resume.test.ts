@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { h5ready } from '../../src/h5/index.js';
+import { tempDir } from '../helpers/index.js';
 import { cli } from './helpers.js';
 
 // `prepare --resume` on a finished link-mode file: nothing is written again.
 // (Interrupted writers are resumed in test/live/kill-resume.test.ts.)
 describe('ptyscan prepare --resume', () => {
-  const root = mkdtempSync(join(tmpdir(), 'ptyscan-cli-resume-'));
-  after(() => rmSync(root, { recursive: true, force: true }));
+  const root = tempDir('cli-resume');
   before(async () => {
     await h5ready();
     const r = await cli([

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import {
   formatResult,
   formatSummary,
@@ -12,18 +11,17 @@ import {
   runCorpus,
 } from '../../src/conformance/index.js';
 import { h5ready } from '../../src/h5/index.js';
-import { CASES, HDF5_CASES, noCorpus, noHdf5Corpus } from '../corpus.js';
-import { python } from '../python.js';
+import { CASES, HDF5_CASES, noCorpus, noHdf5Corpus } from '../helpers/corpus.js';
+import { tempDir } from '../helpers/index.js';
+import { python } from '../helpers/python.js';
 
 // The harness must be able to fail: each test copies a real case, changes one
 // expectation, and checks that the difference is reported.
 describe('conformance harness', { skip: noCorpus || noHdf5Corpus }, () => {
-  let root: string;
+  const root = tempDir('harness');
   before(async () => {
     await h5ready();
-    root = mkdtempSync(join(tmpdir(), 'ptyscan-harness-'));
   });
-  after(() => rmSync(root, { recursive: true, force: true }));
 
   function copyCase(name: string, as = name, corpus = CASES): string {
     const dir = join(root, as);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { formatResult, listCases, readCase, runCase } from '../../src/conformance/index.js';
 import { h5ready } from '../../src/h5/index.js';
-import { HDF5_CASES, noHdf5Corpus } from '../corpus.js';
+import { HDF5_CASES, noHdf5Corpus } from '../helpers/corpus.js';
 
 // Every case of the shared Hdf5Loader corpus, one test each, so the output lists which pass
 // (and which pass by an intended difference, in the diagnostic line).

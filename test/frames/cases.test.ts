@@ -8,7 +8,7 @@ import { type FrameStack, ndarray } from '../../src/frames/ndarray.js';
 import type { Orientation } from '../../src/frames/orientation.js';
 import { rebinData, rebinWeights } from '../../src/frames/rebin.js';
 import { readNpy } from '../../src/npy/npy.js';
-import { CASES, noCorpus } from '../corpus.js';
+import { CASES, noCorpus } from '../helpers/corpus.js';
 import { assertSameArray, assertSamePair } from './helpers.js';
 
 function firstFrames(name: string, n: number): FrameStack {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DType } from '../../src/frames/dtype.js';
 import { type NdArray, ndarray } from '../../src/frames/ndarray.js';
-import { CASES, noCorpus } from '../corpus.js';
+import { CASES, noCorpus } from '../helpers/corpus.js';
 
 /** An array as vectors.json stores it. */
 export interface JsonArray {

@@ -6,7 +6,7 @@ import type { FrameStack } from '../../src/frames/ndarray.js';
 import { type Orientation, orient } from '../../src/frames/orientation.js';
 import { rebinData } from '../../src/frames/rebin.js';
 import { roundHalfEven } from '../../src/frames/round.js';
-import { noCorpus } from '../corpus.js';
+import { noCorpus } from '../helpers/corpus.js';
 import { assertSameArray, assertSamePair, fromJson, type JsonArray, VECTORS } from './helpers.js';
 
 function group<T>(name: string): T[] {

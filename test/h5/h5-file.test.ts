@@ -5,13 +5,12 @@ import {
   existsSync,
   mkdtempSync,
   readFileSync,
-  rmSync,
   truncateSync,
   writeFileSync,
 } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import {
   FileFormatError,
   H5Error,
@@ -21,17 +20,16 @@ import {
 } from '../../src/errors.js';
 import { type NdArray, ndarray } from '../../src/frames/ndarray.js';
 import { guessChunks, H5File, h5ready } from '../../src/h5/index.js';
-import { CASES, noCorpus } from '../corpus.js';
+import { CASES, noCorpus } from '../helpers/corpus.js';
+import { tempDir } from '../helpers/index.js';
 
 const APPEND = join(CASES, 'save_append/expected/out.ptyd');
 const LINK = join(CASES, 'save_link/expected/out.ptyd');
-let dir = '';
+const dir = tempDir('h5');
 
 before(async () => {
   await h5ready();
-  dir = mkdtempSync(join(tmpdir(), 'ptyscan-h5-'));
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 function withFile<T>(
   path: string,

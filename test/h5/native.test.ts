@@ -6,10 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { deflateSync } from 'node:zlib';
 import { H5Error, LockError } from '../../src/errors.js';
 import type { DType } from '../../src/frames/dtype.js';
@@ -19,21 +18,21 @@ import {
   H5File,
   h5ready,
   nativeHdf5Status,
-  writeDeferred,
+  stageWrite,
+  writeBulk,
 } from '../../src/h5/index.js';
-import { appendExceptDeferred, h5append, h5read, h5write } from '../../src/ptyd/h5rw.js';
+import { h5append, h5read, h5rwAdd, h5write } from '../../src/ptyd/h5rw.js';
 import { isNdArray, type PyDict } from '../../src/py/value.js';
+import { tempDir } from '../helpers/index.js';
 
 const librariesInstalled = spawnSync('pkg-config', ['--exists', 'hdf5', 'libdeflate']).status === 0;
 const status = nativeHdf5Status();
 const skip = status.available ? false : `native HDF5 addon not available: ${status.detail}`;
 
-let dir: string;
+const dir = tempDir('native');
 before(async () => {
   await h5ready();
-  dir = mkdtempSync(join(tmpdir(), 'ptyscan-native-'));
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Deterministic values of every kind a chunk holds, with some structure for deflate. */
 function filled<D extends DType>(dtype: D, shape: number[], seed: number): NdArray<D> {
@@ -136,7 +135,7 @@ describe('native HDF5 addon', () => {
     }
   });
 
-  it('appends in two parts (h5wasm, then the deferred arrays) under one lock, as one h5append', {
+  it('appends in two parts (h5wasm, then the large arrays) under one lock, as one h5append', {
     skip,
   }, () => {
     const one = join(dir, 'append-one.h5');
@@ -146,20 +145,20 @@ describe('native HDF5 addon', () => {
     };
     for (const file of [one, two]) h5write(file, { chunks: {}, info: { frames: 0n } });
     h5append(one, value);
-    const pending = appendExceptDeferred(two, value);
-    assert.ok(pending !== null);
+    const staged = stageWrite(h5rwAdd(two, value));
+    assert.ok(staged !== null);
     try {
       assert.deepEqual(
-        pending.deferred.map((d) => d.path),
+        staged.bulk.arrays.map((d) => d.path),
         ['/chunks/0/data'],
       );
       assert.throws(() => h5append(two, { other: 1n }), LockError, 'the lock is held meanwhile');
-      writeDeferred(two, pending.deferred, pending.level, 2);
+      writeBulk(staged.bulk, { threads: 2 });
     } finally {
-      pending.lock.release();
+      staged.release();
     }
     assert.deepEqual(h5read(two), h5read(one));
-    assert.equal(appendExceptDeferred(join(dir, 'missing.h5'), value), null);
+    assert.equal(stageWrite(h5rwAdd(join(dir, 'missing.h5'), value)), null);
   });
 
   it('compresses diffraction frames to about the size zlib gives at the same level', {
@@ -219,14 +218,18 @@ describe('native HDF5 addon', () => {
 
   it('names the file when it cannot write', { skip }, () => {
     const missing = join(dir, 'no-such-folder', 'x.h5');
+    const node = {
+      kind: 'array',
+      value: filled('int32', [4, 64, 64], 1),
+      storage: { compression: { kind: 'gzip', level: 4 } },
+    } as const;
     assert.throws(
       () =>
-        writeDeferred(
-          missing,
-          [{ path: '/a', array: filled('int32', [4, 64, 64], 1), attributes: {} }],
-          4,
-          1,
-        ),
+        writeBulk({
+          file: missing,
+          arrays: [{ path: '/a', node }],
+          finish: { sync: false, renameTo: null },
+        }),
       (e: unknown) => e instanceof H5Error && e.file === missing && /opening/.test(e.message),
     );
   });

@@ -10,6 +10,7 @@ import { h5read } from '../../src/ptyd/index.js';
 import { isPyDict, type PyDict, type PyValue } from '../../src/py/value.js';
 import { DEFAULT_SIMULATION, writeRawFolder } from '../../src/sim/index.js';
 import { createScan } from '../../src/sources/index.js';
+import { runToEos } from '../helpers/index.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(ROOT, 'src/cli/main.ts');
@@ -131,9 +132,7 @@ export function configJson(raw: string, dfile: string): string {
 export async function prepareReference(raw: string, dfile: string): Promise<void> {
   mkdirSync(dirname(dfile), { recursive: true });
   const scan = await createScan(scanConfig(raw, dfile));
-  scan.initialize();
-  while (scan.auto(CHUNK).msg !== 'EOS');
-  scan.close();
+  runToEos(scan, CHUNK, { close: true, wait: 'skip' });
 }
 
 /** Copies frames `[from, to)` of a raw folder (with geometry and positions) into another. */

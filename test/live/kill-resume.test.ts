@@ -7,12 +7,12 @@
  * behind. A reader of the file whose writer died exits 1 with a clear line.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { h5ready } from '../../src/h5/index.js';
+import { tempDir } from '../helpers/index.js';
 import {
   assertSameContent,
   CHUNK,
@@ -32,22 +32,18 @@ import {
   writerState,
 } from './helpers.js';
 
-let dir: string;
+// Children go before their folder does.
+after(() => killChildren());
+const dir = tempDir('kill');
 let fullRaw: string;
 let reference: string;
 
 before(async () => {
   await h5ready();
-  dir = mkdtempSync(join(tmpdir(), 'ptyscan-kill-'));
   fullRaw = join(dir, 'full-raw');
   reference = join(dir, 'ref', 'scan.ptyd');
   await simulateRaw(fullRaw);
   await prepareReference(fullRaw, reference);
-});
-
-after(() => {
-  killChildren();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function kill(child: Child): Promise<void> {

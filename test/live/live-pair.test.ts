@@ -6,15 +6,16 @@
  * after its first chunk so the readers' WAIT is certain, not a matter of timing.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NdArray } from '../../src/frames/ndarray.js';
 import { h5ready } from '../../src/h5/index.js';
-import { openPtydReader, PtydScan } from '../../src/ptyd/index.js';
+import { openPtydReader } from '../../src/ptyd/index.js';
 import type { PyDict } from '../../src/py/value.js';
+import { PtydScan } from '../../src/sources/index.js';
+import { tempDir } from '../helpers/index.js';
 import {
   assertSameContent,
   CHUNK,
@@ -30,22 +31,18 @@ import {
   waitFor,
 } from './helpers.js';
 
-let dir: string;
+// Children go before their folder does.
+after(() => killChildren());
+const dir = tempDir('live');
 let reference: string;
 let refChunks: Map<string, PyDict>;
 
 before(async () => {
   await h5ready();
-  dir = mkdtempSync(join(tmpdir(), 'ptyscan-live-'));
   reference = join(dir, 'ref', 'scan.ptyd');
   await simulateRaw(join(dir, 'ref-raw'));
   await prepareReference(join(dir, 'ref-raw'), reference);
   refChunks = readChunks(reference);
-});
-
-after(() => {
-  killChildren();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** Row `r` of a stack as plain numbers. */

@@ -5,25 +5,16 @@
  * uninterrupted run, and no complete chunk file is written again.
  */
 import assert from 'node:assert/strict';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  truncateSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, truncateSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { ParameterError, StateError } from '../../src/errors.js';
 import { H5File, h5ready } from '../../src/h5/index.js';
 import { findResumePoint } from '../../src/ptyd/resume-point.js';
 import { readWriterStatus, WriterWatch } from '../../src/ptyd/writer-state.js';
 import type { PtyScan } from '../../src/scan/index.js';
 import { createScan } from '../../src/sources/index.js';
+import { quiet, quietLogger, runToEos, tempDir } from '../helpers/index.js';
 import {
   assertSameContent,
   CHUNK,
@@ -34,29 +25,24 @@ import {
   simulateRaw,
 } from './helpers.js';
 
-let dir: string;
+const dir = tempDir('resume');
 let raw: string;
 let reference: string;
 
 before(async () => {
   await h5ready();
-  dir = mkdtempSync(join(tmpdir(), 'ptyscan-resume-'));
   raw = join(dir, 'raw');
   reference = join(dir, 'ref', 'scan.ptyd');
   await simulateRaw(raw);
   await prepareReference(raw, reference);
 });
 
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-const quiet = { warn: () => {}, info: () => {} };
-
 /** Prepares `chunks` chunks into `dfile` and stops without the end of the scan (as a killed writer). */
 async function interrupted(case_: string, chunks: number, afterChunk?: (n: number) => void) {
   const out = join(dir, case_);
   const dfile = join(out, 'scan.ptyd');
   mkdirSync(out, { recursive: true });
-  const scan = await createScan(scanConfig(raw, dfile), { logger: quiet });
+  const scan = await createScan(scanConfig(raw, dfile), quiet);
   scan.initialize();
   for (let n = 0; n < chunks; n++) {
     assert.equal(scan.auto(CHUNK).msg, 'data');
@@ -70,20 +56,14 @@ async function resume(dfile: string, warnings: string[] = []): Promise<PtyScan> 
   mkdirSync(dirname(dfile), { recursive: true });
   const scan = await createScan(scanConfig(raw, dfile), {
     resume: true,
-    logger: { warn: (m) => warnings.push(m), info: () => {} },
+    logger: { ...quietLogger, warn: (m) => warnings.push(m) },
   });
   scan.initialize();
   return scan;
 }
 
 async function finish(scan: PtyScan): Promise<number[]> {
-  const written: number[] = [];
-  for (let msg = scan.auto(CHUNK); msg.msg !== 'EOS'; msg = scan.auto(CHUNK)) {
-    assert.equal(msg.msg, 'data');
-    if (msg.msg === 'data') written.push(msg.chunk.num);
-  }
-  scan.close();
-  return written;
+  return runToEos(scan, CHUNK, { initialize: false, close: true }).map((p) => p.chunk.num);
 }
 
 function chunkFile(dfile: string, n: number): string {
@@ -164,13 +144,16 @@ describe('resume of an interrupted link-mode scan', () => {
     copyRawFrames(raw, liveRaw, 0, 2 * CHUNK);
     const dfile = join(dir, 'late', 'scan.ptyd');
     mkdirSync(dirname(dfile), { recursive: true });
-    const first = await createScan(scanConfig(liveRaw, dfile), { logger: quiet });
+    const first = await createScan(scanConfig(liveRaw, dfile), quiet);
     first.initialize();
     assert.equal(first.auto(CHUNK).msg, 'data');
     assert.equal(first.auto(CHUNK).msg, 'data');
     assert.equal(first.auto(CHUNK).msg, 'WAIT');
     first.close();
-    const scan = await createScan(scanConfig(liveRaw, dfile), { resume: true, logger: quiet });
+    const scan = await createScan(scanConfig(liveRaw, dfile), {
+      resume: true,
+      logger: quietLogger,
+    });
     scan.initialize();
     assert.equal(scan.auto(CHUNK).msg, 'WAIT');
     copyRawFrames(raw, liveRaw, 2 * CHUNK, 40);
@@ -207,7 +190,7 @@ describe('resume of an interrupted link-mode scan', () => {
     const dfile = await interrupted('changed', 2);
     const scan = await createScan(
       { ...scanConfig(raw, dfile), orientation: 3n },
-      { resume: true, logger: quiet },
+      { resume: true, logger: quietLogger },
     );
     assert.throws(
       () => scan.initialize(),
@@ -225,7 +208,7 @@ describe('resume of an interrupted link-mode scan', () => {
     mkdirSync(dirname(dfile), { recursive: true });
     const scan = await createScan(
       { ...scanConfig(raw, dfile), save: 'append' },
-      { resume: true, logger: quiet },
+      { resume: true, logger: quietLogger },
     );
     assert.throws(() => scan.initialize(), /'link' or 'merge' to resume/);
     scan.close();

@@ -4,8 +4,7 @@
  * a bad file in the helper's half reported like one in the main half.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FileFormatError, FrameError } from '../../src/errors.js';
@@ -13,12 +12,13 @@ import { type FrameStack, ndarray } from '../../src/frames/ndarray.js';
 import { encodeNpy, parseNpyHeader } from '../../src/npy/npy.js';
 import { readNpyStack } from '../../src/npy/npy-stack.js';
 import { NpyReadHelper } from '../../src/npy/read-helper.js';
+import { tempDir } from '../helpers/index.js';
 
 const N = 16;
 const H = 384;
 const W = 400;
 
-let dir: string;
+const dir = tempDir('stack');
 let files: string[];
 const helper = new NpyReadHelper();
 
@@ -27,7 +27,6 @@ function frameValue(k: number, p: number): number {
 }
 
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'ptyscan-stack-'));
   mkdirSync(join(dir, 'ok'));
   // 16 frames of 384x400 int32: 9.4 MiB, above the helper's threshold.
   files = Array.from({ length: N }, (_, k) => {
@@ -38,10 +37,7 @@ before(() => {
     return file;
   });
 });
-after(() => {
-  helper.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => helper.close());
 
 function assertFrames(stack: ReturnType<typeof readNpyStack>): void {
   assert.deepEqual(stack.shape, [N, H, W]);

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { FileFormatError } from '../../src/errors.js';
 import { ndarray } from '../../src/frames/ndarray.js';
 import { decodeNpy, encodeNpy, readNpy } from '../../src/npy/npy.js';
-import { CASES, noCorpus } from '../corpus.js';
+import { CASES, noCorpus } from '../helpers/corpus.js';
 
 describe('npy', () => {
   it('reads numpy-written int32 frames and bool masks from the corpus', { skip: noCorpus }, () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ParallelError } from '../../src/errors.js';
 import { LoadManager } from '../../src/parallel/load-manager.js';
-import { CASES, noCorpus } from '../corpus.js';
+import { CASES, noCorpus } from '../helpers/corpus.js';
 
 interface AssignCall {
   ids: number[];

@@ -1,27 +1,25 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ParallelError } from '../../src/errors.js';
 import { ndarray } from '../../src/frames/ndarray.js';
 import { h5ready, nativeHdf5Status } from '../../src/h5/index.js';
 import { h5read } from '../../src/ptyd/h5rw.js';
-import { WorkerSink } from '../../src/ptyd/worker-sink.js';
+import { PtydSink } from '../../src/ptyd/ptyd-sink.js';
 import type { PyDict } from '../../src/py/value.js';
 import type { Meta } from '../../src/scan/types.js';
 import { writeRawFolder } from '../../src/sim/raw-folder.js';
 import { DEFAULT_SIMULATION, simulateScan } from '../../src/sim/simulate.js';
 import { NumpyScan } from '../../src/sources/index.js';
+import { quiet, runToEos, tempDir } from '../helpers/index.js';
 
-const root = mkdtempSync(join(tmpdir(), 'ptyscan-workers-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDir('workers');
 
 const FRAMES = 25;
 const CHUNK = 10;
-const quiet = { logger: { warn: () => {}, info: () => {} } };
 let raw: string;
 
 before(async () => {
@@ -61,11 +59,8 @@ function prepare(
     },
     quiet,
   );
-  scan.initialize();
   try {
-    for (let msg = scan.auto(chunk); msg.msg !== 'EOS'; msg = scan.auto(chunk)) {
-      assert.equal(msg.msg, 'data');
-    }
+    runToEos(scan, chunk);
   } finally {
     scan.close();
   }
@@ -146,7 +141,7 @@ describe('worker threads (workers > 1)', () => {
     mkdirSync(dir);
     const dfile = join(dir, 'scan.ptyd');
     // The chunk files would go into a folder under the master file, which cannot exist.
-    const sink = new WorkerSink({ mode: 'link', dfile, chunkFormat: '/sub/c%02d', workers: 2 });
+    const sink = new PtydSink({ mode: 'link', dfile, chunkFormat: '/sub/c%02d', workers: 2 });
     sink.begin({ name: 'test' });
     sink.writeMeta({ shape: null } as unknown as Meta);
     const chunk = (num: number) => ({

@@ -3,9 +3,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ParameterError } from '../../src/errors.js';
-import { getParams, normalizeParams, parseParams } from '../../src/params/index.js';
+import { normalizeParams, parseParams } from '../../src/params/index.js';
 import { PTYSCAN_PARAMS } from '../../src/scan/pty-scan-params.js';
-import { CASES, noCorpus } from '../corpus.js';
+import { getParams } from '../../src/sources/index.js';
+import { CASES, noCorpus } from '../helpers/corpus.js';
 
 /** The `| key | default | key | default |` table of the corpus README's params.json section. */
 function readmeDefaults(): Map<string, string> {

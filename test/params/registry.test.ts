@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ParameterError } from '../../src/errors.js';
-import {
-  defineParams,
-  getParams,
-  listParams,
-  ParamRegistry,
-  registerParams,
-} from '../../src/params/index.js';
+import { defineParams, ParamRegistry } from '../../src/params/index.js';
 import { PTYSCAN_PARAMS } from '../../src/scan/pty-scan-params.js';
+import { getParams, listParams, registerParams } from '../../src/sources/index.js';
 
 const text = "[source]\ntype = str\ndefault = 'file'\nhelp = Where frames come from";
 

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { PNG } from 'pngjs';
 import { FrameError, ParameterError } from '../../src/errors.js';
 import { ndarray } from '../../src/frames/ndarray.js';
@@ -19,10 +18,10 @@ import {
 } from '../../src/preview/index.js';
 import { openPtydReader } from '../../src/ptyd/index.js';
 import { DEFAULT_SIMULATION, simulateScan } from '../../src/sim/simulate.js';
+import { tempDir } from '../helpers/index.js';
 import { writeKnownPtyd } from '../quicklook/known-object.js';
 
-const root = mkdtempSync(join(tmpdir(), 'ptyscan-preview-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDir('preview');
 
 const N = 32;
 const sim = simulateScan({ ...DEFAULT_SIMULATION, frames: 10, shape: N, photons: 1e6, seed: 4 });

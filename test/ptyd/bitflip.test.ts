@@ -14,25 +14,23 @@
  * test checks that every undetected change is of exactly these kinds.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { PtyscanError } from '../../src/errors.js';
 import { h5ready } from '../../src/h5/index.js';
 import { h5read, h5write } from '../../src/ptyd/index.js';
 import { isNdArray, isPyDict, type PyValue } from '../../src/py/value.js';
-import { CASES, noCorpus } from '../corpus.js';
+import { CASES, noCorpus } from '../helpers/corpus.js';
+import { tempDir } from '../helpers/index.js';
 import { seeded } from './helpers.js';
 
 const SOURCE = join(CASES, 'save_append/expected/out.ptyd');
-let dir = '';
+const dir = tempDir('bitflip');
 before(async () => {
   await h5ready();
-  dir = mkdtempSync(join(tmpdir(), 'ptyscan-bitflip-'));
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 type Change = 'name' | 'leaf' | 'zeroed' | 'array' | 'structure';
 

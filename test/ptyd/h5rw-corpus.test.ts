@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import type { NdArray } from '../../src/frames/ndarray.js';
 import { H5File, h5ready } from '../../src/h5/index.js';
 import { readNpy } from '../../src/npy/index.js';
 import { h5read, h5write } from '../../src/ptyd/index.js';
 import type { PyDict } from '../../src/py/value.js';
-import { CASES, noCorpus } from '../corpus.js';
+import { CASES, noCorpus } from '../helpers/corpus.js';
+import { tempDir } from '../helpers/index.js';
 import { asWrittenByUs } from './helpers.js';
 
 interface StructureEntry {
@@ -42,12 +42,10 @@ const SAVE_CASES = [
 const ASCTIME =
   /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d \d{4}$/;
 
-let dir = '';
+const dir = tempDir('h5rw');
 before(async () => {
   await h5ready();
-  dir = mkdtempSync(join(tmpdir(), 'ptyscan-h5rw-'));
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 function structureOf(name: string): Structure {
   return JSON.parse(

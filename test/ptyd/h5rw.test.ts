@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { FileFormatError, LockError, MissingDataError } from '../../src/errors.js';
 import type { DType } from '../../src/frames/dtype.js';
@@ -17,14 +17,13 @@ import {
   h5write,
 } from '../../src/ptyd/index.js';
 import { type PyDict, PyTuple, type PyValue } from '../../src/py/value.js';
+import { tempDir } from '../helpers/index.js';
 import { asWrittenByUs, seeded } from './helpers.js';
 
-let dir = '';
+const dir = tempDir('h5rw');
 before(async () => {
   await h5ready();
-  dir = mkdtempSync(join(tmpdir(), 'ptyscan-h5rw-'));
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 const DTYPES: DType[] = [
   'bool',

@@ -1,22 +1,20 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { FileFormatError } from '../../src/errors.js';
 import type { NdArray } from '../../src/frames/ndarray.js';
 import { h5ready } from '../../src/h5/index.js';
 import { readNpy } from '../../src/npy/index.js';
 import { formatInfoTree, h5write, openPtydReader } from '../../src/ptyd/index.js';
-import { CASES, noCorpus } from '../corpus.js';
+import { CASES, noCorpus } from '../helpers/corpus.js';
+import { tempDir } from '../helpers/index.js';
 
 const LINK = join(CASES, 'save_link/expected');
-let dir = '';
+const dir = tempDir('reader');
 before(async () => {
   await h5ready();
-  dir = mkdtempSync(join(tmpdir(), 'ptyscan-reader-'));
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 function growingLinkFile(): string {
   const sub = mkdtempSync(join(dir, 'growing-'));

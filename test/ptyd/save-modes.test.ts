@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { LockError } from '../../src/errors.js';
 import { type NdArray, ndarray } from '../../src/frames/ndarray.js';
 import { h5ready } from '../../src/h5/index.js';
-import { h5read, PtydScan } from '../../src/ptyd/index.js';
+import { h5read } from '../../src/ptyd/index.js';
 import { isNdArray, isPyDict } from '../../src/py/value.js';
 import type { DataPackage } from '../../src/scan/types.js';
+import { PtydScan } from '../../src/sources/index.js';
+import { quiet, runToEos, tempDir } from '../helpers/index.js';
 import { SpotScan } from '../scan/spot-scan.js';
-
-const quiet = { warn: () => {}, info: () => {} };
 
 function positions(n: number): NdArray<'float64'> {
   return ndarray(
@@ -23,25 +22,12 @@ function positions(n: number): NdArray<'float64'> {
 
 /** Runs a scan to EOS in chunks of `step`, returning the data packages. */
 function runScan(scan: SpotScan, step: number): DataPackage[] {
-  scan.initialize();
-  const out: DataPackage[] = [];
-  for (let msg = scan.auto(step); msg.msg !== 'EOS'; msg = scan.auto(step)) {
-    if (msg.msg === 'data') out.push(msg);
-  }
-  scan.close();
-  return out;
+  return runToEos(scan, step, { close: true, wait: 'skip' });
 }
 
 /** Reads a .ptyd back with PtydScan in chunks of `step`. */
 function readBack(dfile: string, step: number): DataPackage[] {
-  const scan = new PtydScan({ dfile, source: 'file' }, { logger: quiet });
-  scan.initialize();
-  const out: DataPackage[] = [];
-  for (let msg = scan.auto(step); msg.msg !== 'EOS'; msg = scan.auto(step)) {
-    assert.notEqual(msg.msg, 'WAIT', 'a complete file never WAITs');
-    if (msg.msg === 'data') out.push(msg);
-  }
-  return out;
+  return runToEos(new PtydScan({ dfile, source: 'file' }, quiet), step);
 }
 
 function frames(packages: DataPackage[]): number[] {
@@ -55,15 +41,13 @@ function allPositions(packages: DataPackage[]): (number | null)[] {
 }
 
 describe('.ptyd saving modes', () => {
-  let dir: string;
+  const dir = tempDir('save');
   before(async () => {
     await h5ready();
-    dir = mkdtempSync(join(tmpdir(), 'ptyscan-save-'));
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   function scanInto(dfile: string, save: string, extra: Record<string, string> = {}): SpotScan {
-    const scan = new SpotScan({ shape: 16n, save, dfile, ...extra }, { logger: quiet }, 7);
+    const scan = new SpotScan({ shape: 16n, save, dfile, ...extra }, quiet, 7);
     scan.positions = positions(7);
     return scan;
   }
@@ -137,7 +121,7 @@ describe('.ptyd saving modes', () => {
     const first = scan.auto(3);
     assert.equal(first.msg, 'data');
     // Meta says 7 frames, 3 are there: a reader gets them, then WAIT.
-    const reader = new PtydScan({ dfile, source: 'file' }, { logger: quiet });
+    const reader = new PtydScan({ dfile, source: 'file' }, quiet);
     reader.initialize();
     const got = reader.auto(5);
     assert.equal(got.msg, 'data');
@@ -170,7 +154,7 @@ describe('.ptyd saving modes', () => {
 
   it('reads back a file written without positions (positions None)', () => {
     const dfile = join(dir, 'nopos.ptyd');
-    const scan = new SpotScan({ shape: 16n, save: 'append', dfile }, { logger: quiet }, 4);
+    const scan = new SpotScan({ shape: 16n, save: 'append', dfile }, quiet, 4);
     runScan(scan, 4);
     const read = readBack(dfile, 4);
     assert.deepEqual(read[0]?.chunk.positions, [null, null, null, null]);

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { FrameError } from '../../src/errors.js';
 import { h5ready } from '../../src/h5/index.js';
 import { openPtydReader } from '../../src/ptyd/index.js';
@@ -13,11 +11,11 @@ import {
   QuickLook,
   readPtydGeometry,
 } from '../../src/quicklook/index.js';
+import { tempDir } from '../helpers/index.js';
 import { correlation, type KnownScan, knownObjectScan, writeKnownPtyd } from './known-object.js';
 
 const N = 32;
-const root = mkdtempSync(join(tmpdir(), 'ptyscan-quicklook-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDir('quicklook');
 const scan: KnownScan = knownObjectScan();
 const count = scan.frames.shape[0]!;
 

@@ -10,13 +10,9 @@ import {
 } from '../../src/errors.js';
 import { meanMassCenter } from '../../src/frames/index.js';
 import { type NdArray, ndarray } from '../../src/frames/ndarray.js';
-import type { LoadResult, Logger } from '../../src/scan/types.js';
+import type { LoadResult } from '../../src/scan/types.js';
+import { capturingLogger } from '../helpers/index.js';
 import { SpotScan } from './spot-scan.js';
-
-function capture(): Logger & { warnings: string[] } {
-  const warnings: string[] = [];
-  return { warnings, warn: (m) => warnings.push(m), info: () => {} };
-}
 
 describe('PtyScan', () => {
   it('prepares chunks, then WAITs for nothing and ends with EOS repeatedly', () => {
@@ -132,7 +128,7 @@ describe('PtyScan', () => {
   // Intended difference 2 (corpus case weight2d_roi_shape_autocenter_error): a mask
   // whose shape differs from the raw frames never crashes auto-centring.
   it('auto-centres on the unmasked frames, with a warning, when the mask has another shape', () => {
-    const logger = capture();
+    const logger = capturingLogger();
     const scan = new SpotScan({ shape: 16n, center: null }, { logger });
     scan.mask = ndarray('bool', [16, 16], new Uint8Array(256).fill(1));
     scan.initialize();

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { firstDifference, toPlain } from '../../src/conformance/describe.js';
 import { h5ready } from '../../src/h5/index.js';
 import { h5read } from '../../src/ptyd/index.js';
-import { noCorpus } from '../corpus.js';
+import { noCorpus } from '../helpers/corpus.js';
+import { tempDir } from '../helpers/index.js';
 import { assertAddonBuilt, mpirun, noMpi, PROJECT_ROOT } from '../mpi-run.js';
 
 const fixture = join(PROJECT_ROOT, 'test/scan/fixtures/prepare-case.ts');
@@ -19,12 +19,10 @@ function content(file: string): unknown {
 
 // The same scan prepared by 1, 2 and 4 processes gives the same file.
 describe('preparation over MPI ranks', () => {
-  let dir: string;
+  const dir = tempDir('ranks');
   before(async () => {
     await h5ready();
-    dir = mkdtempSync(join(tmpdir(), 'ptyscan-ranks-'));
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   const variants: [string, string, string][] = [
     // auto-centre over all ranks' frames, orientation, ROI squaring

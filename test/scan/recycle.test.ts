@@ -5,27 +5,25 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DataPackage } from '../../src/scan/types.js';
+import { quietLogger, runToEos } from '../helpers/index.js';
 import { SpotScan } from './spot-scan.js';
-
-const quiet = { warn: () => {}, info: () => {} };
 
 /** The data of every chunk, copied when it arrives, and the memory each chunk was in. */
 function run(recycle: boolean, rebin: number): { values: number[][]; buffers: ArrayBufferLike[] } {
   const scan = new SpotScan(
     { shape: 16n, orientation: 3n, rebin: BigInt(rebin), center: [6n, 15n] },
-    { logger: quiet, recycle },
+    { logger: quietLogger, recycle },
     12,
   );
-  scan.initialize();
   const values: number[][] = [];
   const buffers: ArrayBufferLike[] = [];
-  for (let msg = scan.auto(4); msg.msg !== 'EOS'; msg = scan.auto(4)) {
-    const data = (msg as DataPackage).chunk.data.data as ArrayLike<number>;
-    values.push(Array.from(data));
-    buffers.push((msg as DataPackage).chunk.data.data.buffer);
-  }
-  scan.close();
+  runToEos(scan, 4, {
+    close: true,
+    onData: (pkg) => {
+      values.push(Array.from(pkg.chunk.data.data as ArrayLike<number>));
+      buffers.push(pkg.chunk.data.data.buffer);
+    },
+  });
   return { values, buffers };
 }
 

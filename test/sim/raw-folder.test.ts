@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readNpy } from '../../src/npy/npy.js';
 import { rawFrameName, writeRawFolder } from '../../src/sim/raw-folder.js';
@@ -12,9 +11,9 @@ import {
   type SimulationOptions,
   simulateScan,
 } from '../../src/sim/simulate.js';
+import { tempDir } from '../helpers/index.js';
 
-const root = mkdtempSync(join(tmpdir(), 'ptyscan-raw-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDir('raw');
 
 const OPTIONS: SimulationOptions = {
   ...DEFAULT_SIMULATION,

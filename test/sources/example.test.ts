@@ -1,25 +1,23 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { prepareFolder, TutorialScan } from '../../examples/numpy-scan/tutorial-scan.js';
 import { h5ready } from '../../src/h5/index.js';
 import { openPtydReader } from '../../src/ptyd/index.js';
-import type { DataPackage, PtyScan } from '../../src/scan/index.js';
+import type { PtyScan } from '../../src/scan/index.js';
 import { writeRawFolder } from '../../src/sim/raw-folder.js';
 import { DEFAULT_SIMULATION } from '../../src/sim/simulate.js';
 import { NumpyScan } from '../../src/sources/index.js';
 import { cli } from '../cli/helpers.js';
+import { quiet, runToEos, tempDir } from '../helpers/index.js';
 
 const EXAMPLE = fileURLToPath(
   new URL('../../examples/numpy-scan/tutorial-scan.ts', import.meta.url),
 );
-const root = mkdtempSync(join(tmpdir(), 'ptyscan-example-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDir('example');
 const raw = join(root, 'raw');
-const quiet = { logger: { warn: () => {}, info: () => {} } };
 
 before(async () => {
   await h5ready();
@@ -33,14 +31,9 @@ before(async () => {
 });
 
 function allFrames(scan: PtyScan): number[][] {
-  scan.initialize();
-  const out: number[][] = [];
-  for (let msg = scan.auto(5); msg.msg !== 'EOS'; msg = scan.auto(5)) {
-    assert.equal(msg.msg, 'data');
-    for (const r of (msg as DataPackage).iterable) out.push(Array.from(r.data.data as Int32Array));
-  }
-  scan.close();
-  return out;
+  return runToEos(scan, 5, { close: true }).flatMap((p) =>
+    p.iterable.map((r) => Array.from(r.data.data as Int32Array)),
+  );
 }
 
 describe('examples/numpy-scan: a tutorial-style PtyScan subclass', () => {

@@ -12,7 +12,7 @@ import { ndarray } from '../../src/frames/ndarray.js';
 import { PyTuple } from '../../src/py/value.js';
 import type { ScanParams } from '../../src/scan/pty-scan.js';
 import { Hdf5Loader } from '../../src/sources/index.js';
-import { python } from '../python.js';
+import { python } from '../helpers/python.js';
 import { fixture, fixtureFolder, loader } from './hdf5-fixtures.js';
 
 const at = fixtureFolder();

@@ -4,7 +4,7 @@ import { readNpy } from '../../src/npy/index.js';
 import { PyTuple } from '../../src/py/value.js';
 import type { ScanParams } from '../../src/scan/pty-scan.js';
 import type { DataPackage } from '../../src/scan/types.js';
-import { python } from '../python.js';
+import { python } from '../helpers/python.js';
 import { fixture, fixtureFolder, loader, run, values } from './hdf5-fixtures.js';
 
 // The corrections as the README of the Hdf5Loader corpus states them, computed

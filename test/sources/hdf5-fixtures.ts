@@ -2,17 +2,15 @@
  * Beamline-style HDF5 files for the Hdf5Loader tests, written by h5py (one
  * folder per test file), and the helpers the tests share.
  */
-import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before } from 'node:test';
+import { before } from 'node:test';
 import type { NdArray } from '../../src/frames/ndarray.js';
 import { h5ready } from '../../src/h5/index.js';
 import type { PtyScan, ScanParams } from '../../src/scan/pty-scan.js';
 import type { DataPackage, FrameRecord } from '../../src/scan/types.js';
 import { Hdf5Loader } from '../../src/sources/index.js';
-import { python } from '../python.js';
+import { capturingLogger, runToEos, tempDir } from '../helpers/index.js';
+import { python } from '../helpers/python.js';
 
 /** Frame size of every fixture. */
 export const H = 16;
@@ -125,25 +123,13 @@ for master, sources in (('scan_master.h5', ('scan_data_000001.h5', 'scan_data_00
  * the folder once the files are there.
  */
 export function fixtureFolder(then?: (dir: string) => void): (name: string) => string {
-  let dir = '';
+  const dir = tempDir('hdf5');
   before(async () => {
     await h5ready();
-    dir = mkdtempSync(join(tmpdir(), 'ptyscan-hdf5-'));
     python(SCRIPT, [dir]);
     then?.(dir);
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
   return (name) => join(dir, name);
-}
-
-/** A logger that keeps what it is told. */
-export function quietLogger(): {
-  warn(m: string): void;
-  info(m: string): void;
-  warnings: string[];
-} {
-  const warnings: string[] = [];
-  return { warn: (m) => warnings.push(m), info: () => {}, warnings };
 }
 
 /** Parameters of a fixture file with the standard keys (positions in the same file). */
@@ -166,22 +152,12 @@ export function fixture(file: string, extra: ScanParams = {}): ScanParams {
 
 /** An Hdf5Loader (or `cls`) on `params`, quiet. */
 export function loader(params: ScanParams, cls: typeof Hdf5Loader = Hdf5Loader): Hdf5Loader {
-  return new cls(params, { logger: quietLogger() });
+  return new cls(params, { logger: capturingLogger() });
 }
 
 /** initialize() and auto(n) until EOS: the data packages. */
 export function run(scan: PtyScan, n: number): DataPackage[] {
-  scan.initialize();
-  const out: DataPackage[] = [];
-  for (;;) {
-    const msg = scan.auto(n);
-    if (msg.msg === 'EOS') {
-      scan.close();
-      return out;
-    }
-    assert.equal(msg.msg, 'data', 'a complete file never gives WAIT');
-    out.push(msg as DataPackage);
-  }
+  return runToEos(scan, n, { close: true });
 }
 
 /** Every frame record of a run. */

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { unlinkSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { MissingDataError } from '../../src/errors.js';
 import { h5ready } from '../../src/h5/index.js';
 import type { ScanParams } from '../../src/scan/pty-scan.js';
 import { Hdf5Loader, Hdf5LoaderFast } from '../../src/sources/index.js';
-import { python } from '../python.js';
+import { tempDir } from '../helpers/index.js';
+import { python } from '../helpers/python.js';
 import { loader, run, values } from './hdf5-fixtures.js';
 
 // Frames big enough that Hdf5LoaderFast reads each chunk on several threads:
@@ -27,15 +28,13 @@ with h5py.File(d + '/master.h5', 'w') as f:
     f['entry/mask'] = (np.arange(256 * 256).reshape(256, 256) % 97 != 0).astype(np.uint8)
 `;
 
-let dir: string;
+const dir = tempDir('fast');
 const threads = availableParallelism();
 
 before(async () => {
   await h5ready();
-  dir = mkdtempSync(join(tmpdir(), 'ptyscan-fast-'));
   python(SCRIPT, [dir]);
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 function params(): ScanParams {
   const master = join(dir, 'master.h5');

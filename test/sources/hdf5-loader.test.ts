@@ -5,13 +5,13 @@ import { describe, it } from 'node:test';
 import { ndarray } from '../../src/frames/ndarray.js';
 import { H5File } from '../../src/h5/index.js';
 import { readNpy } from '../../src/npy/index.js';
-import { getParams } from '../../src/params/index.js';
 import { h5read } from '../../src/ptyd/index.js';
 import { isNdArray, type PyDict, PyTuple, type PyValue } from '../../src/py/value.js';
-import { createScan, getSource, Hdf5Loader } from '../../src/sources/index.js';
+import { createScan, getParams, getSource, Hdf5Loader } from '../../src/sources/index.js';
 import { cli } from '../cli/helpers.js';
-import { HDF5_CASES, noHdf5Corpus } from '../corpus.js';
-import { python } from '../python.js';
+import { HDF5_CASES, noHdf5Corpus } from '../helpers/corpus.js';
+import { quietLogger } from '../helpers/index.js';
+import { python } from '../helpers/python.js';
 import { decodeBitshuffleChunks } from './bitshuffle-lz4.js';
 import {
   fastAt,
@@ -401,7 +401,7 @@ describe('Hdf5Loader: registry, parameters and saving', () => {
     assert.equal(tree.get('normalisation.sigma')?.default, 3n);
     const scan = await createScan(
       { name: 'Hdf5Loader', ...fixture('l2.h5', { positions: { file: 'l2.h5' } }) },
-      { baseDir: at(''), logger: { warn: () => {}, info: () => {} } },
+      { baseDir: at(''), logger: quietLogger },
     );
     assert.ok(scan instanceof Hdf5Loader);
     assert.equal(records(run(scan, 10)).length, 10);

@@ -8,7 +8,7 @@ import {
   promoteTypes,
   trueDivideType,
 } from '../../src/sources/hdf5-numpy.js';
-import { python } from '../python.js';
+import { python } from '../helpers/python.js';
 
 // The Hdf5Loader corrects frames with numpy's dtype rules; here every rule is
 // checked against numpy itself (Debian's numpy 1.24, as the reference corpus used).

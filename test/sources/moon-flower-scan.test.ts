@@ -3,11 +3,9 @@ import { describe, it } from 'node:test';
 import { ParameterError } from '../../src/errors.js';
 import type { NdArray } from '../../src/frames/ndarray.js';
 import { isNdArray } from '../../src/py/value.js';
-import type { DataPackage } from '../../src/scan/index.js';
 import { DEFAULT_SIMULATION, describeSimulation, simulateScan } from '../../src/sim/simulate.js';
 import { MoonFlowerScan } from '../../src/sources/index.js';
-
-const quiet = { logger: { warn: () => {}, info: () => {} } };
+import { quiet, runToEos } from '../helpers/index.js';
 
 describe('MoonFlowerScan', () => {
   it('prepares exactly the frames and positions of simulateScan with the same options', () => {
@@ -27,11 +25,7 @@ describe('MoonFlowerScan', () => {
     );
     scan.initialize();
     assert.equal(scan.numFrames, 9);
-    const chunks: DataPackage[] = [];
-    for (let msg = scan.auto(4); msg.msg !== 'EOS'; msg = scan.auto(4)) {
-      assert.equal(msg.msg, 'data');
-      chunks.push(msg as DataPackage);
-    }
+    const chunks = runToEos(scan, 4, { initialize: false });
     assert.deepEqual(
       chunks.map((c) => c.chunk.indices),
       [[0, 1, 2, 3], [4, 5, 6, 7], [8]],

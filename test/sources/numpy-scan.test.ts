@@ -1,21 +1,19 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { FileFormatError, MissingDataError, ParameterError } from '../../src/errors.js';
 import type { FrameStack, NdArray } from '../../src/frames/ndarray.js';
 import type { DataPackage, PtyScan } from '../../src/scan/index.js';
 import { rawFrameName, writeRawFolder } from '../../src/sim/raw-folder.js';
 import { DEFAULT_SIMULATION, type SimulatedScan, simulateScan } from '../../src/sim/simulate.js';
 import { NumpyScan } from '../../src/sources/index.js';
+import { quiet, runToEos, tempDir } from '../helpers/index.js';
 
-const root = mkdtempSync(join(tmpdir(), 'ptyscan-numpy-scan-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDir('numpy-scan');
 
 const FRAMES = 12;
 const SIDE = 64;
-const quiet = { logger: { warn: () => {}, info: () => {} } };
 let sim: SimulatedScan;
 let raw: string;
 
@@ -45,13 +43,7 @@ function copyRaw(name: string): string {
 
 /** Runs auto(n) until EOS, failing on WAIT. */
 function drain(scan: PtyScan, n: number): DataPackage[] {
-  const out: DataPackage[] = [];
-  for (;;) {
-    const msg = scan.auto(n);
-    if (msg.msg === 'EOS') return out;
-    assert.equal(msg.msg, 'data', 'a complete folder never gives WAIT');
-    out.push(msg as DataPackage);
-  }
+  return runToEos(scan, n, { initialize: false });
 }
 
 /** Rows/cols [top, top+size) x [left, left+size) of frame k of a stack. */

@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, it } from 'node:test';
+import { before, it } from 'node:test';
 import { readNpy } from '../../src/npy/npy.js';
 import type { DataPackage } from '../../src/scan/index.js';
 import { rawFrameName, writeRawFolder } from '../../src/sim/raw-folder.js';
 import { DEFAULT_SIMULATION, simulateScan } from '../../src/sim/simulate.js';
 import { NumpyScan } from '../../src/sources/index.js';
+import { quiet, runToEos, tempDir } from '../helpers/index.js';
 
-const root = mkdtempSync(join(tmpdir(), 'ptyscan-scratch-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-const quiet = { logger: { warn: () => {}, info: () => {} } };
+const root = tempDir('scratch');
 
 before(async () => {
   const sim = simulateScan({ ...DEFAULT_SIMULATION, frames: 23, shape: 32, seed: 5 });
@@ -21,13 +18,7 @@ before(async () => {
 /** Every package of a scan, kept until the end. */
 function allPackages(pars: Record<string, bigint | null>): DataPackage[] {
   const scan = new NumpyScan({ base_path: root, ...pars }, quiet);
-  scan.initialize();
-  const out: DataPackage[] = [];
-  for (let msg = scan.auto(10); msg.msg !== 'EOS'; msg = scan.auto(10)) {
-    if (msg.msg === 'data') out.push(msg);
-  }
-  scan.close();
-  return out;
+  return runToEos(scan, 10, { close: true, wait: 'skip' });
 }
 
 it('NumpyScan reuses its raw stack, yet every package kept by the caller stays intact', () => {

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { FileFormatError, ParameterError } from '../../src/errors.js';
-import { getParams } from '../../src/params/index.js';
 import { PtyScan } from '../../src/scan/index.js';
 import {
   createScan,
+  createSourceRegistry,
+  getParams,
   getSource,
   listSources,
   MoonFlowerScan,
@@ -17,12 +17,11 @@ import {
   registerSource,
   resolveScanConfig,
 } from '../../src/sources/index.js';
+import { quiet, tempDir } from '../helpers/index.js';
 import { ConstantScan } from './fixtures/my-scan.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
-const root = mkdtempSync(join(tmpdir(), 'ptyscan-registry-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-const quiet = { logger: { warn: () => {}, info: () => {} } };
+const root = tempDir('registry');
 
 function problemsOf(e: unknown): string[] {
   assert.ok(e instanceof ParameterError, `expected a ParameterError, got ${String(e)}`);
@@ -30,7 +29,7 @@ function problemsOf(e: unknown): string[] {
 }
 
 describe('sources by name', () => {
-  it('the built-in sources register themselves, with their parameter trees', () => {
+  it('the built-in sources are in the default registry, with their parameter trees', () => {
     assert.equal(getSource('NumpyScan'), NumpyScan);
     assert.equal(getSource('MoonFlowerScan'), MoonFlowerScan);
     assert.ok(listSources().includes('NumpyScan'));
@@ -212,5 +211,33 @@ describe('scan config files', () => {
       () => readScanConfig(join(root, 'missing.json')),
       /missing\.json: cannot read the config/,
     );
+  });
+});
+
+describe('registries built by a function', () => {
+  it('createSourceRegistry() holds the built-in sources and the PtyScan tree, in a fixed order', () => {
+    const registry = createSourceRegistry();
+    assert.deepEqual(registry.list(), [
+      'Hdf5Loader',
+      'Hdf5LoaderFast',
+      'MoonFlowerScan',
+      'NumpyScan',
+      'PtydScan',
+    ]);
+    assert.deepEqual(
+      registry.params.list().map((t) => t.name),
+      ['PtyScan', 'PtydScan', 'Hdf5Loader', 'Hdf5LoaderFast', 'MoonFlowerScan', 'NumpyScan'],
+    );
+  });
+
+  it('a registry of your own is apart from the default one, and createScan uses the one it is given', async () => {
+    const registry = createSourceRegistry();
+    registry.register('OwnRegistryScan', ConstantScan);
+    assert.equal(registry.get('OwnRegistryScan'), ConstantScan);
+    assert.throws(() => getSource('OwnRegistryScan'), ParameterError);
+    assert.ok(!createSourceRegistry().list().includes('OwnRegistryScan'));
+    const scan = await createScan({ name: 'OwnRegistryScan', level: 2n }, { registry, ...quiet });
+    assert.ok(scan instanceof ConstantScan);
+    await assert.rejects(createScan({ name: 'OwnRegistryScan' }), /registered source/);
   });
 });

@@ -5,14 +5,14 @@
  * test-artefacts/view/.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page } from 'playwright-core';
 import { h5ready } from '../../src/h5/index.js';
 import { startViewServer } from '../../src/view/index.js';
+import { tempDir } from '../helpers/index.js';
 import {
   CHUNK,
   configJson,
@@ -26,20 +26,19 @@ import {
 } from '../live/helpers.js';
 import { launchBrowser, screenshot } from './helpers.js';
 
-let dir: string;
 let browser: Browser;
 
-before(async () => {
-  await h5ready();
-  dir = mkdtempSync(join(tmpdir(), 'ptyscan-view-browser-'));
-  await simulateRaw(join(dir, 'raw'));
-  browser = await launchBrowser();
-});
-
+// The browser and the children stop before their folder goes.
 after(async () => {
   killChildren();
   await browser?.close();
-  rmSync(dir, { recursive: true, force: true });
+});
+const dir = tempDir('view-browser');
+
+before(async () => {
+  await h5ready();
+  await simulateRaw(join(dir, 'raw'));
+  browser = await launchBrowser();
 });
 
 /** Pixels of a canvas that are neither the white background nor one flat colour. */

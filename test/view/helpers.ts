@@ -1,5 +1,4 @@
 /** Shared pieces of the viewer tests: the served folder, HTTP calls, a real browser. */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -54,9 +53,4 @@ export async function get(
   };
 }
 
-/** Runs a python3 (h5py) snippet; returns its stdout. */
-export function python(code: string): string {
-  const r = spawnSync('/usr/bin/python3', ['-c', code], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`python3 failed: ${r.stderr}`);
-  return r.stdout;
-}
+export { python } from '../helpers/python.js';

@@ -4,12 +4,12 @@
  * sent by fetch. Every refusal has its status and a message naming the problem.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { h5ready } from '../../src/h5/index.js';
 import { startViewServer, type ViewServer } from '../../src/view/index.js';
+import { tempDir } from '../helpers/index.js';
 import {
   CHUNK,
   FRAMES,
@@ -21,14 +21,19 @@ import {
 } from '../live/helpers.js';
 import { get, python } from './helpers.js';
 
-let dir: string;
 let served: string;
 let server: ViewServer;
 let base: string;
 
+// The server and the children stop before their folder goes.
+after(async () => {
+  killChildren();
+  await server?.close();
+});
+const dir = tempDir('view-http');
+
 before(async () => {
   await h5ready();
-  dir = mkdtempSync(join(tmpdir(), 'ptyscan-view-http-'));
   served = join(dir, 'served');
   mkdirSync(join(dir, 'outside'), { recursive: true });
   await simulateRaw(join(dir, 'raw'));
@@ -46,12 +51,6 @@ with h5py.File(${JSON.stringify(join(served, 'escape.h5'))}, 'w') as f:
   symlinkSync(join(dir, 'outside', 'secret.h5'), join(served, 'link-out.h5'));
   server = await startViewServer({ target: served, maxSelectionBytes: 16 * 1024 });
   base = server.url;
-});
-
-after(async () => {
-  killChildren();
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const grove = (endpoint: string, params: Record<string, string>): string =>

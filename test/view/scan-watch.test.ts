@@ -4,23 +4,22 @@
  * the master at the end), and a writer whose process is gone.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { renameSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { AccessError } from '../../src/errors.js';
 import { ndarray } from '../../src/frames/ndarray.js';
 import { H5File, h5ready } from '../../src/h5/index.js';
 import { h5write, WRITER_ATTRIBUTES } from '../../src/ptyd/index.js';
 import { ScanWatch } from '../../src/view/index.js';
+import { tempDir } from '../helpers/index.js';
 
 const N = 8;
-let dir: string;
+const dir = tempDir('scan-watch');
 before(async () => {
   await h5ready();
-  dir = mkdtempSync(join(tmpdir(), 'ptyscan-scan-watch-'));
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Writes a master with `sizes` frames per chunk and the given writer state, atomically. */
 function master(file: string, sizes: number[], state: string, pid = process.pid): void {

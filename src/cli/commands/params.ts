@@ -1,5 +1,5 @@
-import '../../scan/pty-scan-params.js';
-import { getParams, listParams, PARAM_REGISTRY, PARAM_ROOT } from '../../params/index.js';
+import { PARAM_ROOT, type ParamRegistry } from '../../params/index.js';
+import { defaultSourceRegistry } from '../../sources/index.js';
 import { type CliEffects, type Command, parseCommandArgs, UsageError } from '../command.js';
 
 /**
@@ -23,14 +23,15 @@ export const paramsCommand: Command = {
     const [className, ...names] = positionals;
     if (className === undefined) {
       if (values.defaults) throw new UsageError('params', '--defaults needs a class name');
-      effects.stdout(classList());
+      effects.stdout(classList(defaultSourceRegistry().params));
       return 0;
     }
-    if (!PARAM_REGISTRY.has(className)) {
-      const known = listParams().map((t) => t.name);
+    const registry = defaultSourceRegistry().params;
+    if (!registry.has(className)) {
+      const known = registry.list().map((t) => t.name);
       throw new UsageError('params', `unknown class '${className}' (known: ${known.join(', ')})`);
     }
-    const tree = getParams(className);
+    const tree = registry.get(className);
     const unknown = names.filter((n) => tree.get(n) === undefined);
     if (unknown.length > 0) {
       throw new UsageError('params', `${tree.name} has no parameter '${unknown.join("', '")}'`);
@@ -45,8 +46,8 @@ export const paramsCommand: Command = {
   },
 };
 
-function classList(): string {
-  const trees = listParams();
+function classList(registry: ParamRegistry): string {
+  const trees = registry.list();
   const width = Math.max(0, ...trees.map((t) => t.path.length));
   const lines = trees.map((t) => {
     const parent = t.parent ? ` (extends ${PARAM_ROOT}.${t.parent.name})` : '';

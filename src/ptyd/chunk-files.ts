@@ -1,0 +1,49 @@
+/**
+ * Names on disk: where link/merge-mode chunk files go, and how an existing
+ * output is kept before a new one takes its name. The one place that knows.
+ */
+import { existsSync, renameSync } from 'node:fs';
+import { ParameterError } from '../errors.js';
+
+/** The default `chunk_format`. */
+export const DEFAULT_CHUNK_FORMAT = '.chunk%02d';
+
+/** `.chunk%02d` % 3 -> `.chunk03`: the `%d` forms of Python's % operator. */
+export function formatChunkName(format: string, num: number): string {
+  let used = false;
+  const out = format.replace(/%(0?)(\d*)d/, (_m, zero: string, width: string) => {
+    used = true;
+    return String(num).padStart(Number(width || 0), zero === '0' ? '0' : ' ');
+  });
+  if (!used) {
+    throw new ParameterError([
+      {
+        path: 'chunk_format',
+        expected: "a pattern with one %d, e.g. '.chunk%02d'",
+        found: JSON.stringify(format),
+      },
+    ]);
+  }
+  return out;
+}
+
+/** The file of chunk `num` in link/merge mode: `dfile + chunk_format % num`. */
+export function chunkFilePath(dfile: string, chunkFormat: string, num: number): string {
+  return `${dfile}${formatChunkName(chunkFormat, num)}`;
+}
+
+/**
+ * Keeps an existing file as `<file>.old`; an existing `.old` is kept too, as
+ * `.old.1`, `.old.2`, ... (ptypy deletes it).
+ */
+export function keepOld(file: string): string | null {
+  if (!existsSync(file)) return null;
+  const old = `${file}.old`;
+  if (existsSync(old)) {
+    let n = 1;
+    while (existsSync(`${old}.${n}`)) n++;
+    renameSync(old, `${old}.${n}`);
+  }
+  renameSync(file, old);
+  return old;
+}

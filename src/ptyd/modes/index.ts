@@ -1,0 +1,26 @@
+/**
+ * The save modes, one module each, all {@link SaveStrategy}s: what goes
+ * where in a `.ptyd` file. A new mode (a CXI writer, ...) is a module here
+ * and a line in {@link SAVE_MODES}.
+ */
+import type { SaveStrategy } from '../../sink/types.js';
+import { DEFAULT_CHUNK_FORMAT, formatChunkName } from '../chunk-files.js';
+import { appendMode } from './append.js';
+import { linkMode } from './link.js';
+import { mergeMode } from './merge.js';
+import type { SaveMode, SaveModeOptions } from './options.js';
+
+export { chunkValue, type SaveMode, type SaveModeOptions } from './options.js';
+
+/** Every save mode by its `save` name. */
+export const SAVE_MODES: Readonly<Record<SaveMode, (options: SaveModeOptions) => SaveStrategy>> = {
+  append: appendMode,
+  link: linkMode,
+  merge: mergeMode,
+};
+
+/** The strategy of `options.mode`; a bad `chunk_format` is refused here, whatever the mode. */
+export function createSaveStrategy(options: SaveModeOptions): SaveStrategy {
+  formatChunkName(options.chunkFormat ?? DEFAULT_CHUNK_FORMAT, 0);
+  return SAVE_MODES[options.mode](options);
+}

@@ -1,0 +1,298 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { FileFormatError, MissingDataError, ParameterError } from '../errors.js';
+import {
+  type FrameStack,
+  formatShape,
+  type NdArray,
+  ndarray,
+  sameShape,
+} from '../frames/ndarray.js';
+import { defineParams } from '../params/index.js';
+import { openPtydReader, type PtydChunkInfo, type PtydReader } from '../ptyd/ptyd-reader.js';
+import { DEFAULT_STALE_AFTER, readWriterStatus, WriterWatch } from '../ptyd/writer-state.js';
+import { isPyDict, type PyDict } from '../py/value.js';
+import { PtyScan, type PtyScanOptions, type ScanParams } from '../scan/pty-scan.js';
+import type { CheckResult, LoadResult } from '../scan/types.js';
+
+/** Options of a {@link PtydScan}: those of every scan, plus how long to trust a silent writer. */
+export interface PtydScanOptions extends PtyScanOptions {
+  /**
+   * Seconds without a heartbeat change after which a file still marked
+   * `running` counts as abandoned and `check()` throws a StateError instead of
+   * waiting for ever (default {@link DEFAULT_STALE_AFTER}; `null`: wait for ever).
+   */
+  staleAfter?: number | null;
+}
+
+const PTYD_SCAN_TEXT = `
+[name]
+default = 'PtydScan'
+
+[source]
+type = str, None
+default = 'file'
+help = The .ptyd file to read, or 'file' to read dfile itself
+doc = With 'file', dfile is read and nothing is saved. With a path, that file is
+    read and prepared again, and saved to dfile when 'save' is set (never over
+    its own source).
+userlevel = 0
+`;
+
+/** Meta entries of the file that override the parameters (ptypy's rule). */
+const META_KEYS = [
+  'shape',
+  'center',
+  'psize',
+  'energy',
+  'distance',
+  'num_frames',
+  'label',
+  'version',
+];
+
+/** Where one frame lives in the file. */
+interface FrameLocation {
+  chunk: PtydChunkInfo;
+  row: number;
+}
+
+/**
+ * Reads prepared data back from a `.ptyd` file (ptypy's `PtydScan`). The
+ * file's meta wins over the parameters (shape, centre, geometry, frame count);
+ * `orientation` and `rebin` are applied again. Frames are re-chunked by the
+ * `auto(n)` sizes, dead links to chunk files not written yet are skipped, and
+ * a file that holds fewer frames than its meta announces gives WAIT until more
+ * arrive (the file is reopened on every check, so a growing link-mode file is
+ * followed). Files written without positions are readable (positions None).
+ *
+ * @example
+ * ```ts
+ * const scan = new PtydScan({ dfile: 'scan.ptyd', source: 'file' });
+ * scan.initialize();
+ * ```
+ */
+export class PtydScan extends PtyScan {
+  static override params = defineParams(PTYD_SCAN_TEXT, {
+    name: 'PtydScan',
+    parent: PtyScan.params,
+    description: 'reads prepared frames back from a .ptyd file (also one still being written)',
+  });
+
+  /** The file frames are read from. */
+  readonly input: string;
+  private frames: FrameLocation[] = [];
+  private readonly watch: WriterWatch | null;
+
+  constructor(pars: ScanParams = {}, options: PtydScanOptions = {}) {
+    super(pars, options);
+    const input = PtydScan.inputFile(this.info);
+    this.input = input;
+    const staleAfter = options.staleAfter === undefined ? DEFAULT_STALE_AFTER : options.staleAfter;
+    this.watch = staleAfter === null ? null : new WriterWatch(input, { staleAfter });
+  }
+
+  /** The file's meta wins over the parameters (ptypy's rule). */
+  static override paramsFromFiles(info: PyDict): ScanParams {
+    return PtydScan.readMeta(PtydScan.inputFile(info));
+  }
+
+  private static inputFile(pars: ScanParams): string {
+    const source = pars.source ?? 'file';
+    const dfile = pars.dfile;
+    if (source === 'file' || source === null) {
+      if (typeof dfile !== 'string') {
+        throw new ParameterError([
+          {
+            path: 'dfile',
+            expected: "the .ptyd file to read (source 'file')",
+            found: String(dfile),
+          },
+        ]);
+      }
+      if (pars.save !== null && pars.save !== undefined) {
+        throw new ParameterError([
+          {
+            path: 'save',
+            expected: "None when source is 'file' (the file would be overwritten while it is read)",
+            found: String(pars.save),
+          },
+        ]);
+      }
+      return dfile;
+    }
+    if (typeof source !== 'string') {
+      throw new ParameterError([
+        { path: 'source', expected: "'file' or a path", found: typeof source },
+      ]);
+    }
+    if (typeof dfile === 'string' && resolve(dfile) === resolve(source)) {
+      throw new ParameterError([
+        { path: 'dfile', expected: 'a file other than the source', found: dfile },
+      ]);
+    }
+    return source;
+  }
+
+  private static readMeta(file: string): ScanParams {
+    if (!existsSync(file)) {
+      throw new FileFormatError(`${file}: no such .ptyd file.`, {
+        file,
+        expected: 'a .ptyd file',
+        found: 'nothing',
+      });
+    }
+    const reader = openPtydReader(file);
+    try {
+      const chunks = reader.listChunks();
+      if (!chunks.some((c) => c.key === '0')) {
+        throw new MissingDataError(
+          `${file}: the file holds no chunk 0, so there is nothing to read yet.`,
+          {
+            file,
+            dataset: '/chunks/0',
+            expected: 'at least one chunk',
+            found: `${chunks.length} chunks`,
+          },
+        );
+      }
+      const meta = reader.readValue('/meta');
+      if (!isPyDict(meta)) {
+        throw new FileFormatError(`${file}: /meta is not a group.`, {
+          file,
+          dataset: '/meta',
+          expected: 'a dict',
+          found: typeof meta,
+        });
+      }
+      const out: ScanParams = {};
+      // Kept as stored (ptypy hands the file's arrays on as they are).
+      for (const key of META_KEYS) if (key in meta) out[key] = meta[key]!;
+      return out;
+    } finally {
+      reader.close();
+    }
+  }
+
+  override loadWeight(): NdArray | null {
+    return null;
+  }
+
+  override loadPositions(): NdArray | null {
+    return null;
+  }
+
+  /**
+   * Counts the frames present now (the file may be growing). A live file
+   * marked `complete` ends the scan with its last frame; one still marked
+   * `running` whose writer died gives a StateError.
+   */
+  override check(frames: number, start: number): CheckResult {
+    // The state first: a master replaced in between only adds frames, never hides one.
+    const status = readWriterStatus(this.input);
+    this.watch?.observe(status);
+    const reader = openPtydReader(this.input);
+    try {
+      this.frames = [];
+      for (const chunk of reader.listChunks()) {
+        if (chunk.dead) continue;
+        for (let row = 0; row < chunk.frames; row++) this.frames.push({ chunk, row });
+      }
+    } finally {
+      reader.close();
+    }
+    const accessible = Math.max(0, Math.min(frames, this.frames.length - start));
+    const complete = status?.state === 'complete' && start + accessible >= this.frames.length;
+    return [accessible, complete ? true : null];
+  }
+
+  override load(indices: readonly number[]): LoadResult {
+    const reader = openPtydReader(this.input);
+    try {
+      return this.loadFrom(reader, indices);
+    } finally {
+      reader.close();
+    }
+  }
+
+  private loadFrom(reader: PtydReader, indices: readonly number[]): LoadResult {
+    const data = new Map<number, NdArray>();
+    const weights = new Map<number, NdArray>();
+    const positions = new Map<number, Float64Array>();
+    // Read each chunk's rows in one go rather than frame by frame.
+    let k = 0;
+    while (k < indices.length) {
+      const first = this.locate(indices[k]!);
+      let count = 1;
+      while (
+        k + count < indices.length &&
+        this.locate(indices[k + count]!).chunk === first.chunk &&
+        this.locate(indices[k + count]!).row === first.row + count
+      ) {
+        count++;
+      }
+      const { chunk } = first;
+      const slice = { start: first.row, count };
+      for (const key of ['data', 'weights']) {
+        if (!chunk.datasets.includes(key)) {
+          throw new FileFormatError(`${this.input}: chunk ${chunk.key} has no '${key}' dataset.`, {
+            file: this.input,
+            dataset: `${chunk.path}/${key}`,
+            expected: 'data, weights, indices and positions in every chunk',
+            found: chunk.datasets.join(', ') || 'nothing',
+          });
+        }
+      }
+      const d = reader.readDataset(`${chunk.path}/data`, slice);
+      const w = reader.readDataset(`${chunk.path}/weights`, slice);
+      if (!sameShape(d.shape, w.shape)) {
+        throw new FileFormatError(
+          `${this.input}: chunk ${chunk.key} has data ${formatShape(d.shape)} but weights ${formatShape(w.shape)}.`,
+          {
+            file: this.input,
+            dataset: `${chunk.path}/weights`,
+            expected: formatShape(d.shape),
+            found: formatShape(w.shape),
+          },
+        );
+      }
+      // A chunk written without positions stores a list group: no positions (ptypy fails here).
+      const p = chunk.datasets.includes('positions')
+        ? reader.readDataset(`${chunk.path}/positions`, slice)
+        : null;
+      for (let r = 0; r < count; r++) {
+        const index = indices[k + r]!;
+        data.set(index, rowOf(d, r));
+        weights.set(index, rowOf(w, r));
+        if (p !== null)
+          positions.set(index, Float64Array.from(rowOf(p, r).data as ArrayLike<number>));
+      }
+      k += count;
+    }
+    return positions.size > 0 ? { data, weights, positions } : { data, weights };
+  }
+
+  private locate(index: number): FrameLocation {
+    const at = this.frames[index];
+    if (at === undefined) {
+      throw new MissingDataError(`${this.input}: frame ${index} is not in the file.`, {
+        file: this.input,
+        frame: index,
+        expected: `a frame index below ${this.frames.length}`,
+        found: String(index),
+      });
+    }
+    return at;
+  }
+}
+
+/** Row `r` of an (n, ...) array as an array of the remaining shape (a view). */
+function rowOf(array: NdArray, r: number): NdArray {
+  const shape = array.shape.slice(1);
+  const size = shape.reduce((a, b) => a * b, 1);
+  return ndarray(
+    array.dtype,
+    shape,
+    array.data.subarray(r * size, (r + 1) * size) as FrameStack['data'],
+  );
+}
