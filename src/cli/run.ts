@@ -1,6 +1,7 @@
 import { PtyscanError } from '../errors.js';
 import { type CliEffects, type Command, parseCommandArgs, UsageError } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { printable } from './printable.js';
 import { packageVersion } from './version.js';
 
 /** Exit codes: success, a failure of the work itself, a wrong command line. */
@@ -11,7 +12,9 @@ export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
  * to the exit code; nothing touches the process, so tests call it directly.
  * A wrong command line prints one line on stderr and gives 2; a ptyscan error
  * while working prints `ptyscan: error: <message>` (with `--verbose` also the
- * stack and causes) and gives 1.
+ * stack and causes) and gives 1. Any other error (a bug, or a source's own
+ * failure) is one line too, never a bare stack. Control characters in a
+ * message (which may quote file content) are shown escaped.
  *
  * @example
  * const code = await runCli(['params', 'PtyScan'], { stdout: (t) => out.push(t), stderr: (t) => err.push(t) });
@@ -29,12 +32,18 @@ export async function runCli(
       effects.stderr(`${who}: ${e.message} (see '${who} --help')\n`);
       return EXIT.usage;
     }
+    const verbose = argv.includes('--verbose');
     if (e instanceof PtyscanError) {
-      effects.stderr(`ptyscan: error: ${e.message}\n`);
-      if (argv.includes('--verbose')) effects.stderr(errorDetail(e));
+      effects.stderr(`ptyscan: error: ${printable(e.message)}\n`);
+      if (verbose) effects.stderr(printable(errorDetail(e)));
       return EXIT.failure;
     }
-    throw e;
+    const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    effects.stderr(
+      `ptyscan: error: unexpected failure: ${printable(what)}${verbose ? '' : ' (--verbose shows where)'}\n`,
+    );
+    if (verbose) effects.stderr(printable(errorDetail(e)));
+    return EXIT.failure;
   }
 }
 

@@ -1,14 +1,20 @@
 import { FileFormatError } from '../errors.js';
 import type { PyValue } from './value.js';
 
+/** Deepest nesting of lists and objects {@link parsePyJson} reads (Python's own limit is about 1000). */
+export const MAX_JSON_DEPTH = 512;
+
 /**
  * Parses JSON text into Python-typed values, keeping the int/float
  * distinction of the literal text that `JSON.parse` loses: `9` becomes the
  * Python int `9n`, `9.0` and `7.19` the float `9` and `7.19`. Arrays become
  * lists and objects dicts. This is how Python's `json` module reads a file.
+ * Keys are own data properties (a key `__proto__` stays a key), and nesting
+ * deeper than {@link MAX_JSON_DEPTH} is a FileFormatError, not a stack overflow.
  */
 export function parsePyJson(text: string, file = '<json>'): PyValue {
   let pos = 0;
+  let depth = 0;
   const fail = (what: string): never => {
     const line = text.slice(0, pos).split('\n').length;
     throw new FileFormatError(`${file}:${line}: invalid JSON: ${what}.`, {
@@ -20,15 +26,22 @@ export function parsePyJson(text: string, file = '<json>'): PyValue {
   const skip = (): void => {
     while (pos < text.length && ' \t\r\n'.includes(text[pos]!)) pos++;
   };
+  const nested = (): void => {
+    depth++;
+    if (depth > MAX_JSON_DEPTH)
+      fail(`lists and objects nested deeper than ${MAX_JSON_DEPTH} levels`);
+  };
   const value = (): PyValue => {
     skip();
     const c = text[pos];
     if (c === '{') {
       pos++;
+      nested();
       const out: Record<string, PyValue> = {};
       skip();
       if (text[pos] === '}') {
         pos++;
+        depth--;
         return out;
       }
       for (;;) {
@@ -38,7 +51,13 @@ export function parsePyJson(text: string, file = '<json>'): PyValue {
         skip();
         if (text[pos] !== ':') fail(`expected ':' at offset ${pos}`);
         pos++;
-        out[key] = value();
+        // Defined, not assigned: `__proto__` must not replace the object's prototype.
+        Object.defineProperty(out, key, {
+          value: value(),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
         skip();
         if (text[pos] === ',') {
           pos++;
@@ -46,6 +65,7 @@ export function parsePyJson(text: string, file = '<json>'): PyValue {
         }
         if (text[pos] === '}') {
           pos++;
+          depth--;
           return out;
         }
         fail(`expected ',' or '}' at offset ${pos}`);
@@ -53,10 +73,12 @@ export function parsePyJson(text: string, file = '<json>'): PyValue {
     }
     if (c === '[') {
       pos++;
+      nested();
       const out: PyValue[] = [];
       skip();
       if (text[pos] === ']') {
         pos++;
+        depth--;
         return out;
       }
       for (;;) {
@@ -68,6 +90,7 @@ export function parsePyJson(text: string, file = '<json>'): PyValue {
         }
         if (text[pos] === ']') {
           pos++;
+          depth--;
           return out;
         }
         fail(`expected ',' or ']' at offset ${pos}`);

@@ -34,11 +34,21 @@ export interface ResolvedScanConfig {
   params: ScanParams;
   /** Every parameter of the class: its defaults overlaid with `params`, validated. */
   info: PyDict;
+  /** The module file the config names (absolute), or null. */
+  module: string | null;
+  /**
+   * With `loadModule: false` and a `module`: the config keys the base
+   * `PtyScan` does not know, which only the module's class could check
+   * (`cls` is then `PtyScan` and `params` leaves them out). Else empty.
+   */
+  unchecked: string[];
 }
 
 /**
  * Finds the class of `config` and validates the parameters against its tree
- * without touching any data: every problem is reported at once.
+ * without touching any data: every problem is reported at once. A `module`
+ * in the config is imported (its code runs) unless `loadModule` is false:
+ * then only the parameters of the base `PtyScan` are checked.
  *
  * @throws ParameterError listing every problem (unknown name, unknown keys, types, limits).
  * @example
@@ -48,8 +58,23 @@ export async function resolveScanConfig(
   config: Readonly<Record<string, PyValue>>,
   options: ConfigOptions = {},
 ): Promise<ResolvedScanConfig> {
+  const module = configModule(config, options.baseDir);
+  if (module !== null && options.loadModule === false) {
+    const known = Object.keys(config).filter((k) => k !== MODULE_KEY && k !== 'name');
+    const checked = known.filter((k) => PtyScan.params.get(k) !== undefined);
+    const subset = Object.fromEntries(checked.map((k) => [k, config[k] ?? null]));
+    const params = resolvePaths(PtyScan, subset, resolve(options.baseDir ?? '.')) as ScanParams;
+    const unchecked = known.filter((k) => !checked.includes(k));
+    return {
+      cls: PtyScan,
+      params,
+      info: normalizeParams(PtyScan.params, params),
+      module,
+      unchecked,
+    };
+  }
   const { cls, params } = await classAndParams(config, options);
-  return { cls, params, info: normalizeParams(cls.params, params) };
+  return { cls, params, info: normalizeParams(cls.params, params), module, unchecked: [] };
 }
 
 /** Where a config's class is looked up, and where its relative paths start. */
@@ -58,6 +83,8 @@ export interface ConfigOptions {
   registry?: SourceRegistry;
   /** Folder relative paths resolve against (default: the current directory). */
   baseDir?: string;
+  /** Import the config's `module` to find its class (default true; its code runs). */
+  loadModule?: boolean;
 }
 
 /** The class of `config` and its parameters with relative paths resolved. */
@@ -100,19 +127,40 @@ export async function createScan(
   return new cls(params, scanOptions);
 }
 
+/**
+ * The module file a config's `module` names (absolute), or null when it names
+ * none. Importing that file runs its code: `ptyscan validate` only does so
+ * when asked (`--load-module`).
+ *
+ * @throws ParameterError when `module` is not a string.
+ */
+export function configModule(
+  config: Readonly<Record<string, PyValue>>,
+  baseDir = '.',
+): string | null {
+  const modulePath = Object.hasOwn(config, MODULE_KEY) ? config[MODULE_KEY] : undefined;
+  if (modulePath === undefined || modulePath === null) return null;
+  if (typeof modulePath !== 'string') {
+    throw new ParameterError([
+      { path: MODULE_KEY, expected: 'a path to a JavaScript module', found: String(modulePath) },
+    ]);
+  }
+  return resolve(baseDir, modulePath);
+}
+
 async function sourceClassOf(
   config: Readonly<Record<string, PyValue>>,
   baseDir: string,
   registry: SourceRegistry,
 ): Promise<SourceClass> {
-  const name = config.name;
-  const modulePath = config[MODULE_KEY];
+  const name = Object.hasOwn(config, 'name') ? config.name : undefined;
   if (name !== undefined && typeof name !== 'string') {
     throw new ParameterError([
       { path: 'name', expected: 'the name of a source class (a string)', found: String(name) },
     ]);
   }
-  if (modulePath === undefined || modulePath === null) {
+  const modulePath = configModule(config, baseDir);
+  if (modulePath === null) {
     if (name === undefined) {
       throw new ParameterError([
         {
@@ -124,12 +172,7 @@ async function sourceClassOf(
     }
     return registry.get(name);
   }
-  if (typeof modulePath !== 'string') {
-    throw new ParameterError([
-      { path: MODULE_KEY, expected: 'a path to a JavaScript module', found: String(modulePath) },
-    ]);
-  }
-  return importSourceClass(resolve(baseDir, modulePath), name);
+  return importSourceClass(modulePath, name);
 }
 
 /** Loads `name` (or the default export) of the module at `file` and checks it is a PtyScan class. */

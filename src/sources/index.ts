@@ -6,6 +6,7 @@
 export {
   type ConfigOptions,
   type CreateScanOptions,
+  configModule,
   createScan,
   type ResolvedScanConfig,
   resolveScanConfig,

@@ -1,6 +1,7 @@
 import { h5ready } from '../../h5/index.js';
 import { formatInfoTree } from '../../ptyd/index.js';
 import { type CliEffects, type Command, parseCommandArgs } from '../command.js';
+import { printable } from '../printable.js';
 import { ptydSummary } from './info-summary.js';
 import { positiveInt, singlePositional } from './options.js';
 
@@ -41,7 +42,8 @@ export const infoCommand: Command = {
     const summary = ptydSummary(file);
     if (summary !== null) parts.push(summary);
     else if (values.summary === true) parts.push('(not a .ptyd file: no chunks group)');
-    effects.stdout(`${parts.join('\n')}\n`);
+    // Names and strings come from the file: no terminal control characters.
+    effects.stdout(`${printable(parts.join('\n'))}\n`);
     return 0;
   },
 };

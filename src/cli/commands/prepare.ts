@@ -26,8 +26,9 @@ export const prepareCommand: Command = {
     '',
     'The config is an object of ptypy scan.data parameters; "name" selects the',
     'source (NumpyScan, MoonFlowerScan, ...) and "module" may point at a file',
-    'exporting your own PtyScan subclass. Relative paths in it resolve against',
-    "the config file's folder. Example:",
+    'exporting your own PtyScan subclass: prepare imports that file, which',
+    'runs its code (ptyscan validate names it without importing it). Relative',
+    "paths in the config resolve against the config file's folder. Example:",
     '  {"name": "NumpyScan", "base_path": "raw/", "shape": 128,',
     '   "save": "append", "dfile": "scan.ptyd"}',
     '',
@@ -46,7 +47,8 @@ export const prepareCommand: Command = {
     'one the rest): the scan waits for that many new frames unless the config sets',
     'min_frames (e.g. 1: take what has arrived, smaller chunks, less delay).',
     '',
-    'Ctrl-C stops after the current chunk: every completed chunk stays readable.',
+    'Ctrl-C, SIGTERM and SIGHUP stop after the current chunk: every completed chunk',
+    'stays readable (exit code 130, 143, 129); a second one ends the process at once.',
   ].join('\n'),
   async run(args: readonly string[], effects: CliEffects): Promise<number> {
     const { values, positionals } = parseCommandArgs('prepare', args, {
