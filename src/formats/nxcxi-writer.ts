@@ -107,9 +107,9 @@ class NxcxiWriter implements ExchangeWriter {
     );
     const motor = { transformation_type: 'translation' };
     const out = [
+      // No CXI `axes` here: NeXus would take translation:y:x for names of axis datasets.
       p.frameMember(NXCXI_PATHS.detectorData, chunk, {
         interpretation: 'image',
-        axes: 'translation:y:x',
         target: NXCXI_PATHS.detectorData,
       }),
       p.rowsMember(NXCXI_PATHS.detectorTranslation, translations, {
