@@ -6,7 +6,7 @@
 import { type NdArray, ndarray } from '../frames/ndarray.js';
 import type { H5Attributes, H5Compression, H5Member } from '../h5/index.js';
 import type { Chunk, Logger, Meta } from '../sink/types.js';
-import { CXI_PATHS, CXI_PIXEL_IS_INVALID } from './cxi-paths.js';
+import { CXI_PATHS, CXI_PIXEL_IS_INVALID, CXI_VERSION } from './cxi-paths.js';
 import {
   appended,
   chunkPositions,
@@ -17,12 +17,26 @@ import {
   metaNumber,
   metaPair,
   scalar,
+  text,
 } from './exchange.js';
 import { MaskAccumulator } from './mask.js';
 import { keVToJoules } from './units.js';
 
 /** Rows of a translation dataset per HDF5 chunk. */
 const TRANSLATION_CHUNK = 1024;
+
+/** What opens every CXI-like file: the version, the program, the instrument's name (PyNX needs one). */
+export function cxiHeader(): H5Member[] {
+  return [
+    member(CXI_PATHS.version, {
+      kind: 'array',
+      value: ndarray('int64', [], BigInt64Array.of(BigInt(CXI_VERSION))),
+      storage: { layout: 'contiguous' },
+    }),
+    member('/entry_1/program_name', text('ptyscan')),
+    member(CXI_PATHS.instrumentName, text('unknown')),
+  ];
+}
 
 /** The state of one CXI-like output: frames written, the mask so far. */
 export class CxiProgress {

@@ -9,6 +9,7 @@ import { FileFormatError } from '../errors.js';
 import { formatShape, type NdArray, ndarray } from '../frames/ndarray.js';
 import type { H5File } from '../h5/index.js';
 import { CXI_PATHS, NXCXI_DEFINITION, NXCXI_PATHS } from './cxi-paths.js';
+import { numberAt, numbersAt } from './read-values.js';
 import { unitFactor } from './units.js';
 
 /** What a CXI file holds, as a source needs it. */
@@ -89,34 +90,6 @@ function isNexus(h5: H5File): boolean {
   return value.dtype === 'string' && value.data[0] === NXCXI_DEFINITION;
 }
 
-/** A dataset's values as numbers, read as float64. */
-function numbers(h5: H5File, file: string, path: string): number[] {
-  const value = h5.readDataset(path);
-  if (value.dtype === 'string') {
-    throw new FileFormatError(`${file}:${path} holds text, not numbers.`, {
-      file,
-      dataset: path,
-      expected: 'numbers',
-      found: 'strings',
-    });
-  }
-  return Array.from(value.data as ArrayLike<number | bigint>, Number);
-}
-
-/** One number (a scalar or a one-element dataset). */
-function single(h5: H5File, file: string, path: string): number {
-  const values = numbers(h5, file, path);
-  if (values.length !== 1 || !Number.isFinite(values[0])) {
-    throw new FileFormatError(`${file}:${path} is not one number.`, {
-      file,
-      dataset: path,
-      expected: 'a single finite number',
-      found: `${values.length} values`,
-    });
-  }
-  return values[0]!;
-}
-
 /** A length in metres (null when absent): SI by default in CXI, units required in NeXus. */
 function readLength(h5: H5File, file: string, path: string, nexus: boolean): number | null {
   if (!h5.has(path)) return null;
@@ -124,7 +97,7 @@ function readLength(h5: H5File, file: string, path: string, nexus: boolean): num
     file,
     dataset: path,
   });
-  return single(h5, file, path) * factor;
+  return numberAt(h5, file, path) * factor;
 }
 
 function readPair(
@@ -147,7 +120,7 @@ function readEnergy(h5: H5File, file: string, nexus: boolean): number | null {
   const units = h5.readStringAttribute(path, 'units');
   const where = { file, dataset: path };
   // CXI's energy is in joules unless its units say otherwise.
-  return single(h5, file, path) * unitFactor('energy', units, nexus ? null : 'J', where);
+  return numberAt(h5, file, path) * unitFactor('energy', units, nexus ? null : 'J', where);
 }
 
 /** The beam centre in pixels: `pixel` units as they are, a length divided by the pixel size. */
@@ -159,7 +132,7 @@ function readCenter(
   const one = (path: string, pixel: number | undefined): number | null => {
     if (!h5.has(path)) return null;
     const units = h5.readStringAttribute(path, 'units') ?? 'pixel';
-    const value = single(h5, file, path);
+    const value = numberAt(h5, file, path);
     if (units === 'pixel' || units === 'pixels') return value;
     if (pixel === undefined) return null;
     return (value * unitFactor('length', units, null, { file, dataset: path })) / pixel;
@@ -206,7 +179,7 @@ function readPositions(
     file,
     dataset: path,
   });
-  const values = numbers(h5, file, path);
+  const values = numbersAt(h5, file, path);
   const out = ndarray('float64', [frames, 2]);
   const width = rows ? b : 1;
   const step = rows ? 1 : frames;
@@ -235,7 +208,7 @@ function readWeights(h5: H5File, file: string, frame: [number, number]): NdArray
       },
     );
   }
-  const values = numbers(h5, file, path);
+  const values = numbersAt(h5, file, path);
   return ndarray(
     'bool',
     frame,

@@ -5,19 +5,16 @@
  * photon energy in joules, distance and pixel sizes in metres, the mask.
  */
 
-import { ndarray } from '../frames/ndarray.js';
-import type { H5Member } from '../h5/index.js';
+import type { H5Content, H5Member } from '../h5/index.js';
 import type { PyDict } from '../py/value.js';
 import type { Chunk, Meta } from '../sink/types.js';
-import { CxiProgress } from './cxi-common.js';
-import { CXI_PATHS, CXI_VERSION } from './cxi-paths.js';
-import {
-  type ExchangeFinish,
-  type ExchangeFormat,
-  type ExchangeOptions,
-  type ExchangeWriter,
-  member,
-  text,
+import { CxiProgress, cxiHeader } from './cxi-common.js';
+import { CXI_PATHS } from './cxi-paths.js';
+import type {
+  ExchangeFinish,
+  ExchangeFormat,
+  ExchangeOptions,
+  ExchangeWriter,
 } from './exchange.js';
 
 const FORMAT = 'CXI';
@@ -29,17 +26,9 @@ class CxiWriter implements ExchangeWriter {
     this.progress = new CxiProgress(options);
   }
 
-  start(_info: PyDict) {
+  start(_info: PyDict): H5Content {
     return {
-      members: [
-        member(CXI_PATHS.version, {
-          kind: 'array',
-          value: ndarray('int64', [], BigInt64Array.of(BigInt(CXI_VERSION))),
-          storage: { layout: 'contiguous' },
-        }),
-        member('/entry_1/program_name', text('ptyscan')),
-        member(CXI_PATHS.instrumentName, text('unknown')),
-      ],
+      members: cxiHeader(),
       parents: {},
       attributes: { creator: 'ptyscan' },
     };

@@ -9,6 +9,7 @@ import { FileFormatError } from '../errors.js';
 import { formatShape, type NdArray, ndarray } from '../frames/ndarray.js';
 import { H5File } from '../h5/index.js';
 import { FOLD_SLICE_PATHS } from './fold-slice.js';
+import { numbersAt } from './read-values.js';
 import { type Quantity, unitFactor } from './units.js';
 
 /** What a fold_slice data set holds, as a source needs it. */
@@ -21,19 +22,6 @@ export interface FoldSliceLayout {
   distance: number | null;
   psize: [number, number] | null;
   weights: NdArray<'bool'> | null;
-}
-
-function numbers(h5: H5File, file: string, path: string): number[] {
-  const value = h5.readDataset(path);
-  if (value.dtype === 'string') {
-    throw new FileFormatError(`${file}:${path} holds text, not numbers.`, {
-      file,
-      dataset: path,
-      expected: 'numbers',
-      found: 'strings',
-    });
-  }
-  return Array.from(value.data as ArrayLike<number | bigint>, Number);
 }
 
 /** The frames' count and shape in `file` (`/dp`, (N, H, W)). */
@@ -80,7 +68,7 @@ export function readFoldSliceLayout(file: string, positionsFile: string): FoldSl
           found: 'no such dataset',
         });
       }
-      const values = numbers(h5, positionsFile, path);
+      const values = numbersAt(h5, positionsFile, path);
       if (values.length !== frames) {
         throw new FileFormatError(
           `${positionsFile}:${path} holds ${values.length} positions for the ${frames} frames of ${file}.`,
@@ -108,7 +96,7 @@ export function readFoldSliceLayout(file: string, positionsFile: string): FoldSl
     // ptyscan's additions, in their units (keV, metres).
     const optional = (path: string, quantity?: Quantity, fallback = 'm'): number[] | null => {
       if (!h5.has(path)) return null;
-      const values = numbers(h5, positionsFile, path);
+      const values = numbersAt(h5, positionsFile, path);
       if (quantity === undefined) return values;
       const units = h5.readStringAttribute(path, 'units');
       const factor = unitFactor(quantity, units, fallback, { file: positionsFile, dataset: path });

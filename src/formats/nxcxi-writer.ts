@@ -10,8 +10,8 @@ import { ndarray } from '../frames/ndarray.js';
 import type { H5Content, H5Member } from '../h5/index.js';
 import type { PyDict } from '../py/value.js';
 import type { Chunk, Meta } from '../sink/types.js';
-import { CxiProgress } from './cxi-common.js';
-import { CXI_PATHS, CXI_VERSION, NXCXI_DEFINITION, NXCXI_PATHS } from './cxi-paths.js';
+import { CxiProgress, cxiHeader } from './cxi-common.js';
+import { CXI_PATHS, NXCXI_DEFINITION, NXCXI_PATHS } from './cxi-paths.js';
 import {
   type ExchangeFinish,
   type ExchangeFormat,
@@ -58,15 +58,9 @@ class NxcxiWriter implements ExchangeWriter {
   start(_info: PyDict): H5Content {
     return {
       members: [
-        member(CXI_PATHS.version, {
-          kind: 'array',
-          value: ndarray('int64', [], BigInt64Array.of(BigInt(CXI_VERSION))),
-          storage: { layout: 'contiguous' },
-        }),
         ...GROUPS.map(([path, attributes]) => member(path, group(attributes))),
+        ...cxiHeader(),
         member(NXCXI_PATHS.definition, text(NXCXI_DEFINITION)),
-        member('/entry_1/program_name', text('ptyscan')),
-        member(CXI_PATHS.instrumentName, text('unknown')),
         member(NXCXI_PATHS.probe, text('x-ray')),
       ],
       parents: {},

@@ -153,7 +153,7 @@ print(json.dumps({'n': len(x), 'x_is_col0': bool(np.array_equal(x, t[:, 0])),
       version: 160,
       axes: 'translation:y:x',
     });
-    // PyNX's own constant for the electronvolt is rounded: 6.2 keV within 1e-5.
+    // PyNX's own constant for the electronvolt is rounded: it reads 6.19999 keV.
     assert.ok(Math.abs(got.kev - 6.2) < 1e-4, String(got.kev));
   });
 
