@@ -5,13 +5,28 @@
  * writing (`write.ts`) and what sits at a path (`links.ts`) work on the
  * routed file's handle.
  */
-import { existsSync, statSync } from 'node:fs';
 import { FileFormatError, H5Error, MissingDataError } from '../errors.js';
 import { formatShape, type NdArray } from '../frames/ndarray.js';
 import { createHardLinkAt, writeSlabAt } from './grow.js';
 import type { H5Handle } from './handle.js';
-import { entryAt, externalLinkAt, linkedFilePath, resolvedAt } from './links.js';
+import {
+  entryAt,
+  externalLinkAt,
+  linkDepthError,
+  linkedFilePath,
+  linkLoopError,
+  linkProblemOf,
+  MAX_LINK_DEPTH,
+  resolvedAt,
+} from './links.js';
 import { acquireLock, type FileLock } from './lock.js';
+import {
+  checkExisting,
+  counters,
+  type H5Mode,
+  type H5OpenOptions,
+  OPEN_MODES,
+} from './open-modes.js';
 import { absolute } from './paths.js';
 import {
   attributeNamesAt,
@@ -35,68 +50,12 @@ import {
   writeStringAttributeAt,
 } from './write.js';
 
+export { type H5Mode, type H5OpenOptions, h5Counters } from './open-modes.js';
 export type { H5Slice } from './read.js';
 export type { H5ArrayOptions } from './write.js';
 
-/** `r` read only; `w` create (truncating); `a` read and write an existing file. */
-export type H5Mode = 'r' | 'w' | 'a';
-
-/** Options of {@link H5File.open}. */
-export interface H5OpenOptions {
-  /** Take the `<file>.lock` write lock (default: true for `w` and `a`). */
-  lock?: boolean;
-  /** Largest single read/write handed to HDF5, in bytes (default 256 MiB). */
-  maxIoBytes?: number;
-  /**
-   * File format of a new file (`w`). `v110` (default): HDF5 1.10 format,
-   * where object headers and chunk indexes carry checksums, so corrupt
-   * metadata is an error rather than wrong data; readable by HDF5 >= 1.10
-   * (h5py >= 2.7 wheels, ptypy). `v108`: HDF5 1.8 format (checksummed
-   * headers, unchecked chunk B-trees). `earliest`: no checksums at all.
-   */
-  format?: 'earliest' | 'v108' | 'v110';
-}
-
 /** Default largest single read or write (bytes). */
 export const MAX_IO_BYTES = 256 * 1024 * 1024;
-
-/** What each open mode means: h5wasm's access flag, and what the file must be. */
-const OPEN_MODES: Readonly<
-  Record<
-    H5Mode,
-    {
-      flag: 'H5F_ACC_RDONLY' | 'H5F_ACC_TRUNC' | 'H5F_ACC_RDWR';
-      /** The file must exist (else it is created). */
-      existing: boolean;
-      /** Written to: locked by default, and write calls are allowed. */
-      writes: boolean;
-      /** What a failed open expected to find. */
-      expected: string;
-    }
-  >
-> = {
-  r: { flag: 'H5F_ACC_RDONLY', existing: true, writes: false, expected: 'an HDF5 file' },
-  w: { flag: 'H5F_ACC_TRUNC', existing: false, writes: true, expected: 'a writable path' },
-  a: { flag: 'H5F_ACC_RDWR', existing: true, writes: true, expected: 'an HDF5 file' },
-};
-
-/** Checks that `file` is a regular file before HDF5 tries to open it. */
-function checkExisting(file: string): void {
-  if (!existsSync(file)) {
-    throw new FileFormatError(`${file}: no such file.`, {
-      file,
-      expected: 'an existing HDF5 file',
-      found: 'nothing',
-    });
-  }
-  if (!statSync(file).isFile()) {
-    throw new FileFormatError(`${file}: not a regular file.`, {
-      file,
-      expected: 'a file',
-      found: 'a directory or device',
-    });
-  }
-}
 
 /** An open HDF5 file. Always {@link H5File.close} it (try/finally). */
 export class H5File {
@@ -108,6 +67,8 @@ export class H5File {
   private closed = false;
   /** Files reached through external links, opened read-only on first use. */
   private readonly linked = new Map<string, H5File>();
+  /** External links found at paths of a read-only file (null: none), so each path is checked once. */
+  private readonly links = new Map<string, ReturnType<typeof externalLinkAt>>();
 
   private constructor(handle: H5Handle, mode: H5Mode, lock: FileLock | undefined) {
     this.handle = handle;
@@ -122,6 +83,7 @@ export class H5File {
    * {@link FileFormatError}; a file another writer holds gives a LockError.
    */
   static open(file: string, mode: H5Mode = 'r', options: H5OpenOptions = {}): H5File {
+    counters.opens += 1;
     const module = h5module();
     const how = OPEN_MODES[mode];
     if (how.existing) checkExisting(file);
@@ -204,17 +166,50 @@ export class H5File {
    * are read from the linked file itself, because h5wasm's vlen-string reads
    * (the `type` attributes) fail with "Bad size for object" through a link.
    */
-  private route(abs: string, includeLast: boolean): [H5File, string] {
+  private route(
+    abs: string,
+    includeLast: boolean,
+    trail: readonly { shown: string; at: string }[] = [],
+  ): [H5File, string] {
     const parts = abs.split('/').filter((p) => p !== '');
     const limit = includeLast ? parts.length : parts.length - 1;
     for (let i = 1; i <= limit; i++) {
       const prefix = `/${parts.slice(0, i).join('/')}`;
-      const link = externalLinkAt(this.handle, prefix);
+      const link = this.linkAt(prefix);
       if (link === null) continue;
+      // Links are followed here, not by HDF5: each step is checked for a loop and the depth.
+      const shown = `${link.targetFile}:${link.targetPath}`;
+      if (trail.length >= MAX_LINK_DEPTH) throw linkDepthError(this.file, prefix);
       const child = this.linkedFile(link.targetFile, prefix);
-      return child.route(absolute(`${link.targetPath}/${parts.slice(i).join('/')}`), includeLast);
+      const at = `${child.file}:${absolute(link.targetPath)}`;
+      const path = [...trail, { shown, at }];
+      if (trail.some((t) => t.at === at)) {
+        throw linkLoopError(
+          this.file,
+          prefix,
+          path.map((t) => t.shown),
+        );
+      }
+      const rest = absolute(`${link.targetPath}/${parts.slice(i).join('/')}`);
+      return child.route(rest, includeLast, path);
     }
     return [this, abs];
+  }
+
+  /** The external link at `abs` of this file itself, or null (remembered in a read-only file). */
+  private linkAt(abs: string): ReturnType<typeof externalLinkAt> {
+    const known = this.links.get(abs);
+    if (known !== undefined) return known;
+    counters.linkLookups += 1;
+    const link = externalLinkAt(this.handle, abs);
+    if (this.mode === 'r') this.links.set(abs, link);
+    return link;
+  }
+
+  /** The file and path that hold `path` once every external link on the way is followed. */
+  locate(path: string): { file: string; path: string } {
+    const [owner, abs] = this.route(absolute(path), true);
+    return { file: owner.file, path: abs };
   }
 
   private linkedFile(target: string, linkPath: string): H5File {
@@ -239,8 +234,25 @@ export class H5File {
   /** What is at `path`, without following an external link at `path` itself. */
   entry(path: string): H5Entry {
     this.live();
-    const [owner, inner] = this.route(absolute(path), false);
-    return { ...entryAt(owner.handle, inner), path: absolute(path) };
+    const abs = absolute(path);
+    const [owner, inner] = this.route(abs, false);
+    const found = entryAt(owner.handle, inner);
+    if (found.kind !== 'external-link') return { ...found, path: abs };
+    // Whether it can be followed, by the same rules as every read (loops, depth, target file).
+    let problem = null;
+    try {
+      const [target, at] = this.route(abs, true);
+      if (resolvedAt(target.handle, at).kind === 'missing') {
+        const message = `${this.file}:${abs} links to ${found.targetFile}:${found.targetPath}, which holds no such object.`;
+        problem = { kind: 'no-object' as const, message };
+      }
+    } catch (error) {
+      problem = linkProblemOf(error);
+      if (problem === null) throw error;
+    }
+    return problem === null
+      ? { ...found, path: abs, dead: false }
+      : { ...found, path: abs, dead: true, problem };
   }
 
   /** What `path` resolves to, following external links (a dead link gives `missing`). */

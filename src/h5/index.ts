@@ -18,6 +18,7 @@ export {
   type H5Slice,
   MAX_IO_BYTES,
 } from './file.js';
+export { LINK_PROBLEM_TEXT, MAX_LINK_DEPTH } from './links.js';
 export { acquireLock, type FileLock, type LockHolder } from './lock.js';
 export { type BulkArray, nativeHdf5Status } from './native.js';
 export { h5ready } from './runtime.js';
@@ -50,6 +51,7 @@ export {
   type H5ElementType,
   type H5Entry,
   type H5Filter,
+  type LinkProblem,
   type StringArray,
 } from './types.js';
 export { type VirtualSource, virtualSources } from './virtual.js';

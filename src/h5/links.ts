@@ -5,11 +5,61 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { MissingDataError } from '../errors.js';
+import { FileFormatError, H5Error, MissingDataError } from '../errors.js';
 import type { H5Handle } from './handle.js';
 import { datasetMeta } from './read.js';
-import { h5call, h5probe } from './runtime.js';
-import { elementType, type H5Entry } from './types.js';
+import { diagMark, diagSince, diagText, h5call, h5probe } from './runtime.js';
+import { elementType, type H5Entry, type LinkProblem } from './types.js';
+
+/** External links followed one after the other before a path is refused as nested too deep. */
+export const MAX_LINK_DEPTH = 16;
+
+/** The words `info` shows for each kind of broken link. */
+export const LINK_PROBLEM_TEXT: Readonly<Record<LinkProblem['kind'], string>> = {
+  'no-file': 'no such file',
+  'not-file': 'not a regular file',
+  'not-hdf5': 'not an HDF5 file',
+  'no-object': 'no such object',
+  loop: 'links in a loop',
+  'too-deep': 'links nested too deep',
+};
+
+/** The error for following a link that closes a loop (`trail`: the targets followed so far). */
+export function linkLoopError(file: string, linkPath: string, trail: readonly string[]): H5Error {
+  return new H5Error(
+    `${file}:${linkPath}: external links lead in a loop (${trail.join(' -> ')}).`,
+    { file, dataset: linkPath, expected: 'links that end at an object', found: 'a loop' },
+  );
+}
+
+/** The error for a path behind more than {@link MAX_LINK_DEPTH} external links. */
+export function linkDepthError(file: string, linkPath: string): H5Error {
+  return new H5Error(
+    `${file}:${linkPath}: external links nested more than ${MAX_LINK_DEPTH} deep.`,
+    {
+      file,
+      dataset: linkPath,
+      expected: `at most ${MAX_LINK_DEPTH} links in a row`,
+      found: 'links nested deeper',
+    },
+  );
+}
+
+/** What kind of broken link an error from following it means, or null for other errors. */
+export function linkProblemOf(error: unknown): LinkProblem | null {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof MissingDataError && error.found === 'a dead external link')
+    return { kind: 'no-file', message };
+  if (error instanceof FileFormatError) {
+    if (error.found === 'a directory or device') return { kind: 'not-file', message };
+    if (error.found === 'nothing') return { kind: 'no-file', message };
+    return { kind: 'not-hdf5', message };
+  }
+  if (error instanceof H5Error && error.found === 'a loop') return { kind: 'loop', message };
+  if (error instanceof H5Error && error.found === 'links nested deeper')
+    return { kind: 'too-deep', message };
+  return null;
+}
 
 /** The external link stored at `abs`, or null when there is none. */
 export function externalLinkAt(
@@ -39,8 +89,13 @@ export function entryAt(h: H5Handle, abs: string): H5Entry {
 export function resolvedAt(h: H5Handle, abs: string): H5Entry {
   const m = h.module;
   const ctx = { file: h.file, dataset: abs };
+  const mark = diagMark();
   const type = h5probe('Looking up a path', ctx, () => m.get_type(h.id, abs));
-  if (type === m.H5G_GROUP) return { kind: 'group', path: abs };
+  if (type === m.H5G_GROUP) {
+    // h5wasm reports an object whose header cannot be read as a group: check that it opens.
+    if (abs !== '/') openable(h, abs);
+    return { kind: 'group', path: abs };
+  }
   if (type === m.H5G_DATASET) {
     const meta = datasetMeta(h, abs);
     const filters = h5call('Reading filters', ctx, () => m.get_dataset_filters(h.id, abs));
@@ -57,8 +112,55 @@ export function resolvedAt(h: H5Handle, abs: string): H5Entry {
     const target = h5probe('Reading a soft link', ctx, () => m.get_symbolic_link(h.id, abs));
     return { kind: 'soft-link', path: abs, target: String(target) };
   }
-  if (type === m.H5G_UDLINK || type < 0) return { kind: 'missing', path: abs };
+  if (type === m.H5G_UDLINK) return { kind: 'missing', path: abs };
+  if (type < 0) return brokenOrMissing(h, abs, mark);
   return { kind: 'other', path: abs };
+}
+
+/** Throws when the object at `abs` exists but its header cannot be read. */
+function openable(h: H5Handle, abs: string): void {
+  const mark = diagMark();
+  let failed = false;
+  try {
+    h.module.get_attribute_names(h.id, abs);
+  } catch {
+    failed = true;
+  }
+  if (!failed && !diagSince(mark)) return;
+  const reason = diagText(mark) || 'its object header cannot be read';
+  throw brokenObject(h, abs, reason);
+}
+
+function brokenObject(h: H5Handle, abs: string, reason: string): H5Error {
+  return new H5Error(`${h.file}:${abs} exists but cannot be opened (${reason}).`, {
+    file: h.file,
+    dataset: abs,
+    expected: 'a readable object',
+    found: reason,
+  });
+}
+
+/**
+ * A path HDF5 cannot tell the type of: absent, or an object whose header
+ * cannot be read (a flipped byte, a checksum error). The second is an
+ * error, never an absence: its parent group still names it.
+ */
+function brokenOrMissing(h: H5Handle, abs: string, mark: number): H5Entry {
+  const cut = abs.lastIndexOf('/');
+  const parent = cut <= 0 ? '/' : abs.slice(0, cut);
+  const name = abs.slice(cut + 1);
+  const m = h.module;
+  const reason = diagText(mark) || 'its object header cannot be read';
+  let named = false;
+  try {
+    named =
+      m.get_type(h.id, parent) === m.H5G_GROUP &&
+      [...m.get_names(h.id, parent, false)].includes(name);
+  } catch {
+    named = false;
+  }
+  if (!named) return { kind: 'missing', path: abs };
+  throw brokenObject(h, abs, reason);
 }
 
 /**

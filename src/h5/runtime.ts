@@ -91,7 +91,7 @@ export function diagMark(): number {
 }
 
 /** True when HDF5 printed an error stack since `mark`. */
-function diagSince(mark: number): boolean {
+export function diagSince(mark: number): boolean {
   return diagFd >= 0 && fstatSync(diagFd).size > mark;
 }
 

@@ -31,6 +31,13 @@ export type H5Data = NdArray | StringArray;
 /** Element type of a stored dataset as we see it. `unsupported` carries HDF5's description. */
 export type H5ElementType = DType | 'string' | { unsupported: string };
 
+/** Why an external link cannot be followed: its target file or object, or the links on the way. */
+export interface LinkProblem {
+  kind: 'no-file' | 'not-file' | 'not-hdf5' | 'no-object' | 'loop' | 'too-deep';
+  /** The full error of following it (names the link and its target). */
+  message: string;
+}
+
 /** What sits at a path of a file. External links are reported as such, with whether they resolve. */
 export type H5Entry =
   | { kind: 'group'; path: string }
@@ -43,7 +50,16 @@ export type H5Entry =
       chunks: number[] | null;
       filters: H5Filter[];
     }
-  | { kind: 'external-link'; path: string; targetFile: string; targetPath: string; dead: boolean }
+  | {
+      kind: 'external-link';
+      path: string;
+      targetFile: string;
+      targetPath: string;
+      /** True when the link cannot be followed ({@link problem} says why). */
+      dead: boolean;
+      /** Why a dead link cannot be followed. */
+      problem?: LinkProblem;
+    }
   | { kind: 'soft-link'; path: string; target: string }
   | { kind: 'other'; path: string }
   | { kind: 'missing'; path: string };

@@ -1,8 +1,8 @@
 /** Decoding of h5rw-encoded HDF5 objects (ptypy's or ours, h5py's dtypes included) into Python values. */
 import { FileFormatError, MissingDataError } from '../errors.js';
-import { isNumberDType } from '../frames/dtype.js';
+import { isNumberDType, itemSize } from '../frames/dtype.js';
 import { formatShape, type NdArray } from '../frames/ndarray.js';
-import type { H5Data, H5File } from '../h5/index.js';
+import type { H5Data, H5Entry, H5File } from '../h5/index.js';
 import { isPyDict, markParam, type PyDict, PyTuple, type PyValue } from '../py/value.js';
 
 /** What to do with an external link whose target file or object is missing. */
@@ -14,6 +14,12 @@ export interface DecodeOptions {
   depth?: number;
   /** `error` (default): MissingDataError; `skip`: leave the member out. */
   deadLinks?: DeadLinkPolicy;
+  /**
+   * The most bytes of array data to read, over the whole value (default:
+   * no limit): a larger declared dataset is a FileFormatError before any
+   * of it is read.
+   */
+  maxBytes?: number;
 }
 
 const SKIP = Symbol('skip');
@@ -63,6 +69,32 @@ function listOf(file: H5File, path: string, data: H5Data): PyValue[] {
   return nestedList(data, 0, 0);
 }
 
+/** Bytes of array data still allowed, over one decoded value. */
+interface Budget {
+  left: number;
+  readonly max: number;
+}
+
+/** Takes the declared size of the dataset `entry` out of `budget`, or refuses it. */
+function spend(file: H5File, path: string, entry: H5Entry, budget: Budget): void {
+  if (entry.kind !== 'dataset' || !Number.isFinite(budget.max)) return;
+  const item =
+    typeof entry.dtype === 'string' && entry.dtype !== 'string' ? itemSize(entry.dtype) : 8;
+  const bytes = entry.shape.reduce((a, b) => a * b, 1) * item;
+  budget.left -= bytes;
+  if (budget.left < 0) {
+    throw new FileFormatError(
+      `${file.file}:${path} declares shape ${formatShape(entry.shape)} (${bytes} bytes), more than the at most ${budget.max} bytes of metadata a reader takes.`,
+      {
+        file: file.file,
+        dataset: path,
+        expected: `at most ${budget.max} bytes of metadata`,
+        found: `${bytes} bytes declared`,
+      },
+    );
+  }
+}
+
 function decodeDataset(file: H5File, path: string, type: string | undefined): PyValue {
   const data = file.readDataset(path);
   switch (type) {
@@ -106,6 +138,7 @@ function decode(
   path: string,
   depth: number,
   options: DecodeOptions,
+  budget: Budget,
 ): PyValue | typeof SKIP {
   const at = file.entry(path);
   let target = at;
@@ -113,7 +146,8 @@ function decode(
     if (at.dead) {
       if ((options.deadLinks ?? 'error') === 'skip') return SKIP;
       throw new MissingDataError(
-        `${file.file}:${path} links to ${at.targetFile}:${at.targetPath}, which does not exist (yet).`,
+        at.problem?.message ??
+          `${file.file}:${path} links to ${at.targetFile}:${at.targetPath}, which does not exist (yet).`,
         {
           file: file.file,
           dataset: path,
@@ -134,7 +168,10 @@ function decode(
     throw bad(file, path, 'a group or a dataset', target.kind);
   }
   const type = file.readStringAttribute(path, 'type');
-  if (target.kind === 'dataset') return decodeDataset(file, path, type);
+  if (target.kind === 'dataset') {
+    spend(file, path, target, budget);
+    return decodeDataset(file, path, type);
+  }
   const isList = type === 'list' || type === 'tuple';
   if (type !== undefined && !isList && type !== 'dict' && type !== 'param') {
     throw bad(file, path, 'a dict, param, list or tuple group', `type "${type}"`);
@@ -144,7 +181,7 @@ function decode(
   if (isList) {
     const items: PyValue[] = [];
     for (const name of file.members(path)) {
-      const value = decode(file, `${base}/${name}`, depth - 1, options);
+      const value = decode(file, `${base}/${name}`, depth - 1, options, budget);
       if (value !== SKIP) items.push(value);
     }
     return type === 'tuple' ? new PyTuple(items) : items;
@@ -152,10 +189,15 @@ function decode(
   const dict: PyDict = {};
   for (const name of file.members(path)) {
     const child = `${base}/${name}`;
-    const value = decode(file, child, depth - 1, options);
+    const value = decode(file, child, depth - 1, options, budget);
     if (value !== SKIP) dict[memberName(file, child, name)] = value;
   }
   return type === 'param' ? markParam(dict) : dict;
+}
+
+function budgetOf(options: DecodeOptions): Budget {
+  const max = options.maxBytes ?? Number.POSITIVE_INFINITY;
+  return { left: max, max };
 }
 
 /**
@@ -163,16 +205,25 @@ function decode(
  * `path` itself always throws a MissingDataError.
  */
 export function decodeValue(file: H5File, path: string, options: DecodeOptions = {}): PyValue {
-  const value = decode(file, path, options.depth ?? Number.POSITIVE_INFINITY, {
-    ...options,
-    deadLinks: 'error',
-  });
+  const value = decode(
+    file,
+    path,
+    options.depth ?? Number.POSITIVE_INFINITY,
+    { ...options, deadLinks: 'error' },
+    budgetOf(options),
+  );
   return value === SKIP ? null : value;
 }
 
 /** Decodes a group's members, applying the dead-link policy to each. */
 export function decodeGroup(file: H5File, path: string, options: DecodeOptions = {}): PyDict {
-  const value = decode(file, path, options.depth ?? Number.POSITIVE_INFINITY, options);
+  const value = decode(
+    file,
+    path,
+    options.depth ?? Number.POSITIVE_INFINITY,
+    options,
+    budgetOf(options),
+  );
   if (value === SKIP || !isPyDict(value))
     throw bad(file, path, 'a dict group', 'another kind of object');
   return value;

@@ -11,7 +11,8 @@
  *   * energy [scalar = 7.2]
  * ```
  */
-import { describeElementType, type H5Entry, H5File } from '../h5/index.js';
+import { resolve } from 'node:path';
+import { describeElementType, type H5Entry, H5File, LINK_PROBLEM_TEXT } from '../h5/index.js';
 
 /** Options of {@link formatInfoTree}. */
 export interface InfoTreeOptions {
@@ -82,6 +83,12 @@ function describeDataset(
   return `[${shape} ${dtype} ${kind}${small ? arrayValues(file, path, entry) : ''}]`;
 }
 
+/** Where `path` really is (file and path once links are followed), as one key. */
+function placeOf(file: H5File, path: string): string {
+  const at = file.locate(path);
+  return `${resolve(at.file)}:${at.path}`;
+}
+
 function lines(
   file: H5File,
   path: string,
@@ -89,11 +96,24 @@ function lines(
   indent: string,
   depth: number,
   out: string[],
+  above: Map<string, string>,
 ): void {
   const entry = file.entry(path);
   if (entry.kind === 'external-link' && entry.dead) {
-    out.push(`${indent}* ${name} [dead link -> ${entry.targetFile}:${entry.targetPath}]`);
+    const why = entry.problem === undefined ? '' : ` (${LINK_PROBLEM_TEXT[entry.problem.kind]})`;
+    out.push(`${indent}* ${name} [dead link -> ${entry.targetFile}:${entry.targetPath}]${why}`);
     return;
+  }
+  let place: string | null = null;
+  if (entry.kind === 'external-link') {
+    place = placeOf(file, path);
+    const back = above.get(place);
+    if (back !== undefined) {
+      out.push(
+        `${indent}* ${name} [link -> ${entry.targetFile}:${entry.targetPath}] [link loop: back to ${back} above]`,
+      );
+      return;
+    }
   }
   const target = entry.kind === 'external-link' ? file.resolve(path) : entry;
   const type = file.readStringAttribute(path, 'type');
@@ -117,8 +137,13 @@ function lines(
   );
   if (depth <= 0) return;
   const base = path === '/' ? '' : path;
+  // The groups above, by where they really are: a link back to one of them is a loop.
+  const key = place ?? placeOf(file, path);
+  const known = above.has(key);
+  if (!known) above.set(key, path);
   for (const member of members)
-    lines(file, `${base}/${member}`, member, `${indent}  `, depth - 1, out);
+    lines(file, `${base}/${member}`, member, `${indent}  `, depth - 1, out, above);
+  if (!known) above.delete(key);
 }
 
 /** `@ name = value` for each attribute of the root (ptyscan's writer state, for one). */
@@ -136,7 +161,8 @@ function rootAttributes(file: H5File, out: string[]): void {
 /**
  * Lists the tree of `file`, one object per line: root attributes first
  * (`@ name = value`), external links followed and marked with their target,
- * dead ones marked as such.
+ * dead ones marked as such with the reason, a link back to a group above
+ * shown once as a loop.
  */
 export function formatInfoTree(file: string, options: InfoTreeOptions = {}): string {
   const h5 = H5File.open(file, 'r');
@@ -144,7 +170,8 @@ export function formatInfoTree(file: string, options: InfoTreeOptions = {}): str
     const depth = options.depth ?? Number.POSITIVE_INFINITY;
     const out: string[] = [];
     rootAttributes(h5, out);
-    for (const name of h5.members('/')) lines(h5, `/${name}`, name, '', depth - 1, out);
+    const root = new Map([[placeOf(h5, '/'), '/']]);
+    for (const name of h5.members('/')) lines(h5, `/${name}`, name, '', depth - 1, out, root);
     return out.join('\n');
   } finally {
     h5.close();

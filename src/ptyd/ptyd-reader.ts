@@ -3,8 +3,10 @@
  * (dead links to chunk files not written yet are reported, not fatal), read
  * one dataset or rows `[j, j+n)` of it, decode small groups such as `meta`.
  */
-import { FileFormatError } from '../errors.js';
-import type { NdArray } from '../frames/ndarray.js';
+import { statSync } from 'node:fs';
+import { FileFormatError, MissingDataError, PtyscanError } from '../errors.js';
+import { itemSize } from '../frames/dtype.js';
+import { formatShape, type NdArray } from '../frames/ndarray.js';
 import { type H5Entry, H5File, type H5Slice } from '../h5/index.js';
 import type { PyValue } from '../py/value.js';
 import { type DecodeOptions, decodeValue } from './h5rw-read.js';
@@ -17,20 +19,35 @@ export interface PtydChunkInfo {
   index: number;
   /** Path in the file, e.g. `/chunks/3`. */
   path: string;
-  /** True for an external link whose target does not exist (yet). */
+  /**
+   * True when the chunk cannot be read now: a link whose target is missing
+   * or broken, a group without `data`, an object that cannot be opened
+   * ({@link problem} says which).
+   */
   dead: boolean;
+  /** Why a dead chunk cannot be read (names the file and path). */
+  problem?: string;
+  /**
+   * For a dead chunk: true when it may simply not be written yet (its file
+   * or its `data` missing), false when what is there is damaged.
+   */
+  notYet?: boolean;
   /** Link target, for link-mode files. */
   link?: { file: string; path: string };
   /** Names of the datasets in the chunk (empty when dead). */
   datasets: string[];
-  /** Rows of `data` (0 when dead or without data). */
+  /** Rows of `data` (0 when dead). */
   frames: number;
 }
 
 /** An open `.ptyd` file; {@link PtydReader.close} it when done. */
 export interface PtydReader {
   readonly file: string;
-  /** The chunks, sorted by integer key. */
+  /** The chunk keys, sorted by integer value (a key that is not an integer is a FileFormatError). */
+  chunkKeys(): string[];
+  /** One chunk, opened to see whether it can be read. */
+  chunk(key: string): PtydChunkInfo;
+  /** Every chunk, sorted by integer key. */
   listChunks(): PtydChunkInfo[];
   /** What is at `path` (external links reported as such). */
   entry(path: string): H5Entry;
@@ -41,6 +58,12 @@ export interface PtydReader {
   close(): void;
 }
 
+/**
+ * Compressed data this many times smaller than its declared size is not
+ * believed (gzip, the strongest filter our files use, stays near 1030:1).
+ */
+const MAX_COMPRESSION_RATIO = 1100;
+
 class Reader implements PtydReader {
   readonly file: string;
   private readonly h5: H5File;
@@ -50,7 +73,7 @@ class Reader implements PtydReader {
     this.h5 = H5File.open(file, 'r');
   }
 
-  listChunks(): PtydChunkInfo[] {
+  chunkKeys(): string[] {
     const root = this.h5.resolve('/chunks');
     if (root.kind !== 'group') {
       throw new FileFormatError(`${this.file}: no chunks group.`, {
@@ -60,8 +83,8 @@ class Reader implements PtydReader {
         found: root.kind,
       });
     }
-    const chunks: PtydChunkInfo[] = [];
-    for (const key of this.h5.members('/chunks')) {
+    const keys = this.h5.members('/chunks');
+    for (const key of keys) {
       if (!/^\d+$/.test(key)) {
         throw new FileFormatError(`${this.file}: chunk key "${key}" is not an integer.`, {
           file: this.file,
@@ -70,38 +93,59 @@ class Reader implements PtydReader {
           found: key,
         });
       }
-      const path = `/chunks/${key}`;
-      const at = this.h5.entry(path);
-      const link =
-        at.kind === 'external-link' ? { file: at.targetFile, path: at.targetPath } : undefined;
-      if (at.kind === 'external-link' && at.dead) {
-        chunks.push({
-          key,
-          index: Number(key),
-          path,
-          dead: true,
-          link: link!,
-          datasets: [],
-          frames: 0,
-        });
-        continue;
-      }
+    }
+    return keys.sort((a, b) => Number(a) - Number(b));
+  }
+
+  listChunks(): PtydChunkInfo[] {
+    return this.chunkKeys().map((key) => this.chunk(key));
+  }
+
+  chunk(key: string): PtydChunkInfo {
+    const path = `/chunks/${key}`;
+    const at = this.h5.entry(path);
+    const link =
+      at.kind === 'external-link' ? { file: at.targetFile, path: at.targetPath } : undefined;
+    const base = { key, index: Number(key), path, ...(link ? { link } : {}) };
+    const dead = (problem: string, notYet: boolean): PtydChunkInfo => ({
+      ...base,
+      dead: true,
+      problem,
+      notYet,
+      datasets: [],
+      frames: 0,
+    });
+    if (at.kind === 'external-link' && at.dead) {
+      const problem = at.problem ?? { kind: 'no-file', message: `${path}: a dead link` };
+      return dead(problem.message, problem.kind === 'no-file' || problem.kind === 'no-object');
+    }
+    const where = link === undefined ? `${this.file}:${path}` : `${link.file}:${link.path}`;
+    try {
+      const target = at.kind === 'external-link' ? this.h5.resolve(path) : at;
+      if (target.kind !== 'group') return dead(`${where} is a ${target.kind}, not a group`, false);
       const datasets = this.h5
         .members(path)
         .filter((name) => this.h5.resolve(`${path}/${name}`).kind === 'dataset');
-      const data = datasets.includes('data') ? this.h5.resolve(`${path}/data`) : undefined;
-      const frames = data?.kind === 'dataset' ? (data.shape[0] ?? 0) : 0;
-      chunks.push({
-        key,
-        index: Number(key),
-        path,
-        dead: false,
-        ...(link ? { link } : {}),
-        datasets,
-        frames,
-      });
+      if (!datasets.includes('data')) return dead(`${where} has no 'data' dataset`, true);
+      const data = this.h5.resolve(`${path}/data`);
+      if (data.kind !== 'dataset') return dead(`${where}/data is not a dataset`, false);
+      const claim = this.claimTooLarge(path, data);
+      if (claim !== null) return dead(claim, false);
+      return { ...base, dead: false, datasets, frames: data.shape[0] ?? 0 };
+    } catch (error) {
+      if (!(error instanceof PtyscanError)) throw error;
+      return dead(error.message, error instanceof MissingDataError);
     }
-    return chunks.sort((a, b) => a.index - b.index);
+  }
+
+  /** Why the declared size of a chunk's `data` cannot be believed, or null. */
+  private claimTooLarge(path: string, data: Extract<H5Entry, { kind: 'dataset' }>): string | null {
+    if (typeof data.dtype !== 'string' || data.dtype === 'string') return null;
+    const declared = data.shape.reduce((a, b) => a * b, 1) * itemSize(data.dtype);
+    const holder = this.h5.locate(`${path}/data`).file;
+    const bytes = statSync(holder).size;
+    if (declared <= MAX_COMPRESSION_RATIO * bytes + (1 << 20)) return null;
+    return `${holder}:${this.h5.locate(`${path}/data`).path} declares shape ${formatShape(data.shape)}, more than its ${bytes}-byte file can hold`;
   }
 
   entry(path: string): H5Entry {

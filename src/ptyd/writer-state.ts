@@ -167,3 +167,52 @@ export class WriterWatch {
     }
   }
 }
+
+/**
+ * The bound on waiting for a file without writer state (ptypy's files,
+ * append mode, a writer killed before it wrote one): when nothing a reader
+ * can see changes for `staleAfter` seconds while it waits, the file cannot
+ * become complete, and {@link SilenceWatch.observe} throws a StateError
+ * with the reason.
+ */
+export class SilenceWatch {
+  readonly file: string;
+  private readonly staleAfter: number;
+  private readonly now: () => number;
+  private last: string | null = null;
+  private since = 0;
+
+  constructor(file: string, options: Pick<WriterWatchOptions, 'staleAfter' | 'now'>) {
+    this.file = file;
+    this.staleAfter = options.staleAfter;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /** Forgets the silence so far (the reader got frames). */
+  reset(): void {
+    this.last = null;
+  }
+
+  /**
+   * One look at a waiting file: `signature` is what changes when a writer
+   * adds to it, `holds` says what it holds (e.g. `12 of 20 frames`).
+   */
+  observe(signature: string, holds: string): void {
+    const now = this.now();
+    if (signature !== this.last) {
+      this.last = signature;
+      this.since = now;
+      return;
+    }
+    const silent = (now - this.since) / 1000;
+    if (silent <= this.staleAfter) return;
+    throw new StateError(
+      `${this.file}: the file has no writer state and has not changed for ${silent.toFixed(1)} s (stale after ${this.staleAfter} s); it holds ${holds}. It cannot become complete: prepare it again (or --resume).`,
+      {
+        file: this.file,
+        expected: `a file that grows within ${this.staleAfter} s`,
+        found: `no change for ${silent.toFixed(1)} s with ${holds}`,
+      },
+    );
+  }
+}

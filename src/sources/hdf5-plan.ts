@@ -5,7 +5,7 @@
  * values, and the load window. A bad file, key or shape fails here, before
  * the first chunk.
  */
-import { FrameError, MissingDataError } from '../errors.js';
+import { FileFormatError, FrameError, MissingDataError } from '../errors.js';
 import { formatShape, type NdArray, ndarray, sameShape, sizeOf } from '../frames/ndarray.js';
 import type { H5File } from '../h5/index.js';
 import type { PyDict } from '../py/value.js';
@@ -89,13 +89,36 @@ function column(
   return ndarray('float64', [n, ...rest], out);
 }
 
+/**
+ * Position values a dataset may declare per stored frame (columns picked
+ * by an index included) before it is refused unread: a small file must not
+ * make the loader allocate gigabytes.
+ */
+const POSITION_VALUES_PER_FRAME = 16;
+
 function axis(
   ref: DatasetRef,
   index: number | null,
   outer: number | null,
   which: string,
+  frames: number,
 ): AxisArray {
-  let array = withFile(ref, (h5) => readFloat64(h5, ref));
+  let array = withFile(ref, (h5) => {
+    const declared = sizeOf(numericDataset(h5, ref).shape);
+    if (declared > POSITION_VALUES_PER_FRAME * frames + 65536) {
+      throw new FileFormatError(
+        `${refName(ref)} declares ${declared} position values (positions.${which}_key), far more than a scan can use for ${frames} frames.`,
+        {
+          file: ref.file,
+          dataset: ref.key,
+          parameter: `positions.${which}_key`,
+          expected: `at most ${POSITION_VALUES_PER_FRAME} values per frame`,
+          found: `${declared} values`,
+        },
+      );
+    }
+    return readFloat64(h5, ref);
+  });
   if (outer !== null) array = first(array, outer, refName(ref), 'outer_index');
   if (index !== null) array = column(array, index, refName(ref), `positions.${which}_index`);
   return { name: refName(ref), shape: array.shape, values: array.data };
@@ -186,8 +209,9 @@ export function planLoader(settings: LoaderSettings, info: PyDict): LoaderPlan {
     );
   }
   const dataShape = outer === null ? frames.shape : frames.shape.slice(1);
-  const slow = axis(settings.slow, settings.slowIndex, outer, 'slow');
-  const fast = axis(settings.fast, settings.fastIndex, outer, 'fast');
+  const stored = sizeOf(frames.shape.slice(0, -2));
+  const slow = axis(settings.slow, settings.slowIndex, outer, 'slow', stored);
+  const fast = axis(settings.fast, settings.fastIndex, outer, 'fast', stored);
   const mapping = mapScan(dataShape, slow, fast, {
     slowBounds: settings.slowBounds,
     fastBounds: settings.fastBounds,

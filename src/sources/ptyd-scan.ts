@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FileFormatError, MissingDataError, ParameterError } from '../errors.js';
 import {
@@ -9,8 +9,14 @@ import {
   sameShape,
 } from '../frames/ndarray.js';
 import { defineParams } from '../params/index.js';
+import { ChunkSurveyor } from '../ptyd/chunk-survey.js';
 import { openPtydReader, type PtydChunkInfo, type PtydReader } from '../ptyd/ptyd-reader.js';
-import { DEFAULT_STALE_AFTER, readWriterStatus, WriterWatch } from '../ptyd/writer-state.js';
+import {
+  DEFAULT_STALE_AFTER,
+  readWriterStatus,
+  SilenceWatch,
+  WriterWatch,
+} from '../ptyd/writer-state.js';
 import { isPyDict, type PyDict } from '../py/value.js';
 import { PtyScan, type PtyScanOptions, type ScanParams } from '../scan/pty-scan.js';
 import type { CheckResult, LoadResult } from '../scan/types.js';
@@ -51,6 +57,9 @@ const META_KEYS = [
   'version',
 ];
 
+/** The most bytes of `meta` read back (a small file cannot make a reader allocate more). */
+const META_MAX_BYTES = 64 * 1024 * 1024;
+
 /** Where one frame lives in the file. */
 interface FrameLocation {
   chunk: PtydChunkInfo;
@@ -83,6 +92,8 @@ export class PtydScan extends PtyScan {
   readonly input: string;
   private frames: FrameLocation[] = [];
   private readonly watch: WriterWatch | null;
+  private readonly silence: SilenceWatch | null;
+  private readonly surveyor = new ChunkSurveyor();
 
   constructor(pars: ScanParams = {}, options: PtydScanOptions = {}) {
     super(pars, options);
@@ -90,6 +101,7 @@ export class PtydScan extends PtyScan {
     this.input = input;
     const staleAfter = options.staleAfter === undefined ? DEFAULT_STALE_AFTER : options.staleAfter;
     this.watch = staleAfter === null ? null : new WriterWatch(input, { staleAfter });
+    this.silence = staleAfter === null ? null : new SilenceWatch(input, { staleAfter });
   }
 
   /** The file's meta wins over the parameters (ptypy's rule). */
@@ -144,8 +156,8 @@ export class PtydScan extends PtyScan {
     }
     const reader = openPtydReader(file);
     try {
-      const chunks = reader.listChunks();
-      if (!chunks.some((c) => c.key === '0')) {
+      const chunks = reader.chunkKeys();
+      if (!chunks.includes('0')) {
         throw new MissingDataError(
           `${file}: the file holds no chunk 0, so there is nothing to read yet.`,
           {
@@ -156,7 +168,7 @@ export class PtydScan extends PtyScan {
           },
         );
       }
-      const meta = reader.readValue('/meta');
+      const meta = reader.readValue('/meta', { maxBytes: META_MAX_BYTES });
       if (!isPyDict(meta)) {
         throw new FileFormatError(`${file}: /meta is not a group.`, {
           file,
@@ -192,17 +204,32 @@ export class PtydScan extends PtyScan {
     const status = readWriterStatus(this.input);
     this.watch?.observe(status);
     const reader = openPtydReader(this.input);
+    let survey: ReturnType<ChunkSurveyor['survey']>;
     try {
-      this.frames = [];
-      for (const chunk of reader.listChunks()) {
-        if (chunk.dead) continue;
-        for (let row = 0; row < chunk.frames; row++) this.frames.push({ chunk, row });
-      }
+      survey = this.surveyor.survey(reader, status);
     } finally {
       reader.close();
     }
+    this.frames = [];
+    for (const chunk of survey.readable) {
+      for (let row = 0; row < chunk.frames; row++) this.frames.push({ chunk, row });
+    }
     const accessible = Math.max(0, Math.min(frames, this.frames.length - start));
-    const complete = status?.state === 'complete' && start + accessible >= this.frames.length;
+    // A request that cannot be filled now: a chunk that must be readable and is not ends the scan.
+    const short = start + frames > this.frames.length;
+    if (short && survey.blocked !== null) throw survey.blocked;
+    const complete =
+      survey.blocked === null &&
+      status?.state === 'complete' &&
+      start + accessible >= this.frames.length;
+    const ended = complete || (this.numFrames !== null && start + accessible >= this.numFrames);
+    if (!short || ended) this.silence?.reset();
+    else if (status === null) {
+      // No writer state to tell a live writer from a dead one: a file that stays the same is dead.
+      const pending = survey.pending === null ? '' : ` (${survey.pending})`;
+      const holds = `${this.frames.length} of ${this.numFrames ?? '?'} frames${pending}`;
+      this.silence?.observe(`${holds} ${fileSignature(this.input)}`, holds);
+    }
     return [accessible, complete ? true : null];
   }
 
@@ -264,8 +291,8 @@ export class PtydScan extends PtyScan {
         const index = indices[k + r]!;
         data.set(index, rowOf(d, r));
         weights.set(index, rowOf(w, r));
-        if (p !== null)
-          positions.set(index, Float64Array.from(rowOf(p, r).data as ArrayLike<number>));
+        // Positions of any numeric type (int64 ones come as bigints).
+        if (p !== null) positions.set(index, Float64Array.from(rowOf(p, r).data, Number));
       }
       k += count;
     }
@@ -284,6 +311,12 @@ export class PtydScan extends PtyScan {
     }
     return at;
   }
+}
+
+/** Size and modification time of a file: what changes when a writer adds to it. */
+function fileSignature(file: string): string {
+  const stat = statSync(file, { throwIfNoEntry: false });
+  return stat === undefined ? 'gone' : `${stat.size} ${stat.mtimeMs}`;
 }
 
 /** Row `r` of an (n, ...) array as an array of the remaining shape (a view). */

@@ -128,7 +128,7 @@ describe('formatInfoTree', () => {
     assert.deepEqual(tree.slice(3, 7), [
       '* chunks [dict 3]:',
       '  * 0 [link -> out.ptyd.part000:/] [dict 4]',
-      '  * 1 [dead link -> out.ptyd.part001:/]',
+      '  * 1 [dead link -> out.ptyd.part001:/] (no such file)',
       '  * 2 [link -> out.ptyd.part002:/] [dict 4]',
     ]);
     assert.deepEqual(formatInfoTree(join(LINK, 'out.ptyd'), { depth: 1 }).split('\n').slice(3), [

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FrameError, MissingDataError, StateError } from '../../errors.js';
+import { FrameError, MissingDataError, PtyscanError } from '../../errors.js';
 import { h5ready } from '../../h5/index.js';
+import { ChunkSurveyor } from '../../ptyd/chunk-survey.js';
 import { openPtydReader } from '../../ptyd/ptyd-reader.js';
 import { DEFAULT_STALE_AFTER, readWriterStatus, WriterWatch } from '../../ptyd/writer-state.js';
 import { PtydScan } from '../../sources/ptyd-scan.js';
@@ -148,8 +149,8 @@ export const followCommand: Command = {
         scan.close();
       }
     } catch (e) {
-      // The writer died or never came: say what there is to read before the error line.
-      if (e instanceof StateError || e instanceof MissingDataError) {
+      // The writer died or never came, a chunk cannot be read: say what there is before the error line.
+      if (e instanceof PtyscanError) {
         effects.stdout(`frames: ${frames} read; ${readableFrames(file)}\n`);
       }
       throw e;
@@ -163,11 +164,11 @@ export const followCommand: Command = {
 function readableFrames(file: string): string {
   if (!existsSync(file)) return `${file} does not exist`;
   try {
+    const status = readWriterStatus(file);
     const reader = openPtydReader(file);
     try {
-      const chunks = reader.listChunks().filter((c) => !c.dead);
-      const held = chunks.reduce((n, c) => n + c.frames, 0);
-      return `the file holds ${held} readable frame${held === 1 ? '' : 's'} in ${chunks.length} chunk${chunks.length === 1 ? '' : 's'}`;
+      const { readable, frames: held } = new ChunkSurveyor().survey(reader, status);
+      return `the file holds ${held} readable frame${held === 1 ? '' : 's'} in ${readable.length} chunk${readable.length === 1 ? '' : 's'}`;
     } finally {
       reader.close();
     }
@@ -186,7 +187,8 @@ function firstChunkState(file: string, watch: WriterWatch): 'missing' | 'no chun
   watch.observe(readWriterStatus(file));
   const reader = openPtydReader(file);
   try {
-    return reader.listChunks().some((c) => c.key === '0' && !c.dead) ? 'ready' : 'no chunk';
+    // A chunk 0 that cannot be read is for PtydScan to judge (wait or error).
+    return reader.chunkKeys().includes('0') ? 'ready' : 'no chunk';
   } finally {
     reader.close();
   }
