@@ -1,8 +1,7 @@
 /**
- * Names on disk: where link/merge-mode chunk files go, and how an existing
- * output is kept before a new one takes its name. The one place that knows.
+ * Names on disk: where link/merge-mode chunk files go. The one place that
+ * knows (backups of replaced outputs: `backup.ts`).
  */
-import { existsSync, renameSync } from 'node:fs';
 import { ParameterError } from '../errors.js';
 
 /** The default `chunk_format`. */
@@ -30,20 +29,4 @@ export function formatChunkName(format: string, num: number): string {
 /** The file of chunk `num` in link/merge mode: `dfile + chunk_format % num`. */
 export function chunkFilePath(dfile: string, chunkFormat: string, num: number): string {
   return `${dfile}${formatChunkName(chunkFormat, num)}`;
-}
-
-/**
- * Keeps an existing file as `<file>.old`; an existing `.old` is kept too, as
- * `.old.1`, `.old.2`, ... (ptypy deletes it).
- */
-export function keepOld(file: string): string | null {
-  if (!existsSync(file)) return null;
-  const old = `${file}.old`;
-  if (existsSync(old)) {
-    let n = 1;
-    while (existsSync(`${old}.${n}`)) n++;
-    renameSync(old, `${old}.${n}`);
-  }
-  renameSync(file, old);
-  return old;
 }

@@ -4,7 +4,8 @@
  * `info` tree listing. Call `await h5ready()` once before using them.
  */
 
-export { chunkFilePath, formatChunkName, keepOld } from './chunk-files.js';
+export { keepOld, keepOldScan } from './backup.js';
+export { chunkFilePath, formatChunkName } from './chunk-files.js';
 export {
   asctime,
   createExternalLink,

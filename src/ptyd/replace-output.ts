@@ -8,14 +8,14 @@ import { renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fsyncPath, tempName } from '../h5/index.js';
 import type { PyDict } from '../py/value.js';
-import type { Chunk, Meta, ScanProgress, ScanSink } from '../sink/types.js';
-import { keepOld } from './chunk-files.js';
+import type { Chunk, Logger, Meta, ScanProgress, ScanSink } from '../sink/types.js';
+import { keepOldScan } from './backup.js';
 import { PtydSink, type PtydSinkOptions } from './ptyd-sink.js';
 
 /** Moves the complete file `working` to `output`, keeping an existing `output` as `.old`. */
-export function replaceOutput(working: string, output: string): void {
+export function replaceOutput(working: string, output: string, logger?: Logger): void {
   fsyncPath(working);
-  keepOld(output);
+  keepOldScan(output, logger);
   renameSync(working, output);
   fsyncPath(dirname(output));
 }
@@ -31,11 +31,13 @@ export class FinalNamePtydSink implements ScanSink {
   readonly dfile: string;
   private readonly working: string;
   private readonly inner: PtydSink;
+  private readonly logger: Logger | undefined;
   private done = false;
 
   constructor(options: Omit<PtydSinkOptions, 'mode'> & { mode?: 'append' }) {
     this.dfile = options.dfile;
     this.working = tempName(options.dfile);
+    this.logger = options.logger;
     this.inner = new PtydSink({ ...options, mode: 'append', dfile: this.working });
   }
 
@@ -54,7 +56,7 @@ export class FinalNamePtydSink implements ScanSink {
   end(info: PyDict): void {
     if (this.done) return;
     this.inner.end(info);
-    replaceOutput(this.working, this.dfile);
+    replaceOutput(this.working, this.dfile, this.logger);
     this.done = true;
   }
 

@@ -17,6 +17,7 @@ import { agreeRawShape } from './distribute.js';
 import { type FrozenCenter, resolveCenter } from './geometry.js';
 import { commonWeights, type LocalFrames, toStack } from './load.js';
 import { type PtyScanOptions, type ScanParams, stderrLogger } from './options.js';
+import { checkOutputNotInput } from './output-guard.js';
 import { dataPackage } from './package.js';
 import { checkCenterInside, checkRebin, needsProcessing, squareRoi } from './prepare.js';
 import {
@@ -103,6 +104,8 @@ export class PtyScan {
   private metaWritten = false;
   /** The centre and ROI frozen on the first chunk (or taken over from an interrupted file). */
   private frozen: { center: FrozenCenter; roi: [number, number] } | null = null;
+  /** The `.ptyd` file written from `save`/`dfile`, if any. */
+  private readonly output: string | null;
 
   constructor(pars: ScanParams = {}, options: PtyScanOptions = {}) {
     const cls = this.constructor as typeof PtyScan;
@@ -118,6 +121,7 @@ export class PtyScan {
     this.loadManager = new LoadManager(this.comm.size);
     this.memory = new ChunkMemory(options.recycle === true, options.allocator ?? HUGE_PAGES);
     const save = options.sink === undefined ? requireSaveSettings(this.info) : null;
+    this.output = save?.dfile ?? null;
     this.storage = scanStorage(options.sink, save, {
       comm: this.comm,
       logger: this.logger,
@@ -218,6 +222,7 @@ export class PtyScan {
   /** Loads the common data, works out the number of frames and opens the sink. */
   initialize(): void {
     if (this.initialized) throw new StateError('initialize() was called twice on the same scan.');
+    if (this.output !== null) checkOutputNotInput(this.info, this.output);
     this.settingsChanged();
     const { info, comm, typed: settings } = this;
     this.common = comm.isMaster || settings.loadParallel.common ? this.loadCommon() : {};

@@ -133,14 +133,14 @@ describe('.ptyd saving modes', () => {
     scan.close();
   });
 
-  it('keeps an existing file as .old, and an older .old as .old.1', () => {
+  it('keeps one backup: an existing file as .old, replacing an older .old (as ptypy does)', () => {
     const dfile = join(dir, 'again.ptyd');
     runScan(scanInto(dfile, 'append'), 7);
     runScan(scanInto(dfile, 'append'), 7);
     runScan(scanInto(dfile, 'append'), 7);
     assert.ok(existsSync(dfile));
     assert.ok(existsSync(`${dfile}.old`));
-    assert.ok(existsSync(`${dfile}.old.1`));
+    assert.ok(!existsSync(`${dfile}.old.1`));
   });
 
   it('refuses a second scan writing the same file', () => {

@@ -7,7 +7,7 @@ import { ParameterError } from '../../errors.js';
 import { acquireLock, type FileLock, type H5Write } from '../../h5/index.js';
 import type { PyDict } from '../../py/value.js';
 import type { Chunk, Meta, SaveStrategy, ScanProgress } from '../../sink/types.js';
-import { keepOld } from '../chunk-files.js';
+import { keepOldScan } from '../backup.js';
 import { type H5rwCompression, h5append, h5rwAdd, h5write } from '../h5rw.js';
 import { chunkValue, compressionOf, type SaveModeOptions } from './options.js';
 
@@ -16,10 +16,12 @@ class AppendMode implements SaveStrategy {
   private readonly dfile: string;
   private readonly resume: boolean;
   private readonly compression: H5rwCompression;
+  private readonly logger: SaveModeOptions['logger'];
   private lock: FileLock | null = null;
 
   constructor(options: SaveModeOptions) {
     this.dfile = options.dfile;
+    this.logger = options.logger;
     this.resume = options.resume === true;
     this.compression = compressionOf(options);
   }
@@ -37,7 +39,7 @@ class AppendMode implements SaveStrategy {
         },
       ]);
     }
-    keepOld(this.dfile);
+    keepOldScan(this.dfile, this.logger);
     h5write(this.dfile, { chunks: {}, meta: {}, info }, this.compression);
     return null;
   }

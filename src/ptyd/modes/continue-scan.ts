@@ -18,13 +18,21 @@ export function removeTempFiles(dfile: string): void {
   }
 }
 
-/** Parameters whose stored value differs from this run's (the frozen centre and ROI excepted). */
+/**
+ * Refuses parameters whose stored value differs from this run's: every one
+ * that changes the output. `center` and `shape` are compared when this run
+ * gives numbers (None or a rule such as 'fftshift' asks for the automatic
+ * value, and the frozen one is taken back) with what the file holds, which
+ * may be the frozen values: so a shape `n` equals `(n, n)`.
+ */
 export function checkSameScan(dfile: string, stored: PyDict, current: PyDict): void {
   const problems = [];
   for (const [key, value] of Object.entries(current)) {
-    if (key === 'center' || key === 'shape' || !(key in stored) || value === undefined) continue;
-    const was = comparable(stored[key]!);
-    const now = comparable(value);
+    if (!(key in stored) || value === undefined) continue;
+    const frozen = key === 'center' || key === 'shape';
+    if (frozen && (value === null || typeof value === 'string')) continue;
+    const was = frozen ? square(comparable(stored[key]!)) : comparable(stored[key]!);
+    const now = frozen ? square(comparable(value)) : comparable(value);
     if (was !== null && now !== null && was !== now) {
       problems.push({ path: key, expected: `${was} (as in the interrupted run)`, found: now });
     }
@@ -32,6 +40,11 @@ export function checkSameScan(dfile: string, stored: PyDict, current: PyDict): v
   if (problems.length > 0) {
     throw new ParameterError(problems, { file: dfile });
   }
+}
+
+/** A shape or centre `n` as `[n, n]`, as the frozen values are stored. */
+function square(text: string | null): string | null {
+  return text !== null && /^-?[\d.]+$/.test(text) ? `[${text}, ${text}]` : text;
 }
 
 /**

@@ -22,7 +22,8 @@ import type {
   ScanProgress,
   StoredChunk,
 } from '../../sink/types.js';
-import { chunkFilePath, DEFAULT_CHUNK_FORMAT, keepOld } from '../chunk-files.js';
+import { keepOld, keepOldScan } from '../backup.js';
+import { chunkFilePath, DEFAULT_CHUNK_FORMAT } from '../chunk-files.js';
 import { type ExternalLinkSpec, type H5rwCompression, h5rwCreate } from '../h5rw.js';
 import { findResumePoint } from '../resume-point.js';
 import { WRITER_ATTRIBUTES, type WriterState, writerStateAttributes } from '../writer-state.js';
@@ -68,7 +69,8 @@ export class LiveMaster implements SaveStrategy {
     this.lock = acquireLock(`${this.dfile}.scan`);
     this.info = info;
     if (this.resume && existsSync(this.dfile)) return this.continueScan();
-    if (!this.resume) keepOld(this.dfile);
+    // The earlier run is kept whole: its master and chunk files as one backup.
+    if (!this.resume) keepOldScan(this.dfile, this.logger);
     this.run = randomUUID();
     this.writeMaster('running');
     return null;
@@ -98,7 +100,7 @@ export class LiveMaster implements SaveStrategy {
   chunkWrite(chunk: Chunk): H5Write {
     this.assertOpen();
     const file = this.chunkFile(chunk.num);
-    keepOld(file);
+    keepOld(file, this.logger);
     return h5rwCreate(file, chunkValue(chunk), {
       ...this.compression,
       durable: true,
