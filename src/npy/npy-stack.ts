@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { FileFormatError, FrameError } from '../errors.js';
 import { type AnyTypedArray, type DType, itemSize, TYPED_ARRAY } from '../frames/dtype.js';
 import { type FrameStack, formatShape, ndarray, sameShape, sizeOf } from '../frames/ndarray.js';
@@ -9,14 +9,28 @@ import { type NpyHeader, parseNpyHeader, readNpy } from './npy.js';
 const HEADER_PROBE = 4096;
 
 function openFrame(file: string): number {
+  let fd: number;
   try {
-    return openSync(file, 'r');
+    fd = openSync(file, 'r');
   } catch (cause) {
     throw new FileFormatError(`${file}: cannot read the NPY file (${(cause as Error).message}).`, {
       file,
       cause,
     });
   }
+  // A directory opens on Linux, and only the read fails, with a bare "EISDIR".
+  if (!fstatSync(fd).isFile()) {
+    closeSync(fd);
+    throw new FileFormatError(
+      `${file}: not a regular file (a directory or device), not an NPY frame.`,
+      {
+        file,
+        expected: 'an NPY file',
+        found: 'a directory or device',
+      },
+    );
+  }
+  return fd;
 }
 
 /** Reads exactly `length` bytes at `position` into `target` from `offset`; false when the file is shorter. */

@@ -106,6 +106,7 @@ help = Number of frames of the scan
 doc = None takes the number of positions. A number larger than the number
     of positions is cut down to it.
 userlevel = 1
+lowlim = 0
 
 [label]
 type = str, None

@@ -84,7 +84,18 @@ function centerRule(center: PyValue | undefined, autoCenter: PyValue | undefined
 
 function roiOf(shape: PyValue | undefined): number | [number, number] | null {
   if (shape === null || shape === undefined) return null;
-  if (sequenceItems(shape) === null) return toInt(shape, 'shape');
+  const items = sequenceItems(shape);
+  if (items === null) return toInt(shape, 'shape');
+  if (items.length > 2) {
+    // ptypy would take the last two silently: a 3-element shape is a mistake.
+    throw new ParameterError([
+      {
+        path: 'shape',
+        expected: 'an int or a pair (rows, columns)',
+        found: `${items.length} numbers`,
+      },
+    ]);
+  }
   return expect2(shape, 'shape');
 }
 
@@ -98,6 +109,16 @@ function orientationOf(o: PyValue | undefined): Orientation {
         path: 'orientation',
         expected: 'an int 0..7 or a (transpose, flipud, fliplr) triple',
         found: `a sequence of ${items.length}`,
+      },
+    ]);
+  }
+  const flags = items.map((item) => (typeof item === 'bigint' ? Number(item) : item));
+  if (!flags.every((f) => typeof f === 'boolean' || f === 0 || f === 1)) {
+    throw new ParameterError([
+      {
+        path: 'orientation',
+        expected: 'a (transpose, flipud, fliplr) triple of booleans (or 0/1)',
+        found: `(${items.map(String).join(', ')})`,
       },
     ]);
   }

@@ -1,6 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { FileFormatError, MissingDataError } from '../errors.js';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { FileFormatError, MissingDataError, ParameterError } from '../errors.js';
 import type { FrameStack, NdArray } from '../frames/ndarray.js';
 import { readNpyStack } from '../npy/npy-stack.js';
 import { NpyReadHelper } from '../npy/read-helper.js';
@@ -77,6 +77,17 @@ export class NumpyScan extends PtyScan implements ParamOrigins, WaitReason {
   constructor(pars: ScanParams = {}, options: PtyScanOptions = {}) {
     super(pars, options);
     this.basePath = resolve(String(this.info.base_path));
+    const pattern = String(this.info.frame_pattern);
+    if ((pattern.match(/%0?\d*d/g) ?? []).length !== 1) {
+      // Without it every frame would be the same file, waited for without end.
+      throw new ParameterError([
+        {
+          path: 'frame_pattern',
+          expected: "a path with one %d for the frame number, e.g. 'ccd/diffraction_%04d.npy'",
+          found: JSON.stringify(pattern),
+        },
+      ]);
+    }
     this.live = isLive(this.info);
     this.given = { ...pars };
     const geometryFile = join(this.basePath, 'geometry.txt');
@@ -179,7 +190,7 @@ export class NumpyScan extends PtyScan implements ParamOrigins, WaitReason {
     if (!existsSync(positions) || !existsSync(first)) return;
     let frames: number;
     try {
-      frames = readPositionLines(positions).length;
+      frames = readPositionLines(positions, this.live).length;
     } catch {
       // A bad positions file is reported by loadPositions(), in its turn.
       return;
@@ -201,7 +212,7 @@ export class NumpyScan extends PtyScan implements ParamOrigins, WaitReason {
         found: 'no such file',
       });
     }
-    const lines = readPositionLines(file);
+    const lines = readPositionLines(file, this.live);
     const wanted = toOptionalInt(this.info.num_frames, 'num_frames');
     if (wanted !== null && wanted > lines.length) {
       // Still acquiring: positions arrive with the frames, so load() reads them.
@@ -224,8 +235,8 @@ export class NumpyScan extends PtyScan implements ParamOrigins, WaitReason {
   override check(frames: number, start: number): CheckResult {
     let available = 0;
     while (available < frames && existsSync(this.framePath(start + available))) available++;
-    // Frames before a gap are handed out first; the gap is reported once it is next.
-    if (available === 0 && frames > 0) this.checkNoGap(start);
+    // Frames before a gap are handed out first when they fill the request; a request the gap cuts short fails.
+    if (available < frames) this.checkNoGap(start + available);
     let awaited = `frame file ${this.framePath(start + available)}`;
     if (this.livePositions) {
       const file = join(this.basePath, 'positions.txt');
@@ -233,7 +244,7 @@ export class NumpyScan extends PtyScan implements ParamOrigins, WaitReason {
         available = 0;
         awaited = file;
       } else {
-        const lines = readPositionLines(file).length;
+        const lines = readPositionLines(file, this.live).length;
         if (lines - start < available) {
           available = Math.max(0, lines - start);
           awaited = `line ${start + available + 1} of ${file}`;
@@ -253,15 +264,43 @@ export class NumpyScan extends PtyScan implements ParamOrigins, WaitReason {
    * present one is lost, not late: waiting for it would wait for ever.
    */
   private checkNoGap(missingIndex: number): void {
-    const last = this.numFrames === null ? null : this.numFrames - 1;
-    if (last === null || missingIndex >= last) return;
-    const later = [missingIndex + 1, last].find((i) => existsSync(this.framePath(i)));
-    if (later === undefined) return;
+    const later = this.laterFrame(missingIndex);
+    if (later === null) return;
     const file = this.framePath(missingIndex);
     throw new MissingDataError(
       `${file}: frame file missing, but the later frame ${this.framePath(later)} exists.`,
       { file, frame: missingIndex, expected: 'frame files without gaps', found: 'no such file' },
     );
+  }
+
+  /** The first frame index after `index` whose file exists (one listing of the frame folder), or null. */
+  private laterFrame(index: number): number | null {
+    const probe = this.framePath(987654321);
+    const folder = dirname(probe);
+    const name = basename(probe);
+    const cut = name.indexOf('987654321');
+    const head = name.slice(0, cut);
+    const tail = name.slice(cut + 9);
+    let first: number | null = null;
+    let names: string[];
+    try {
+      names = readdirSync(folder);
+    } catch {
+      return null;
+    }
+    for (const entry of names) {
+      if (!entry.startsWith(head) || !entry.endsWith(tail)) continue;
+      const digits = entry.slice(head.length, entry.length - tail.length);
+      if (!/^\d+$/.test(digits)) continue;
+      const n = Number(digits);
+      if (
+        n > index &&
+        (this.numFrames === null || n < this.numFrames) &&
+        (first === null || n < first)
+      )
+        first = n;
+    }
+    return first;
   }
 
   override close(): void {
@@ -280,7 +319,7 @@ export class NumpyScan extends PtyScan implements ParamOrigins, WaitReason {
     this.stack = data;
     if (!this.livePositions) return { data, scratch: true };
     const file = join(this.basePath, 'positions.txt');
-    const lines = readPositionLines(file);
+    const lines = readPositionLines(file, this.live);
     const positions = new Map<number, [number, number]>();
     for (const i of indices) {
       const line = lines[i];

@@ -58,12 +58,15 @@ export function readGeometry(file: string): Record<string, PyValue> {
   return out;
 }
 
-/** Reads the tutorial's `positions.txt`: one `ccd/diffraction_0000.npy <y> <x>` line per frame. */
-export function readPositionLines(file: string): PositionLine[] {
+/**
+ * Reads the tutorial's `positions.txt`: one `ccd/diffraction_0000.npy <y> <x>`
+ * line per frame. In a live scan (`live`) a writer may still be appending,
+ * so a last line without its newline is left for later; otherwise it counts.
+ */
+export function readPositionLines(file: string, live = false): PositionLine[] {
   const lines: PositionLine[] = [];
   const text = readText(file, 'positions file');
-  // A writer may be appending: ignore a last line without its newline.
-  const complete = text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
+  const complete = !live || text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
   complete.split('\n').forEach((line, i) => {
     const t = line.trim();
     if (t === '' || t.startsWith('#')) return;

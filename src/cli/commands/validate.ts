@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { formatPyLiteral } from '../../params/index.js';
-import type { PyValue } from '../../py/value.js';
+import type { PyDict, PyValue } from '../../py/value.js';
+import { checkRebin, squareRoi } from '../../scan/index.js';
+import { scanSettings } from '../../scan/settings.js';
 import { hasParamOrigins, readScanConfig, resolveScanConfig } from '../../sources/index.js';
 import { type CliEffects, type Command, parseCommandArgs } from '../command.js';
 import { printable } from '../printable.js';
@@ -59,6 +61,7 @@ export const validateCommand: Command = {
     // Built as prepare builds it, minus the output: what it reads at construction is checked too.
     const scan = new cls(params, { sink: null, logger: quietLogger });
     try {
+      checkAsPrepare(scan.info);
       const info = scan.info;
       const origins = hasParamOrigins(scan) ? scan.paramOrigins() : {};
       const keys = Object.keys(info);
@@ -93,6 +96,16 @@ export const validateCommand: Command = {
     }
   },
 };
+
+/**
+ * What `prepare` refuses from the parameters alone, before it reads a
+ * frame: the typed settings (shape, orientation, rebin, ...) and a rebin
+ * that does not divide a given shape.
+ */
+function checkAsPrepare(info: PyDict): void {
+  const settings = scanSettings(info);
+  if (settings.roi !== null) checkRebin(settings.rebin, squareRoi(settings.roi, [0, 0]));
+}
 
 /** What validate says about a config whose module it did not import. */
 function unloadedReport(
