@@ -5,11 +5,13 @@
  * writing (`write.ts`) and what sits at a path (`links.ts`) work on the
  * routed file's handle.
  */
+import { dirname, resolve as resolvePath } from 'node:path';
 import { FileFormatError, H5Error, MissingDataError } from '../errors.js';
 import { formatShape, type NdArray } from '../frames/ndarray.js';
 import { createHardLinkAt, writeSlabAt } from './grow.js';
 import type { H5Handle } from './handle.js';
 import {
+  checkConfined,
   entryAt,
   externalLinkAt,
   linkDepthError,
@@ -17,6 +19,7 @@ import {
   linkLoopError,
   linkProblemOf,
   MAX_LINK_DEPTH,
+  noObject,
   resolvedAt,
 } from './links.js';
 import { acquireLock, type FileLock } from './lock.js';
@@ -32,6 +35,7 @@ import {
   attributeNamesAt,
   type H5Slice,
   membersAt,
+  oneString,
   readAttributeAt,
   readBlockAt,
   readDatasetAt,
@@ -69,6 +73,8 @@ export class H5File {
   private readonly linked = new Map<string, H5File>();
   /** External links found at paths of a read-only file (null: none), so each path is checked once. */
   private readonly links = new Map<string, ReturnType<typeof externalLinkAt>>();
+  /** The folder external links must stay in (`confineLinks`), or null. */
+  private confineTo: string | null = null;
 
   private constructor(handle: H5Handle, mode: H5Mode, lock: FileLock | undefined) {
     this.handle = handle;
@@ -116,7 +122,9 @@ export class H5File {
         });
       }
       const maxIoBytes = options.maxIoBytes ?? MAX_IO_BYTES;
-      return new H5File({ file, module, id, maxIoBytes }, mode, lock);
+      const opened = new H5File({ file, module, id, maxIoBytes }, mode, lock);
+      if (options.confineLinks === true) opened.confineTo = dirname(resolvePath(file));
+      return opened;
     } catch (error) {
       lock?.release();
       throw error;
@@ -214,9 +222,11 @@ export class H5File {
 
   private linkedFile(target: string, linkPath: string): H5File {
     const found = linkedFilePath(this.file, target, linkPath);
+    if (this.confineTo !== null) checkConfined(this.file, linkPath, target, found, this.confineTo);
     let child = this.linked.get(found);
     if (!child) {
       child = H5File.open(found, 'r', { lock: false, maxIoBytes: this.maxIoBytes });
+      child.confineTo = this.confineTo;
       this.linked.set(found, child);
     }
     return child;
@@ -242,17 +252,17 @@ export class H5File {
     let problem = null;
     try {
       const [target, at] = this.route(abs, true);
-      if (resolvedAt(target.handle, at).kind === 'missing') {
-        const message = `${this.file}:${abs} links to ${found.targetFile}:${found.targetPath}, which holds no such object.`;
-        problem = { kind: 'no-object' as const, message };
-      }
+      if (resolvedAt(target.handle, at).kind === 'missing') problem = noObject(this.file, found);
     } catch (error) {
       problem = linkProblemOf(error);
       if (problem === null) throw error;
     }
-    return problem === null
-      ? { ...found, path: abs, dead: false }
-      : { ...found, path: abs, dead: true, problem };
+    return {
+      ...found,
+      path: abs,
+      dead: problem !== null,
+      ...(problem === null ? {} : { problem }),
+    };
   }
 
   /** What `path` resolves to, following external links (a dead link gives `missing`). */
@@ -292,19 +302,7 @@ export class H5File {
   /** Reads a string attribute, or undefined when there is none with that name. */
   readStringAttribute(path: string, name: string): string | undefined {
     if (!this.attributeNames(path).includes(name)) return undefined;
-    const value = this.readAttribute(path, name);
-    if (value.dtype !== 'string' || value.data.length !== 1) {
-      throw new FileFormatError(
-        `${this.file}:${absolute(path)}: attribute ${name} is not one string.`,
-        {
-          file: this.file,
-          dataset: absolute(path),
-          expected: 'a string attribute',
-          found: `${value.dtype} ${formatShape(value.shape)}`,
-        },
-      );
-    }
-    return value.data[0];
+    return oneString(this.file, absolute(path), name, this.readAttribute(path, name));
   }
 
   /**

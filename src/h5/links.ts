@@ -4,7 +4,7 @@
  * targets resolve against the linking file's folder).
  */
 import { existsSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { FileFormatError, H5Error, MissingDataError } from '../errors.js';
 import type { H5Handle } from './handle.js';
 import { datasetMeta } from './read.js';
@@ -22,7 +22,37 @@ export const LINK_PROBLEM_TEXT: Readonly<Record<LinkProblem['kind'], string>> = 
   'no-object': 'no such object',
   loop: 'links in a loop',
   'too-deep': 'links nested too deep',
+  outside: 'outside the folder',
 };
+
+/** Throws when the link at `linkPath` of `file` leads (to `found`) out of `folder`. */
+export function checkConfined(
+  file: string,
+  linkPath: string,
+  target: string,
+  found: string,
+  folder: string,
+): void {
+  if (relative(folder, resolve(found)).split(sep)[0] !== '..') return;
+  throw new H5Error(
+    `${file}:${linkPath} links to ${target}, outside ${folder}: not followed (links are confined to the folder).`,
+    {
+      file,
+      dataset: linkPath,
+      expected: `a target inside ${folder}`,
+      found: 'a link out of the folder',
+    },
+  );
+}
+
+/** The problem of a link whose target file holds no object at the target path. */
+export function noObject(
+  file: string,
+  link: { path: string; targetFile: string; targetPath: string },
+): LinkProblem {
+  const message = `${file}:${link.path} links to ${link.targetFile}:${link.targetPath}, which holds no such object.`;
+  return { kind: 'no-object', message };
+}
 
 /** The error for following a link that closes a loop (`trail`: the targets followed so far). */
 export function linkLoopError(file: string, linkPath: string, trail: readonly string[]): H5Error {
@@ -58,6 +88,8 @@ export function linkProblemOf(error: unknown): LinkProblem | null {
   if (error instanceof H5Error && error.found === 'a loop') return { kind: 'loop', message };
   if (error instanceof H5Error && error.found === 'links nested deeper')
     return { kind: 'too-deep', message };
+  if (error instanceof H5Error && error.found === 'a link out of the folder')
+    return { kind: 'outside', message };
   return null;
 }
 

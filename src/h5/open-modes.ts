@@ -22,6 +22,12 @@ export interface H5OpenOptions {
    * headers, unchecked chunk B-trees). `earliest`: no checksums at all.
    */
   format?: 'earliest' | 'v108' | 'v110';
+  /**
+   * Refuse external links whose target file lies outside this file's
+   * folder (`../other/x.h5`, an absolute path elsewhere): such a link is
+   * dead, with the problem `outside`. Default false: HDF5 follows them.
+   */
+  confineLinks?: boolean;
 }
 
 /** Files opened and link lookups made (see {@link h5Counters}). */

@@ -316,3 +316,14 @@ function concatRows(parts: H5Data[], shape: number[]): H5Data {
   }
   return out;
 }
+
+/** The one string an attribute holds, else a FileFormatError naming it. */
+export function oneString(file: string, abs: string, name: string, value: H5Data): string {
+  if (value.dtype === 'string' && value.data.length === 1) return value.data[0]!;
+  throw new FileFormatError(`${file}:${abs}: attribute ${name} is not one string.`, {
+    file,
+    dataset: abs,
+    expected: 'a string attribute',
+    found: `${value.dtype} ${formatShape(value.shape)}`,
+  });
+}

@@ -33,7 +33,7 @@ export type H5ElementType = DType | 'string' | { unsupported: string };
 
 /** Why an external link cannot be followed: its target file or object, or the links on the way. */
 export interface LinkProblem {
-  kind: 'no-file' | 'not-file' | 'not-hdf5' | 'no-object' | 'loop' | 'too-deep';
+  kind: 'no-file' | 'not-file' | 'not-hdf5' | 'no-object' | 'loop' | 'too-deep' | 'outside';
   /** The full error of following it (names the link and its target). */
   message: string;
 }

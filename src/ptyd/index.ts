@@ -6,6 +6,7 @@
 
 export { keepOld, keepOldScan } from './backup.js';
 export { chunkFilePath, formatChunkName } from './chunk-files.js';
+export { type ChunkSurvey, ChunkSurveyor, surveyChunks } from './chunk-survey.js';
 export {
   asctime,
   createExternalLink,

@@ -18,6 +18,8 @@ import { describeElementType, type H5Entry, H5File, LINK_PROBLEM_TEXT } from '..
 export interface InfoTreeOptions {
   /** Group levels to list (default: all). */
   depth?: number;
+  /** Links to files outside the file's folder are listed as dead, not followed. */
+  confineLinks?: boolean;
 }
 
 /** Chunk keys "0".."10" in numeric order; other names as stored. */
@@ -165,7 +167,7 @@ function rootAttributes(file: H5File, out: string[]): void {
  * shown once as a loop.
  */
 export function formatInfoTree(file: string, options: InfoTreeOptions = {}): string {
-  const h5 = H5File.open(file, 'r');
+  const h5 = H5File.open(file, 'r', { confineLinks: options.confineLinks === true });
   try {
     const depth = options.depth ?? Number.POSITIVE_INFINITY;
     const out: string[] = [];

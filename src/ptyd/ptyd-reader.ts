@@ -58,6 +58,12 @@ export interface PtydReader {
   close(): void;
 }
 
+/** Options of {@link openPtydReader}. */
+export interface PtydReaderOptions {
+  /** Refuse chunk links to files outside the master's folder (they read as dead chunks). */
+  confineLinks?: boolean;
+}
+
 /**
  * Compressed data this many times smaller than its declared size is not
  * believed (gzip, the strongest filter our files use, stays near 1030:1).
@@ -68,9 +74,9 @@ class Reader implements PtydReader {
   readonly file: string;
   private readonly h5: H5File;
 
-  constructor(file: string) {
+  constructor(file: string, options: PtydReaderOptions) {
     this.file = file;
-    this.h5 = H5File.open(file, 'r');
+    this.h5 = H5File.open(file, 'r', { confineLinks: options.confineLinks === true });
   }
 
   chunkKeys(): string[] {
@@ -188,6 +194,6 @@ class Reader implements PtydReader {
  *   reader.close();
  * }
  */
-export function openPtydReader(file: string): PtydReader {
-  return new Reader(file);
+export function openPtydReader(file: string, options: PtydReaderOptions = {}): PtydReader {
+  return new Reader(file, options);
 }

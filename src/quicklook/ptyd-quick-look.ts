@@ -5,7 +5,12 @@
  * chunks appear.
  */
 import { FileFormatError } from '../errors.js';
-import type { PtydChunkInfo, PtydReader } from '../ptyd/index.js';
+import {
+  type PtydChunkInfo,
+  type PtydReader,
+  readWriterStatus,
+  surveyChunks,
+} from '../ptyd/index.js';
 import { isNdArray, isPyDict } from '../py/value.js';
 import { QuickLook } from './quick-look.js';
 
@@ -50,14 +55,15 @@ export function readPtydGeometry(reader: PtydReader): PtydGeometry {
   };
 }
 
-/** The chunks a reader may take now: complete ones, in order, up to the first missing one. */
+/**
+ * The chunks a reader may take now, by the rule of every reader
+ * (`surveyChunks`): in order, a chunk that may still be written ending them.
+ *
+ * @throws MissingDataError or FileFormatError naming the chunk's file when a
+ *   chunk that must be readable is not (never a gap).
+ */
 export function readableChunks(reader: PtydReader): PtydChunkInfo[] {
-  const out: PtydChunkInfo[] = [];
-  for (const chunk of reader.listChunks()) {
-    if (chunk.index !== out.length || chunk.dead || !chunk.datasets.includes('data')) break;
-    out.push(chunk);
-  }
-  return out;
+  return [...surveyChunks(reader, readWriterStatus(reader.file)).readable];
 }
 
 /** Frame size of a chunk's `data`, checked to be `(n, h, w)`. */

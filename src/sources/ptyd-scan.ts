@@ -29,6 +29,11 @@ export interface PtydScanOptions extends PtyScanOptions {
    * waiting for ever (default {@link DEFAULT_STALE_AFTER}; `null`: wait for ever).
    */
   staleAfter?: number | null;
+  /**
+   * Refuse chunk links to files outside the file's folder (default false:
+   * followed, as HDF5 does); such a chunk cannot be read.
+   */
+  confineLinks?: boolean;
 }
 
 const PTYD_SCAN_TEXT = `
@@ -94,6 +99,7 @@ export class PtydScan extends PtyScan {
   private readonly watch: WriterWatch | null;
   private readonly silence: SilenceWatch | null;
   private readonly surveyor = new ChunkSurveyor();
+  private readonly confineLinks: boolean;
 
   constructor(pars: ScanParams = {}, options: PtydScanOptions = {}) {
     super(pars, options);
@@ -102,6 +108,7 @@ export class PtydScan extends PtyScan {
     const staleAfter = options.staleAfter === undefined ? DEFAULT_STALE_AFTER : options.staleAfter;
     this.watch = staleAfter === null ? null : new WriterWatch(input, { staleAfter });
     this.silence = staleAfter === null ? null : new SilenceWatch(input, { staleAfter });
+    this.confineLinks = options.confineLinks === true;
   }
 
   /** The file's meta wins over the parameters (ptypy's rule). */
@@ -203,7 +210,7 @@ export class PtydScan extends PtyScan {
     // The state first: a master replaced in between only adds frames, never hides one.
     const status = readWriterStatus(this.input);
     this.watch?.observe(status);
-    const reader = openPtydReader(this.input);
+    const reader = openPtydReader(this.input, { confineLinks: this.confineLinks });
     let survey: ReturnType<ChunkSurveyor['survey']>;
     try {
       survey = this.surveyor.survey(reader, status);
@@ -234,7 +241,7 @@ export class PtydScan extends PtyScan {
   }
 
   override load(indices: readonly number[]): LoadResult {
-    const reader = openPtydReader(this.input);
+    const reader = openPtydReader(this.input, { confineLinks: this.confineLinks });
     try {
       return this.loadFrom(reader, indices);
     } finally {

@@ -131,7 +131,7 @@ export function dashboardRoutes(folder: ServedFolder, options: DashboardOptions)
       );
     }
     // Frames the watch has counted lie in chunks that are complete on disk.
-    const reader = openPtydReader(watch.file);
+    const reader = openPtydReader(watch.file, { confineLinks: true });
     try {
       const f = readPtydFrame(reader, index);
       if (f === null)

@@ -117,7 +117,7 @@ export class ScanWatch {
     }
     const writer = readWriterStatus(this.file);
     this.watch.observe(writer);
-    const reader = openPtydReader(this.file);
+    const reader = openPtydReader(this.file, { confineLinks: true });
     try {
       const chunks = readableChunks(reader);
       const keys = chunks.map((c) => `${c.key}:${c.link?.file ?? ''}:${c.frames}`);

@@ -45,7 +45,7 @@ export function folderIn(dir: string, name: string): string {
 export function readUntilWait(
   dfile: string,
   step: number,
-  options: { staleAfter?: number | null } = {},
+  options: { staleAfter?: number | null; confineLinks?: boolean } = {},
 ): { packages: DataPackage[]; waited: boolean } {
   const scan = new PtydScan({ dfile, source: 'file' }, { ...quiet, ...options });
   scan.initialize();

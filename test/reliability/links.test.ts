@@ -1,5 +1,5 @@
 /**
- * External links that lead nowhere or in a loop, and
+ * External links that lead nowhere, in a loop, or out of the folder, and
  * the costs of following long scans and deep files: every reader ends with
  * a clear answer, and the work grows linearly.
  */
@@ -12,6 +12,7 @@ import { h5Counters } from '../../src/h5/file.js';
 import { H5File, h5ready } from '../../src/h5/index.js';
 import { formatInfoTree, h5read } from '../../src/ptyd/index.js';
 import { PtydScan } from '../../src/sources/index.js';
+import { ScanWatch } from '../../src/view/scan-watch.js';
 import { cli } from '../cli/helpers.js';
 import { python, quiet, runToEos, tempDir } from '../helpers/index.js';
 import { copyScan, folderIn, readUntilWait, writeScan } from './helpers.js';
@@ -154,6 +155,45 @@ with h5py.File(sys.argv[1], 'a') as f:
     );
     assert.equal(tree.split('\n').filter((l) => l.includes('loop')).length, 1);
   });
+});
+
+describe('links out of the folder: followed by default, refused on request', () => {
+  it(
+    'a chunk in ../other: read by default; confineLinks, follow --confine-links, info --confine-links and the viewer refuse it',
+    LIMIT,
+    async () => {
+      const root = folderIn(dir, 'confine');
+      const scans = copyScan(root, link, 'scans');
+      const other = folderIn(root, 'other');
+      python(
+        `import shutil, sys, os, h5py
+shutil.move(os.path.join(sys.argv[1], 'scan.ptyd.chunk01'), os.path.join(sys.argv[2], 'c01.h5'))
+with h5py.File(os.path.join(sys.argv[1], 'scan.ptyd'), 'a') as f:
+    del f['chunks/1']
+    f['chunks/1'] = h5py.ExternalLink('../other/c01.h5', '/')
+`,
+        [scans, other],
+      );
+      const master = join(scans, 'scan.ptyd');
+      assert.equal(runToEos(new PtydScan({ dfile: master, source: 'file' }, quiet), 4).length, 5);
+      assert.throws(
+        () => readUntilWait(master, 4, { confineLinks: true }),
+        (e: Error) => /chunk 1 .*outside .*not followed/.test(e.message),
+      );
+      const follow = await cli(['follow', master, '--confine-links', '--quiet']);
+      assert.equal(follow.code, 1);
+      assert.match(follow.err, /c01\.h5, outside/);
+      const info = await cli(['info', master, '--confine-links']);
+      assert.match(
+        info.out,
+        /\* 1 \[dead link -> \.\.\/other\/c01\.h5:\/\] \(outside the folder\)/,
+      );
+      const watch = new ScanWatch(master, 'scan.ptyd', { staleAfter: 60 });
+      watch.poll();
+      assert.equal(watch.current().state, 'error');
+      assert.match(watch.current().message ?? '', /outside/);
+    },
+  );
 });
 
 describe('costs grow linearly', () => {

@@ -36,6 +36,7 @@ export const followCommand: Command = {
     '  --poll MS          wait between checks (default 500)',
     '  --timeout S        give up when the file has not appeared, or no new frame came,',
     '                     for S seconds (default: wait for ever)',
+    "  --confine-links    refuse chunk links to files outside the file's folder",
     "  --quiet            print only the final 'frames: N' line",
     '  --verbose          the stack of an error',
     '',
@@ -50,6 +51,7 @@ export const followCommand: Command = {
       poll: { type: 'string' },
       timeout: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
+      'confine-links': { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },
     });
     const file = singlePositional('follow', positionals, '<file.ptyd>');
@@ -104,7 +106,8 @@ export const followCommand: Command = {
         state = next;
       }
 
-      const scan = new PtydScan({ dfile: file, source: 'file' }, { staleAfter });
+      const confineLinks = values['confine-links'] === true;
+      const scan = new PtydScan({ dfile: file, source: 'file' }, { staleAfter, confineLinks });
       try {
         scan.initialize();
         let waiting = false;

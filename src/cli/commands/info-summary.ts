@@ -69,7 +69,7 @@ function datasetsText(file: string, chunk: PtydChunkInfo | undefined): string {
  * The summary of a `.ptyd` file, one `  key  value` line each, or null for
  * an HDF5 file without a `chunks` group (not a `.ptyd`).
  */
-export function ptydSummary(file: string): string | null {
+export function ptydSummary(file: string, confineLinks = false): string | null {
   const probe = H5File.open(file, 'r');
   let isPtyd: boolean;
   try {
@@ -79,7 +79,7 @@ export function ptydSummary(file: string): string | null {
   }
   if (!isPtyd) return null;
   const status = readWriterStatus(file);
-  const reader = openPtydReader(file);
+  const reader = openPtydReader(file, { confineLinks });
   try {
     const chunks = reader.listChunks();
     const present = chunks.filter((c) => !c.dead);
