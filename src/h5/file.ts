@@ -7,7 +7,7 @@
  */
 import { dirname, resolve as resolvePath } from 'node:path';
 import { FileFormatError, H5Error, MissingDataError } from '../errors.js';
-import { formatShape, type NdArray } from '../frames/ndarray.js';
+import type { NdArray } from '../frames/ndarray.js';
 import { createHardLinkAt, writeSlabAt } from './grow.js';
 import type { H5Handle } from './handle.js';
 import {
