@@ -28,6 +28,7 @@ import {
   counters,
   type H5Mode,
   type H5OpenOptions,
+  libverBounds,
   OPEN_MODES,
 } from './open-modes.js';
 import { absolute } from './paths.js';
@@ -40,7 +41,7 @@ import {
   readBlockAt,
   readDatasetAt,
 } from './read.js';
-import { diagMark, diagText, h5call, h5module } from './runtime.js';
+import { diagMark, diagText, h5call, h5current, h5module } from './runtime.js';
 import type { H5Data, H5Entry } from './types.js';
 import {
   createExternalLinkAt,
@@ -99,15 +100,7 @@ export class H5File {
       const mark = diagMark();
       let id: bigint;
       try {
-        // The file format is chosen for new files only.
-        const libver = how.existing
-          ? -1
-          : {
-              earliest: module.H5F_LIBVER_EARLIEST,
-              v108: module.H5F_LIBVER_V18,
-              v110: module.H5F_LIBVER_V110,
-            }[options.format ?? 'v110'];
-        const high = libver === module.H5F_LIBVER_EARLIEST ? module.H5F_LIBVER_LATEST : libver;
+        const [libver, high] = libverBounds(module, how.existing, options.format);
         id = module.open(file, flags, false, libver, high);
       } catch {
         // h5wasm throws on some open failures and returns -1 on others; both end below.
@@ -137,6 +130,12 @@ export class H5File {
     this.closed = true;
     for (const child of this.linked.values()) child.close();
     this.linked.clear();
+    // A runtime that crashed has lost the file already: nothing to close in it.
+    if (!h5current(this.handle.module)) {
+      this.lock?.release();
+      this.lock = undefined;
+      return;
+    }
     try {
       h5call('Closing the file', { file: this.file }, () =>
         this.handle.module.close_file(this.handle.id),
@@ -155,6 +154,11 @@ export class H5File {
 
   private live(): void {
     if (this.closed) throw new H5Error(`${this.file} is already closed.`, { file: this.file });
+    if (h5current(this.handle.module)) return;
+    h5module(); // throws while the runtime is crashed
+    throw new H5Error(`${this.file} was opened by an HDF5 runtime that crashed: open it again.`, {
+      file: this.file,
+    });
   }
 
   private writable(): H5Handle {

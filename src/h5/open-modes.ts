@@ -4,6 +4,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { FileFormatError } from '../errors.js';
+import type { H5Module } from './runtime.js';
 
 /** `r` read only; `w` create (truncating); `a` read and write an existing file. */
 export type H5Mode = 'r' | 'w' | 'a';
@@ -79,4 +80,19 @@ export function checkExisting(file: string): void {
       found: 'a directory or device',
     });
   }
+}
+
+/** The library version bounds to open with: the file format is chosen for new files only. */
+export function libverBounds(
+  module: H5Module,
+  existing: boolean,
+  format: H5OpenOptions['format'],
+): [number, number] {
+  if (existing) return [-1, -1];
+  const low = {
+    earliest: module.H5F_LIBVER_EARLIEST,
+    v108: module.H5F_LIBVER_V18,
+    v110: module.H5F_LIBVER_V110,
+  }[format ?? 'v110'];
+  return [low, low === module.H5F_LIBVER_EARLIEST ? module.H5F_LIBVER_LATEST : low];
 }

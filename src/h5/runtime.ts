@@ -3,7 +3,7 @@
  * diagnostics, and turning failures into {@link H5Error}s. The only place
  * (with the rest of `src/h5/`) that touches h5wasm.
  */
-import { fstatSync, ftruncateSync, openSync, readSync, unlinkSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,8 @@ export type H5Module = Awaited<typeof h5wasm.ready>;
 let loaded: H5Module | undefined;
 let loading: Promise<H5Module> | undefined;
 let diagFd = -1;
+/** Why the loaded runtime died (a WebAssembly abort), or null while it works. */
+let crash: string | null = null;
 
 /** Emscripten's stream for fd 2 under NODERAWFS: a plain object holding the real fd. */
 interface RawStream {
@@ -37,6 +39,7 @@ function captureDiagnostics(module: H5Module): void {
   const stream = fs.getStream?.(2);
   if (!isRawStream(stream)) return;
   const path = join(tmpdir(), `ptyscan-h5diag-${process.pid}-${Date.now()}.log`);
+  if (diagFd >= 0) closeSync(diagFd);
   diagFd = openSync(path, 'a+');
   unlinkSync(path);
   stream.nfd = diagFd;
@@ -58,18 +61,44 @@ function installPlugins(module: H5Module): void {
  * const f = H5File.open('scan.ptyd');
  */
 export async function h5ready(): Promise<void> {
-  if (loaded) return;
-  loading ??= h5wasm.ready.then((module) => {
-    captureDiagnostics(module);
-    installPlugins(module);
-    loaded = module;
-    return module;
-  });
-  await loading;
+  if (loaded && crash === null) return;
+  if (crash !== null) {
+    // The runtime that crashed is dropped: a fresh instance of the same module.
+    crash = null;
+    loaded = undefined;
+    loading = freshModule();
+  }
+  loading ??= h5wasm.ready;
+  const module = await loading;
+  if (loaded === module) return;
+  captureDiagnostics(module);
+  installPlugins(module);
+  loaded = module;
+}
+
+/** A new instance of h5wasm's module (its own memory and HDF5 library state). */
+async function freshModule(): Promise<H5Module> {
+  const url = new URL('./hdf5_util.js', import.meta.resolve('h5wasm/node'));
+  const factory = (await import(url.href)).default as (options: object) => Promise<H5Module>;
+  return factory({ noInitialRun: true });
+}
+
+/** The error for any use of a runtime that crashed. */
+function crashedError(): H5Error {
+  return new H5Error(
+    `The HDF5 runtime crashed earlier (${crash}); the files it had open are lost. Await h5ready() again for a fresh runtime, or restart the process.`,
+    { expected: 'a working HDF5 runtime', found: 'a crashed one' },
+  );
+}
+
+/** Whether `module` is the working runtime (files opened by one that crashed are not). */
+export function h5current(module: H5Module): boolean {
+  return crash === null && module === loaded;
 }
 
 /** The loaded module; throws a {@link H5Error} when {@link h5ready} was not awaited. */
 export function h5module(): H5Module {
+  if (crash !== null) throw crashedError();
   if (!loaded) {
     throw new H5Error('The HDF5 runtime is not loaded: call `await h5ready()` once first.', {
       expected: 'h5ready() awaited',
@@ -122,6 +151,7 @@ export function diagText(mark: number): string {
  * ignores most statuses, e.g. a failed filter during `H5Dclose`).
  */
 export function h5call<T>(what: string, context: ErrorContext, call: () => T): T {
+  if (crash !== null) throw crashedError();
   const mark = diagMark();
   let result: T;
   try {
@@ -138,6 +168,7 @@ export function h5call<T>(what: string, context: ErrorContext, call: () => T): T
 
 /** Like {@link h5call} but HDF5's own error output is expected (probing for a path). */
 export function h5probe<T>(what: string, context: ErrorContext, call: () => T): T {
+  if (crash !== null) throw crashedError();
   try {
     return call();
   } catch (error) {
@@ -150,8 +181,9 @@ function failure(what: string, context: ErrorContext, mark: number, cause: unkno
   const diag = diagText(mark);
   // A WebAssembly.RuntimeError (out-of-bounds access, abort) leaves the module unusable.
   const crashed = cause instanceof Error && cause.name === 'RuntimeError';
+  if (crashed) crash = cause.message.slice(0, 200);
   const reason = crashed
-    ? `the HDF5 runtime crashed (${cause.message}); restart the process`
+    ? `the HDF5 runtime crashed (${cause.message}); await h5ready() for a fresh one, or restart the process`
     : diag ||
       (cause instanceof Error ? cause.message : cause === undefined ? 'failed' : String(cause));
   const where = [context.file, context.dataset].filter((s) => s !== undefined).join(':');
