@@ -5,6 +5,7 @@
  * written by every rank; any other sink runs on the master with the chunks
  * gathered there.
  */
+import { availableParallelism } from 'node:os';
 import { ParameterError, type ParameterProblem } from '../errors.js';
 import type { Communicator } from '../parallel/index.js';
 import type { PyDict } from '../py/value.js';
@@ -101,5 +102,20 @@ export function scanStorage(
   const { workers, ...mode } = save;
   const strategy = createSaveStrategy({ ...mode, resume: context.resume, logger: context.logger });
   if (comm.size > 1 && strategy.separateFiles) return new RankRounds(comm, strategy);
-  return new GatherToMaster(comm, comm.isMaster ? runnerFor(strategy, workers) : null);
+  const threads = boundedWorkers(workers, context.logger);
+  return new GatherToMaster(comm, comm.isMaster ? runnerFor(strategy, threads) : null);
+}
+
+/**
+ * `workers` bounded by the machine: more threads than cores only take
+ * memory (each holds a chunk), so at most {@link availableParallelism} run,
+ * and the logger says so when fewer than asked.
+ */
+export function boundedWorkers(workers: number, logger: Logger): number {
+  const cores = availableParallelism();
+  if (workers <= cores) return workers;
+  logger.warn(
+    `workers ${workers}: using ${cores}, the cores of this machine (more threads would only take memory).`,
+  );
+  return cores;
 }

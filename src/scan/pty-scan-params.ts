@@ -196,7 +196,8 @@ doc = Link/merge: up to this many chunk files are compressed at once, each by it
     own thread. Append: one writer thread works while the next chunk is prepared
     (one file has one writer) and, with the native HDF5 addon, compresses each
     chunk on this many threads. A chunk is then complete on disk when a later
-    auto() returns, and at the latest when the scan ends or is closed.
+    auto() returns, and at the latest when the scan ends or is closed. At most
+    the number of cores of the machine run (a warning says so when fewer).
 userlevel = 1
 lowlim = 1
 `;

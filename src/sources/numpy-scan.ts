@@ -67,6 +67,8 @@ export class NumpyScan extends PtyScan implements ParamOrigins, WaitReason {
   /** A live scan whose geometry.txt was not there at construction: looked for again until the first positions. */
   private geometryPending = false;
   private livePositions = false;
+  /** The last request check() could not fill (`start:available`), to tell a gap from a late frame. */
+  private lastShort: string | null = null;
   /** What the last check() found missing first. */
   private awaited: string | null = null;
   /** The last chunk's raw stack, filled again by the next load() (see `LoadResult.scratch`). */
@@ -235,8 +237,14 @@ export class NumpyScan extends PtyScan implements ParamOrigins, WaitReason {
   override check(frames: number, start: number): CheckResult {
     let available = 0;
     while (available < frames && existsSync(this.framePath(start + available))) available++;
-    // Frames before a gap are handed out first when they fill the request; a request the gap cuts short fails.
-    if (available < frames) this.checkNoGap(start + available);
+    // Frames before a gap are handed out first; the gap is an error once it is next, or when
+    // the same short request comes twice (a scan waiting for more frames than the gap lets through).
+    if (available === 0 && frames > 0) this.checkNoGap(start);
+    else if (available < frames) {
+      const short = `${start}:${available}`;
+      if (this.lastShort === short) this.checkNoGap(start + available);
+      this.lastShort = short;
+    }
     let awaited = `frame file ${this.framePath(start + available)}`;
     if (this.livePositions) {
       const file = join(this.basePath, 'positions.txt');

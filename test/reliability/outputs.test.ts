@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { ndarray } from '../../src/frames/ndarray.js';
@@ -248,5 +249,31 @@ with h5py.File(sys.argv[1], 'a') as f:
     );
     const run = await cli(['prepare', config, '--chunk', '4', '--resume', '--quiet']);
     assert.equal(run.code, 0, run.err);
+  });
+});
+
+describe('workers is bounded by the machine', () => {
+  it('more workers than cores: the scan runs on as many threads as cores, and says so', () => {
+    const asked = availableParallelism() + 3;
+    const dfile = join(folderIn(dir, 'workers'), 'scan.ptyd');
+    const logger = capturingLogger();
+    const scan = new SpotScan(
+      { shape: 16n, save: 'link', dfile, workers: BigInt(asked) },
+      { logger },
+      12,
+    );
+    runToEos(scan, 3, { close: true, wait: 'skip' });
+    assert.ok(
+      logger.warnings.some(
+        (w) =>
+          w ===
+          `workers ${asked}: using ${availableParallelism()}, the cores of this machine (more threads would only take memory).`,
+      ),
+      String(logger.warnings),
+    );
+    assert.equal(
+      runToEos(new PtydScan({ dfile, source: 'file' }, quiet), 12, { close: true }).length,
+      1,
+    );
   });
 });
