@@ -196,7 +196,7 @@ export function readWindows(
   const cw = cols[1] - cols[0];
   const size = rh * cw;
   const out = into ?? HUGE_PAGES.array(stored.dtype, leads.length * size);
-  const target = out as { set(src: ArrayLike<number | bigint>, offset: number): void };
+  const part = out as { subarray(begin: number, end: number): TypedArrayFor[DType] };
   const maxFrames = Math.max(
     1,
     Math.floor(h5.maxIoBytes / Math.max(1, size * itemSize(stored.dtype))),
@@ -214,8 +214,13 @@ export function readWindows(
     while (n < Math.min(room, maxFrames) && follows(leads[k + n])) n++;
     if (size > 0) {
       const count = start.map((_, i) => (i === start.length - 1 ? n : 1));
-      const block = h5.readBlock(key, [...start, rows[0], cols[0]], [...count, rh, cw]);
-      target.set(block.data as ArrayLike<number | bigint>, k * size);
+      // Straight into the stack: the block is these frames' windows, in order.
+      h5.readBlock(
+        key,
+        [...start, rows[0], cols[0]],
+        [...count, rh, cw],
+        part.subarray(k * size, (k + n) * size),
+      );
     }
     k += n;
   }

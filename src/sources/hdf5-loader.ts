@@ -1,4 +1,5 @@
 import { FrameError } from '../errors.js';
+import { type DType, TYPED_ARRAY, type TypedArrayFor } from '../frames/dtype.js';
 import { type FrameStack, type NdArray, ndarray } from '../frames/ndarray.js';
 import type { H5File } from '../h5/index.js';
 import { HUGE_PAGES } from '../native/memory.js';
@@ -69,6 +70,8 @@ export class Hdf5Loader extends PtyScan {
   /** What is read for every scan point and how it is corrected (worked out at construction). */
   readonly plan: LoaderPlan;
   private readonly constructionMeta: ConstructionMeta;
+  /** The last chunk's raw stack, filled again by the next load() (see `LoadResult.scratch`). */
+  private stack: TypedArrayFor[DType] | null = null;
 
   constructor(pars: ScanParams = {}, options: PtyScanOptions = {}) {
     super(pars, options);
@@ -154,12 +157,15 @@ export class Hdf5Loader extends PtyScan {
   override load(indices: readonly number[]): LoadResult {
     const points = indices.map((i) => this.point(i));
     const { frames, window } = this.plan;
+    const size = (window.rows[1] - window.rows[0]) * (window.cols[1] - window.cols[0]);
+    const into = this.rawMemory(frames.dtype, indices.length * size);
     const raw = withFile(frames.ref, (h5) =>
       this.readRaw(
         h5,
         frames,
         points.map((_, k) => this.sourceIndex(indices[k]!)),
         window,
+        into,
       ),
     );
     const corrected = correctChunk(raw, this.corrections(points));
@@ -174,17 +180,32 @@ export class Hdf5Loader extends PtyScan {
         ),
       ]),
     );
-    return { data: corrected.data, weights: corrected.weights, positions };
+    // Uncorrected frames are the stack itself, which the next load() overwrites.
+    const scratch = corrected.data.data.buffer === into.buffer;
+    return { data: corrected.data, weights: corrected.weights, positions, scratch };
   }
 
-  /** Reads the raw windows of frames at `leads`: the one step {@link Hdf5LoaderFast} does on threads. */
+  /** Memory for a chunk's raw frames: the last chunk's, when it has the room (fresh pages are slow). */
+  private rawMemory(dtype: DType, length: number): TypedArrayFor[DType] {
+    const stack = this.stack;
+    if (stack === null || stack.constructor !== TYPED_ARRAY[dtype] || stack.length < length) {
+      this.stack = HUGE_PAGES.array(dtype, length);
+    }
+    return (this.stack as TypedArrayFor[DType]).subarray(0, length) as TypedArrayFor[DType];
+  }
+
+  /**
+   * Reads the raw windows of frames at `leads` into `into` (room for all of
+   * them): the one step {@link Hdf5LoaderFast} does on threads.
+   */
   protected readRaw(
     h5: H5File,
     stored: StoredFrames,
     leads: readonly (readonly number[])[],
     window: LoaderPlan['window'],
+    into: TypedArrayFor[DType],
   ): FrameStack {
-    return readWindows(h5, stored, leads, window.rows, window.cols);
+    return readWindows(h5, stored, leads, window.rows, window.cols, into);
   }
 
   private corrections(points: readonly ScanPoint[]): ChunkCorrections {
