@@ -36,6 +36,7 @@ const EXPECTED = [
   'SingleProcess',
   'SourceRegistry',
   'StateError',
+  'SwmrLoader',
   'WAIT',
   'WRITER_ATTRIBUTES',
   'addPoissonNoise',

@@ -739,7 +739,20 @@ Napi::Value ReadInfo(const Napi::CallbackInfo& info) {
     unsigned unknown = 0;
     out.Set("decodes", Napi::Boolean::New(env, DecodesPipeline(ds.filters, &unknown)));
     H5D_space_status_t status = H5D_SPACE_STATUS_ERROR;
-    H5Dget_space_status(ds.id, &status);
+    if (ds.layout == H5D_CHUNKED) {
+      // HDF5's space status compares compressed bytes with the full size: count the chunks instead.
+      Id space(H5Dget_space(ds.id), H5Sclose);
+      hsize_t written = 0;
+      size_t total = 1;
+      for (int d = 0; d < ds.rank; d++) total *= static_cast<size_t>((ds.dims[d] + ds.chunk[d] - 1) / ds.chunk[d]);
+      if (space.get() >= 0 && H5Dget_num_chunks(ds.id, space.get(), &written) >= 0) {
+        status = written >= total ? H5D_SPACE_STATUS_ALLOCATED
+                 : written > 0    ? H5D_SPACE_STATUS_PART_ALLOCATED
+                                  : H5D_SPACE_STATUS_NOT_ALLOCATED;
+      }
+    } else {
+      H5Dget_space_status(ds.id, &status);
+    }
     H5Eclear2(H5E_DEFAULT);
     out.Set("allocated", Napi::String::New(env, status == H5D_SPACE_STATUS_ALLOCATED       ? "all"
                                                 : status == H5D_SPACE_STATUS_PART_ALLOCATED ? "part"

@@ -46,7 +46,8 @@ export class H5File {
   readonly file: string;
   readonly mode: H5Mode;
   readonly maxIoBytes: number;
-  private readonly handle: H5Handle;
+  /** h5wasm's handle; a file read under SWMR gets a new one at each refresh. */
+  private handle: H5Handle;
   private readonly swmr: boolean;
   private lock: FileLock | undefined;
   private closed = false;
@@ -278,9 +279,16 @@ export class H5File {
     this.live();
     const [owner, abs] = this.route(absolute(path), true);
     if (!owner.swmr) return;
-    h5call('Refreshing', { file: owner.file, dataset: abs }, () =>
-      owner.handle.module.refresh_dataset(owner.handle.id, abs),
+    // h5wasm fails to read a dataset it has refreshed in place (HDF5 1.14): open the file anew,
+    // after closing it (opened twice, HDF5 shares the first opening's stale metadata).
+    h5call('Closing the file', { file: owner.file }, () =>
+      owner.handle.module.close_file(owner.handle.id),
     );
+    owner.handle = openHandle(owner.file, 'r', {
+      lock: false,
+      maxIoBytes: owner.maxIoBytes,
+      swmr: true,
+    }).handle;
     owner.native?.refresh(abs);
   }
 

@@ -9,6 +9,7 @@
  */
 export type { BulkWrite } from './bulk.js';
 export { guessChunks } from './chunks.js';
+export { lockedByWriter, type WriteState, writeState } from './complete.js';
 export {
   type H5ArrayOptions,
   H5File,
@@ -19,6 +20,7 @@ export {
 } from './file.js';
 export { acquireLock, type FileLock, type LockHolder } from './lock.js';
 export { type BulkArray, nativeHdf5Status } from './native.js';
+export { type NativeFileState, nativeFileState } from './native-read.js';
 export { h5ready } from './runtime.js';
 export {
   applyWrite,

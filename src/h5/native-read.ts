@@ -202,3 +202,62 @@ export function readNativeBlock(
 function isDType(value: string | null | undefined): value is DType {
   return typeof value === 'string' && value in TYPED_ARRAY;
 }
+
+/** What the addon sees of a data file another process may still be writing. */
+export type NativeFileState =
+  | { readonly kind: 'readable'; readonly allocated: NativeDatasetInfo['allocated'] | null }
+  /** A process holds HDF5's lock on it: a writer has it open. */
+  | { readonly kind: 'locked'; readonly why: string }
+  | { readonly kind: 'unreadable'; readonly why: string };
+
+/**
+ * Opens `file` in the addon and looks at `dataset` in it: whether a writer
+ * holds HDF5's file lock, and whether every chunk of the dataset is written.
+ * Null without the addon.
+ */
+export function nativeFileState(file: string, dataset: string): NativeFileState | null {
+  const addon = nativeAddon();
+  if (addon === null) return null;
+  let handle: number;
+  try {
+    handle = addon.readOpen(file, false);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return /lock/i.test(why) ? { kind: 'locked', why } : { kind: 'unreadable', why };
+  }
+  try {
+    return { kind: 'readable', allocated: addon.readInfo(handle, dataset).allocated };
+  } catch {
+    return { kind: 'readable', allocated: null };
+  } finally {
+    addon.readClose(handle);
+  }
+}
+
+/**
+ * The frames (first axis) each mapping of the virtual dataset at `path` of
+ * `file` covers, in mapping order, or null without the addon or when a
+ * mapping is not a box.
+ */
+export function nativeVirtualFrames(
+  file: string,
+  path: string,
+): { start: number; count: number }[] | null {
+  const addon = nativeAddon();
+  if (addon === null) return null;
+  let handle: number;
+  try {
+    handle = addon.readOpen(file, false);
+  } catch {
+    return null;
+  }
+  try {
+    const info = addon.readInfo(handle, path);
+    if (!info.boxes || info.virtual === null) return null;
+    return info.virtual.map((m) => ({ start: m.start[0] ?? 0, count: m.count[0] ?? 0 }));
+  } catch {
+    return null;
+  } finally {
+    addon.readClose(handle);
+  }
+}

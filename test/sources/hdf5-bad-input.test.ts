@@ -182,6 +182,8 @@ with h5py.File(sys.argv[1], 'w') as f:
     fails(fixture(at('unknown-filter.h5')), FileFormatError, (e) => {
       assert.equal(e.found, 'filter 32099 (no name in the file)');
       assert.match(e.message, /h5repack -f NONE/);
+      // How to get a plugin for it: hdf5plugin's collection and where libhdf5 looks for plugins.
+      assert.match(e.message, /python3-hdf5plugin .*HDF5_PLUGIN_PATH/);
       assert.equal(e.parameter, 'intensities.key');
     });
   });

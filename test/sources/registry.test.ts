@@ -220,13 +220,22 @@ describe('registries built by a function', () => {
     assert.deepEqual(registry.list(), [
       'Hdf5Loader',
       'Hdf5LoaderFast',
+      'SwmrLoader',
       'MoonFlowerScan',
       'NumpyScan',
       'PtydScan',
     ]);
     assert.deepEqual(
       registry.params.list().map((t) => t.name),
-      ['PtyScan', 'PtydScan', 'Hdf5Loader', 'Hdf5LoaderFast', 'MoonFlowerScan', 'NumpyScan'],
+      [
+        'PtyScan',
+        'PtydScan',
+        'Hdf5Loader',
+        'Hdf5LoaderFast',
+        'SwmrLoader',
+        'MoonFlowerScan',
+        'NumpyScan',
+      ],
     );
   });
 
