@@ -10,6 +10,7 @@
 export type { BulkWrite } from './bulk.js';
 export { guessChunks } from './chunks.js';
 export { lockedByWriter, type WriteState, writeState } from './complete.js';
+export { fsyncPath, tempName } from './durable.js';
 export {
   type H5ArrayOptions,
   H5File,
@@ -36,9 +37,11 @@ export type {
   H5Content,
   H5CreateWrite,
   H5GroupNode,
+  H5HardLinkNode,
   H5LinkNode,
   H5Member,
   H5Node,
+  H5SlabNode,
   H5StringNode,
   H5Write,
 } from './tree.js';

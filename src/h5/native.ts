@@ -70,6 +70,7 @@ function rowsPerChunk(array: NdArray): number | null {
 export function isBulk(node: H5ArrayNode): boolean {
   const { value: array, storage } = node;
   if (storage.layout === 'contiguous' || storage.chunks !== undefined) return false;
+  if (storage.maxshape !== undefined) return false;
   if (storage.filter !== undefined || array.shape.length === 0) return false;
   if (array.shape.some((d) => d < 1)) return false;
   // Sizes from the shape: a lazily repeated array must not be made here.

@@ -178,7 +178,9 @@ function addInPlace(write: H5AddWrite, leave: Leave): InPlace {
   let replaced: string[];
   let left: BulkArray[] = [];
   try {
+    // A slab writes into what is there; anything else at a member's path is replaced.
     replaced = write.members
+      .filter((m) => m.node.kind !== 'slab')
       .map((m) => absolute(m.name))
       .filter((p) => out.entry(p).kind !== 'missing');
     if (replaced.length === 0) left = writeInto(out);

@@ -43,6 +43,12 @@ export function writeNode(
     case 'external-link':
       out.createExternalLink(path, node.targetFile, node.targetPath);
       return;
+    case 'hard-link':
+      out.createHardLink(path, node.target);
+      return;
+    case 'slab':
+      out.writeSlab(path, node.value, node.offset);
+      return;
     case 'group':
       out.createGroup(path);
       writeAttributes(out, path, node.attributes);

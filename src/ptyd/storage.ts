@@ -34,7 +34,9 @@ export function saveSettings(info: PyDict, problems: ParameterProblem[]): SaveSe
   if (!isSaveMode(save)) {
     problems.push({
       path: 'save',
-      expected: "None, 'append', 'link' or 'merge'",
+      expected: `None, ${Object.keys(SAVE_MODES)
+        .map((m) => `'${m}'`)
+        .join(', ')}`,
       found: String(save),
     });
     return null;

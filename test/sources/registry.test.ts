@@ -218,6 +218,8 @@ describe('registries built by a function', () => {
   it('createSourceRegistry() holds the built-in sources and the PtyScan tree, in a fixed order', () => {
     const registry = createSourceRegistry();
     assert.deepEqual(registry.list(), [
+      'CxiScan',
+      'FoldSliceScan',
       'Hdf5Loader',
       'Hdf5LoaderFast',
       'SwmrLoader',
@@ -230,6 +232,8 @@ describe('registries built by a function', () => {
       [
         'PtyScan',
         'PtydScan',
+        'CxiScan',
+        'FoldSliceScan',
         'Hdf5Loader',
         'Hdf5LoaderFast',
         'SwmrLoader',
