@@ -11,7 +11,7 @@ import {
 import { ndarray } from '../../src/frames/ndarray.js';
 import { PyTuple } from '../../src/py/value.js';
 import type { ScanParams } from '../../src/scan/pty-scan.js';
-import { Hdf5Loader } from '../../src/sources/index.js';
+import { Hdf5Loader, SwmrLoader } from '../../src/sources/index.js';
 import { python } from '../helpers/python.js';
 import { fixture, fixtureFolder, loader } from './hdf5-fixtures.js';
 
@@ -197,6 +197,33 @@ with h5py.File(sys.argv[1], 'w') as f:
       }),
       MissingDataError,
       (e) => assert.equal(e.parameter, 'outer_index'),
+    );
+  });
+});
+
+describe('SwmrLoader: its parameters, as ptypy requires them', () => {
+  it('every missing live or expected-shape key and a positions file apart from the frames are listed together', () => {
+    const params = fixture(l2(), {
+      intensities: { file: l2(), key: 'entry/data', live_key: 'entry/sx' },
+      positions: { file: at('other.h5') },
+    });
+    assert.throws(
+      () => loader(params, SwmrLoader),
+      (error: unknown) => {
+        assert.ok(error instanceof ParameterError, String(error));
+        assert.deepEqual(error.problems.map((p) => p.path).sort(), [
+          'positions.fast_key_with_expected_shape',
+          'positions.file',
+          'positions.live_fast_key',
+          'positions.live_slow_key',
+          'positions.slow_key_with_expected_shape',
+        ]);
+        assert.equal(
+          error.problems.find((p) => p.path === 'positions.file')?.found,
+          at('other.h5'),
+        );
+        return true;
+      },
     );
   });
 });
