@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { h5ready, nativeHdf5Status } from '../../src/h5/index.js';
 import type { PyValue } from '../../src/py/value.js';
-import { createScan } from '../../src/sources/index.js';
+import { createScan, SwmrLoader } from '../../src/sources/index.js';
 import { PYTHON, runToEos, tempDir } from '../helpers/index.js';
 import {
   assertSameContent,
@@ -311,5 +311,37 @@ describe('live HDF5: a writer that stopped', () => {
       prepare.stderr(),
       /no new frame for 2 s \(--timeout\): 6 of 30 frames prepared, waiting for frame 10: its live key in .*scan\.h5:entry\/keys\/frame is still 0/,
     );
+  });
+});
+
+describe('SwmrLoader in this process, on a file another process writes under SWMR', () => {
+  it('check() counts the frames whose live keys are set; auto() gives them, then WAIT naming the key', {
+    timeout: 120_000,
+  }, async () => {
+    const work = join(dir, 'in-process');
+    mkdirSync(work, { recursive: true });
+    const file = join(work, 'scan.h5');
+    const source = writer('swmr', file, ['--stop-after', '8']);
+    await waitFor('the writer to start', () => existsSync(`${file}.started`), 60_000, 5);
+    const { dfile: _d, save: _s, ...config } = swmrConfig(file, join(work, 'x.ptyd'));
+    const scan = await createScan({ ...config, min_frames: 3n });
+    assert.ok(scan instanceof SwmrLoader);
+    scan.initialize();
+    await waitFor('8 frames', () => scan.check(FRAMES, 0)[0] === 8, 60_000, 20);
+    assert.deepEqual(scan.check(FRAMES, 0), [8, null]);
+    assert.deepEqual(scan.check(4, 6), [2, null]);
+    const indices = (m: ReturnType<typeof scan.auto>) =>
+      m.msg === 'data' ? m.iterable.map((f) => f.index) : m.msg;
+    assert.deepEqual(indices(scan.auto(5)), [0, 1, 2, 3, 4]);
+    // 3 frames are left of the 8 written: min_frames 3 is met once more, then not.
+    assert.deepEqual(indices(scan.auto(5)), [5, 6, 7]);
+    assert.equal(indices(scan.auto(5)), 'WAIT');
+    assert.match(
+      scan.waitingFor() ?? '',
+      /frame 8: its live key in .*entry\/keys\/frame is still 0/,
+    );
+    source.proc.kill('SIGKILL');
+    await source.exited.catch(() => undefined);
+    scan.close();
   });
 });
