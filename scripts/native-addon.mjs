@@ -30,9 +30,10 @@ export const ADDONS = [
   {
     name: 'hdf5',
     label: 'HDF5',
-    packages: ['hdf5', 'libdeflate'],
-    apt: 'apt-get install libhdf5-dev libdeflate-dev pkg-config',
-    without: 'gzip data is written by h5wasm alone, several times slower',
+    packages: ['hdf5', 'libdeflate', 'liblz4'],
+    apt: 'apt-get install libhdf5-dev libdeflate-dev liblz4-dev pkg-config',
+    without:
+      'gzip data is written and detector frames are decoded by h5wasm alone, several times slower',
   },
 ];
 

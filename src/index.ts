@@ -146,6 +146,7 @@ export {
   registerSource,
   resolveScanConfig,
   SourceRegistry,
+  SwmrLoader,
 } from './sources/index.js';
 // The browser viewer
 export {

@@ -20,6 +20,8 @@
 #include <thread>
 #include <vector>
 
+#include "read.h"
+
 namespace {
 
 // The messages on HDF5's error stack, innermost last, as one line.
@@ -439,6 +441,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("version", Napi::Function::New(env, Version));
   exports.Set("threadSafe", Napi::Function::New(env, ThreadSafe));
   exports.Set("adviseHugePages", Napi::Function::New(env, AdviseHugePages));
+  ptyscan::RegisterRead(env, exports);
   return exports;
 }
 

@@ -7,33 +7,30 @@
  */
 import { dirname, resolve as resolvePath } from 'node:path';
 import { FileFormatError, H5Error, MissingDataError } from '../errors.js';
+import type { DType, TypedArrayFor } from '../frames/dtype.js';
 import type { NdArray } from '../frames/ndarray.js';
 import { createHardLinkAt, writeSlabAt } from './grow.js';
 import type { H5Handle } from './handle.js';
 import {
   checkConfined,
   entryAt,
-  externalLinkAt,
+  type externalLinkAt,
+  followProblem,
+  type LinkStep,
   linkDepthError,
   linkedFilePath,
-  linkLoopError,
-  linkProblemOf,
+  linkStep,
   MAX_LINK_DEPTH,
-  noObject,
+  rememberedLink,
   resolvedAt,
 } from './links.js';
-import { acquireLock, type FileLock } from './lock.js';
-import {
-  checkExisting,
-  counters,
-  type H5Mode,
-  type H5OpenOptions,
-  libverBounds,
-  OPEN_MODES,
-} from './open-modes.js';
+import type { FileLock } from './lock.js';
+import { NativeReadFile, readNativeBlock } from './native-read.js';
+import { type H5Mode, type H5OpenOptions, modeWrites, openHandle } from './open.js';
 import { absolute } from './paths.js';
 import {
   attributeNamesAt,
+  copyInto,
   type H5Slice,
   membersAt,
   oneString,
@@ -41,7 +38,7 @@ import {
   readBlockAt,
   readDatasetAt,
 } from './read.js';
-import { diagMark, diagText, h5call, h5current, h5module } from './runtime.js';
+import { assertCurrent, h5call, h5current } from './runtime.js';
 import type { H5Data, H5Entry } from './types.js';
 import {
   createExternalLinkAt,
@@ -55,21 +52,22 @@ import {
   writeStringAttributeAt,
 } from './write.js';
 
-export { type H5Mode, type H5OpenOptions, h5Counters } from './open-modes.js';
+export { type H5Mode, type H5OpenOptions, h5Counters, MAX_IO_BYTES } from './open.js';
 export type { H5Slice } from './read.js';
 export type { H5ArrayOptions } from './write.js';
-
-/** Default largest single read or write (bytes). */
-export const MAX_IO_BYTES = 256 * 1024 * 1024;
 
 /** An open HDF5 file. Always {@link H5File.close} it (try/finally). */
 export class H5File {
   readonly file: string;
   readonly mode: H5Mode;
   readonly maxIoBytes: number;
-  private readonly handle: H5Handle;
+  /** h5wasm's handle; a file read under SWMR gets a new one at each refresh. */
+  private handle: H5Handle;
+  private readonly swmr: boolean;
   private lock: FileLock | undefined;
   private closed = false;
+  /** The addon's reader of this file (undefined: not opened yet; null: none). */
+  private native: NativeReadFile | null | undefined;
   /** Files reached through external links, opened read-only on first use. */
   private readonly linked = new Map<string, H5File>();
   /** External links found at paths of a read-only file (null: none), so each path is checked once. */
@@ -77,8 +75,9 @@ export class H5File {
   /** The folder external links must stay in (`confineLinks`), or null. */
   private confineTo: string | null = null;
 
-  private constructor(handle: H5Handle, mode: H5Mode, lock: FileLock | undefined) {
+  private constructor(handle: H5Handle, mode: H5Mode, lock: FileLock | undefined, swmr: boolean) {
     this.handle = handle;
+    this.swmr = swmr;
     this.file = handle.file;
     this.mode = mode;
     this.maxIoBytes = handle.maxIoBytes;
@@ -90,38 +89,10 @@ export class H5File {
    * {@link FileFormatError}; a file another writer holds gives a LockError.
    */
   static open(file: string, mode: H5Mode = 'r', options: H5OpenOptions = {}): H5File {
-    counters.opens += 1;
-    const module = h5module();
-    const how = OPEN_MODES[mode];
-    if (how.existing) checkExisting(file);
-    const lock = (options.lock ?? how.writes) ? acquireLock(file) : undefined;
-    try {
-      const flags = module[how.flag];
-      const mark = diagMark();
-      let id: bigint;
-      try {
-        const [libver, high] = libverBounds(module, how.existing, options.format);
-        id = module.open(file, flags, false, libver, high);
-      } catch {
-        // h5wasm throws on some open failures and returns -1 on others; both end below.
-        id = -1n;
-      }
-      if (id < 0n) {
-        const reason = diagText(mark) || 'HDF5 could not open it';
-        throw new FileFormatError(`${file}: not a readable HDF5 file (${reason}).`, {
-          file,
-          expected: how.expected,
-          found: reason,
-        });
-      }
-      const maxIoBytes = options.maxIoBytes ?? MAX_IO_BYTES;
-      const opened = new H5File({ file, module, id, maxIoBytes }, mode, lock);
-      if (options.confineLinks === true) opened.confineTo = dirname(resolvePath(file));
-      return opened;
-    } catch (error) {
-      lock?.release();
-      throw error;
-    }
+    const { handle, lock, swmr } = openHandle(file, mode, options);
+    const opened = new H5File(handle, mode, lock, swmr);
+    if (options.confineLinks === true) opened.confineTo = dirname(resolvePath(file));
+    return opened;
   }
 
   /** Closes the file and releases its lock. Safe to call twice. */
@@ -130,16 +101,12 @@ export class H5File {
     this.closed = true;
     for (const child of this.linked.values()) child.close();
     this.linked.clear();
-    // A runtime that crashed has lost the file already: nothing to close in it.
-    if (!h5current(this.handle.module)) {
-      this.lock?.release();
-      this.lock = undefined;
-      return;
-    }
+    this.native?.close();
     try {
-      h5call('Closing the file', { file: this.file }, () =>
-        this.handle.module.close_file(this.handle.id),
-      );
+      // A runtime that crashed has lost the file already: nothing to close in it.
+      const { module, id } = this.handle;
+      if (h5current(module))
+        h5call('Closing the file', { file: this.file }, () => module.close_file(id));
     } finally {
       this.lock?.release();
       this.lock = undefined;
@@ -154,16 +121,12 @@ export class H5File {
 
   private live(): void {
     if (this.closed) throw new H5Error(`${this.file} is already closed.`, { file: this.file });
-    if (h5current(this.handle.module)) return;
-    h5module(); // throws while the runtime is crashed
-    throw new H5Error(`${this.file} was opened by an HDF5 runtime that crashed: open it again.`, {
-      file: this.file,
-    });
+    assertCurrent(this.handle.module, this.file);
   }
 
   private writable(): H5Handle {
     this.live();
-    if (!OPEN_MODES[this.mode].writes) {
+    if (!modeWrites(this.mode)) {
       throw new H5Error(`${this.file} is open read-only.`, {
         file: this.file,
         expected: "mode 'w' or 'a'",
@@ -181,7 +144,7 @@ export class H5File {
   private route(
     abs: string,
     includeLast: boolean,
-    trail: readonly { shown: string; at: string }[] = [],
+    trail: readonly LinkStep[] = [],
   ): [H5File, string] {
     const parts = abs.split('/').filter((p) => p !== '');
     const limit = includeLast ? parts.length : parts.length - 1;
@@ -190,18 +153,9 @@ export class H5File {
       const link = this.linkAt(prefix);
       if (link === null) continue;
       // Links are followed here, not by HDF5: each step is checked for a loop and the depth.
-      const shown = `${link.targetFile}:${link.targetPath}`;
       if (trail.length >= MAX_LINK_DEPTH) throw linkDepthError(this.file, prefix);
       const child = this.linkedFile(link.targetFile, prefix);
-      const at = `${child.file}:${absolute(link.targetPath)}`;
-      const path = [...trail, { shown, at }];
-      if (trail.some((t) => t.at === at)) {
-        throw linkLoopError(
-          this.file,
-          prefix,
-          path.map((t) => t.shown),
-        );
-      }
+      const path = linkStep(this.file, prefix, trail, link, child.file);
       const rest = absolute(`${link.targetPath}/${parts.slice(i).join('/')}`);
       return child.route(rest, includeLast, path);
     }
@@ -210,18 +164,13 @@ export class H5File {
 
   /** The external link at `abs` of this file itself, or null (remembered in a read-only file). */
   private linkAt(abs: string): ReturnType<typeof externalLinkAt> {
-    const known = this.links.get(abs);
-    if (known !== undefined) return known;
-    counters.linkLookups += 1;
-    const link = externalLinkAt(this.handle, abs);
-    if (this.mode === 'r') this.links.set(abs, link);
-    return link;
+    return rememberedLink(this.handle, abs, this.mode === 'r' ? this.links : null);
   }
 
   /** The file and path that hold `path` once every external link on the way is followed. */
   locate(path: string): { file: string; path: string } {
-    const [owner, abs] = this.route(absolute(path), true);
-    return { file: owner.file, path: abs };
+    const [{ file }, abs] = this.route(absolute(path), true);
+    return { file, path: abs };
   }
 
   private linkedFile(target: string, linkPath: string): H5File {
@@ -229,7 +178,11 @@ export class H5File {
     if (this.confineTo !== null) checkConfined(this.file, linkPath, target, found, this.confineTo);
     let child = this.linked.get(found);
     if (!child) {
-      child = H5File.open(found, 'r', { lock: false, maxIoBytes: this.maxIoBytes });
+      child = H5File.open(found, 'r', {
+        lock: false,
+        maxIoBytes: this.maxIoBytes,
+        swmr: this.swmr,
+      });
       child.confineTo = this.confineTo;
       this.linked.set(found, child);
     }
@@ -245,28 +198,20 @@ export class H5File {
 
   // ---------------------------------------------------------------- inspect
 
-  /** What is at `path`, without following an external link at `path` itself. */
+  /**
+   * What is at `path`, without following an external link at `path` itself
+   * (a link is `dead`, with its `problem`, when a read could not follow it).
+   */
   entry(path: string): H5Entry {
     this.live();
     const abs = absolute(path);
     const [owner, inner] = this.route(abs, false);
     const found = entryAt(owner.handle, inner);
     if (found.kind !== 'external-link') return { ...found, path: abs };
-    // Whether it can be followed, by the same rules as every read (loops, depth, target file).
-    let problem = null;
-    try {
-      const [target, at] = this.route(abs, true);
-      if (resolvedAt(target.handle, at).kind === 'missing') problem = noObject(this.file, found);
-    } catch (error) {
-      problem = linkProblemOf(error);
-      if (problem === null) throw error;
-    }
-    return {
-      ...found,
-      path: abs,
-      dead: problem !== null,
-      ...(problem === null ? {} : { problem }),
-    };
+    const follows = () => resolvedAt(...this.at(abs)).kind !== 'missing';
+    const problem = followProblem(this.file, found, follows);
+    if (problem === null) return { ...found, path: abs, dead: false };
+    return { ...found, path: abs, dead: true, problem };
   }
 
   /** What `path` resolves to, following external links (a dead link gives `missing`). */
@@ -328,8 +273,64 @@ export class H5File {
    * @throws MissingDataError when the block reaches outside the dataset.
    * @throws H5Error for a scalar dataset, more axes than the dataset has, or a block over `maxIoBytes`.
    */
-  readBlock(path: string, start: readonly number[], count: readonly number[]): H5Data {
-    return readBlockAt(...this.at(path), start, count);
+  readBlock(
+    path: string,
+    start: readonly number[],
+    count: readonly number[],
+    into?: TypedArrayFor[DType],
+  ): H5Data {
+    this.live();
+    const [owner, abs] = this.route(absolute(path), true);
+    return owner.ownBlock(abs, start, count, into);
+  }
+
+  /** A block of this file's own dataset: by the addon where it reads it, else by h5wasm. */
+  private ownBlock(
+    abs: string,
+    start: readonly number[],
+    count: readonly number[],
+    into: TypedArrayFor[DType] | undefined,
+  ): H5Data {
+    const native = this.nativeReader();
+    const read = native === null ? null : readNativeBlock(native, abs, start, count, into);
+    if (read !== null) return read;
+    return copyInto(readBlockAt(this.handle, abs, start, count), into);
+  }
+
+  private nativeReader(): NativeReadFile | null {
+    // Only files nothing here writes: h5wasm holds a written file open.
+    if (this.native === undefined) {
+      this.native = this.mode === 'r' ? NativeReadFile.open(this.file, this.swmr) : null;
+    }
+    return this.native;
+  }
+
+  /** Whether reading blocks of `path` keeps every core busy (so more threads would only compete). */
+  readsOnThreads(path: string): boolean {
+    this.live();
+    const [owner, abs] = this.route(absolute(path), true);
+    return owner.nativeReader()?.threaded(abs) === true;
+  }
+
+  /**
+   * Sees the dataset at `path` as a SWMR writer has left it now (its shape,
+   * its new frames); a no-op for a file not opened with `swmr`.
+   */
+  refresh(path: string): void {
+    this.live();
+    const [owner, abs] = this.route(absolute(path), true);
+    if (!owner.swmr) return;
+    // h5wasm fails to read a dataset it has refreshed in place (HDF5 1.14): open the file anew,
+    // after closing it (opened twice, HDF5 shares the first opening's stale metadata).
+    h5call('Closing the file', { file: owner.file }, () =>
+      owner.handle.module.close_file(owner.handle.id),
+    );
+    owner.handle = openHandle(owner.file, 'r', {
+      lock: false,
+      maxIoBytes: owner.maxIoBytes,
+      swmr: true,
+    }).handle;
+    owner.native?.refresh(abs);
   }
 
   // ---------------------------------------------------------------- write

@@ -9,6 +9,7 @@
  */
 export type { BulkWrite } from './bulk.js';
 export { guessChunks } from './chunks.js';
+export { lockedByWriter, type WriteState, writeState } from './complete.js';
 export { fsyncPath, tempName } from './durable.js';
 export {
   type H5ArrayOptions,
@@ -21,6 +22,7 @@ export {
 export { LINK_PROBLEM_TEXT, MAX_LINK_DEPTH } from './links.js';
 export { acquireLock, type FileLock, type LockHolder } from './lock.js';
 export { type BulkArray, nativeHdf5Status } from './native.js';
+export { type NativeFileState, nativeFileState } from './native-read.js';
 export { h5ready } from './runtime.js';
 export {
   applyWrite,

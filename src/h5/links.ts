@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { FileFormatError, H5Error, MissingDataError } from '../errors.js';
 import type { H5Handle } from './handle.js';
+import { counters } from './open.js';
 import { datasetMeta } from './read.js';
 import { diagMark, diagSince, diagText, h5call, h5probe } from './runtime.js';
 import { elementType, type H5Entry, type LinkProblem } from './types.js';
@@ -75,6 +76,54 @@ export function linkDepthError(file: string, linkPath: string): H5Error {
   );
 }
 
+/** One external link followed on a path: how it is shown, and the file and path it reaches. */
+export interface LinkStep {
+  shown: string;
+  at: string;
+}
+
+/**
+ * The trail after following `link` (at `linkPath` of `file`, into the file
+ * `child`); a step back to a place already on the trail is a loop error.
+ */
+export function linkStep(
+  file: string,
+  linkPath: string,
+  trail: readonly LinkStep[],
+  link: { targetFile: string; targetPath: string },
+  child: string,
+): LinkStep[] {
+  const target = link.targetPath.startsWith('/') ? link.targetPath : `/${link.targetPath}`;
+  const at = `${child}:${target}`;
+  const path = [...trail, { shown: `${link.targetFile}:${link.targetPath}`, at }];
+  if (trail.some((t) => t.at === at)) {
+    throw linkLoopError(
+      file,
+      linkPath,
+      path.map((t) => t.shown),
+    );
+  }
+  return path;
+}
+
+/**
+ * Why the external link `link` of `file` cannot be followed, or null when
+ * it can: `follow` follows it and tells whether the target object exists.
+ */
+export function followProblem(
+  file: string,
+  link: { path: string; targetFile: string; targetPath: string },
+  follow: () => boolean,
+): LinkProblem | null {
+  try {
+    return follow() ? null : noObject(file, link);
+  } catch (error) {
+    const problem = linkProblemOf(error);
+    if (problem === null) throw error;
+    return problem;
+  }
+}
+
 /** What kind of broken link an error from following it means, or null for other errors. */
 export function linkProblemOf(error: unknown): LinkProblem | null {
   const message = error instanceof Error ? error.message : String(error);
@@ -103,6 +152,23 @@ export function externalLinkAt(
   );
   if (typeof link.filename !== 'string' || typeof link.obj_path !== 'string') return null;
   return { targetFile: link.filename, targetPath: link.obj_path };
+}
+
+/**
+ * {@link externalLinkAt}, remembered in `memo` when given (a read-only
+ * file's links do not change), each lookup counted.
+ */
+export function rememberedLink(
+  h: H5Handle,
+  abs: string,
+  memo: Map<string, ReturnType<typeof externalLinkAt>> | null,
+): ReturnType<typeof externalLinkAt> {
+  const known = memo?.get(abs);
+  if (known !== undefined) return known;
+  counters.linkLookups += 1;
+  const link = externalLinkAt(h, abs);
+  memo?.set(abs, link);
+  return link;
 }
 
 /** What is at `abs` in this file itself; an external link at `abs` is reported, not followed. */

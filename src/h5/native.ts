@@ -14,6 +14,7 @@ import { itemSize } from '../frames/dtype.js';
 import { type NdArray, repeatOf, sizeOf } from '../frames/ndarray.js';
 import { type NativeArraySpec, nativeAddon, nativeAddonDetail } from '../native/addon.js';
 import { guessChunks } from './chunks.js';
+import { nativeReads } from './native-read.js';
 import type { H5ArrayNode } from './tree.js';
 
 /** Arrays below this size are not worth a second open of the file. */
@@ -31,9 +32,24 @@ export interface BulkArray<A = NdArray> {
 /** Datasets the addon wrote in this thread. */
 let written = 0;
 
-/** Whether the addon is in use, which libhdf5 it runs on (or why not), and how many datasets it wrote in this thread. */
-export function nativeHdf5Status(): { available: boolean; detail: string; written: number } {
-  return { available: nativeAddon() !== null, detail: nativeAddonDetail(), written };
+/**
+ * Whether the addon is in use, which libhdf5 it runs on (or why not), how
+ * many datasets it wrote in this thread, and how many blocks it read, by how
+ * (`chunks`: decoded by the addon; `contiguous`; `virtual+...`: from a virtual
+ * dataset's data files; `hdf5`: by libhdf5 and its plugins).
+ */
+export function nativeHdf5Status(): {
+  available: boolean;
+  detail: string;
+  written: number;
+  reads: Readonly<Record<string, number>>;
+} {
+  return {
+    available: nativeAddon() !== null,
+    detail: nativeAddonDetail(),
+    written,
+    reads: nativeReads(),
+  };
 }
 
 /** Rows per chunk for the addon: h5wasm's chunk shape when it keeps whole rows, else one row. */

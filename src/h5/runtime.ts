@@ -91,6 +91,13 @@ function crashedError(): H5Error {
   );
 }
 
+/** Throws when `module` (that `file` was opened by) is not the working runtime. */
+export function assertCurrent(module: H5Module, file: string): void {
+  if (h5current(module)) return;
+  if (crash !== null) throw crashedError();
+  throw new H5Error(`${file} was opened by an HDF5 runtime that crashed: open it again.`, { file });
+}
+
 /** Whether `module` is the working runtime (files opened by one that crashed are not). */
 export function h5current(module: H5Module): boolean {
   return crash === null && module === loaded;

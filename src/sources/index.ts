@@ -39,6 +39,7 @@ export {
   type ParamOrigins,
   type WaitReason,
 } from './source-info.js';
+export { SwmrLoader } from './swmr-loader.js';
 export {
   type PositionLine,
   positionsArray,

@@ -25,7 +25,8 @@ import { h5append, h5read, h5rwAdd, h5write } from '../../src/ptyd/h5rw.js';
 import { isNdArray, type PyDict } from '../../src/py/value.js';
 import { tempDir } from '../helpers/index.js';
 
-const librariesInstalled = spawnSync('pkg-config', ['--exists', 'hdf5', 'libdeflate']).status === 0;
+const librariesInstalled =
+  spawnSync('pkg-config', ['--exists', 'hdf5', 'libdeflate', 'liblz4']).status === 0;
 const status = nativeHdf5Status();
 const skip = status.available ? false : `native HDF5 addon not available: ${status.detail}`;
 
@@ -58,7 +59,7 @@ function sameArray(actual: unknown, expected: NdArray, what: string): void {
 }
 
 describe('native HDF5 addon', () => {
-  it('is built wherever libhdf5 and libdeflate are installed (as in CI)', () => {
+  it('is built wherever libhdf5, libdeflate and liblz4 are installed (as in CI)', () => {
     if (!librariesInstalled) return;
     assert.ok(status.available, `libraries installed but the addon is unusable: ${status.detail}`);
     assert.match(status.detail, /^libhdf5 1\.\d+\.\d+$/);

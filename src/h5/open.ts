@@ -1,10 +1,13 @@
 /**
- * How `H5File.open` opens a file: the modes, the options, the check that a
- * path is a regular file, and the counters the tests read.
+ * Opening a file in h5wasm: the open modes, the checks before HDF5 sees the
+ * file, the write lock, and the file format of new files. `H5File.open`
+ * wraps what this returns.
  */
 import { existsSync, statSync } from 'node:fs';
 import { FileFormatError } from '../errors.js';
-import type { H5Module } from './runtime.js';
+import type { H5Handle } from './handle.js';
+import { acquireLock, type FileLock } from './lock.js';
+import { diagMark, diagText, h5module } from './runtime.js';
 
 /** `r` read only; `w` create (truncating); `a` read and write an existing file. */
 export type H5Mode = 'r' | 'w' | 'a';
@@ -23,6 +26,12 @@ export interface H5OpenOptions {
    * headers, unchecked chunk B-trees). `earliest`: no checksums at all.
    */
   format?: 'earliest' | 'v108' | 'v110';
+  /**
+   * Read a file another process is writing under SWMR (`r` only): HDF5 then
+   * reads it as the writer left it at each call; {@link H5File.refresh}
+   * shows a dataset's new frames.
+   */
+  swmr?: boolean;
   /**
    * Refuse external links whose target file lies outside this file's
    * folder (`../other/x.h5`, an absolute path elsewhere): such a link is
@@ -44,8 +53,11 @@ export function h5Counters(): { opens: number; linkLookups: number } {
   return { ...counters };
 }
 
+/** Default largest single read or write (bytes). */
+export const MAX_IO_BYTES = 256 * 1024 * 1024;
+
 /** What each open mode means: h5wasm's access flag, and what the file must be. */
-export const OPEN_MODES: Readonly<
+const OPEN_MODES: Readonly<
   Record<
     H5Mode,
     {
@@ -65,7 +77,7 @@ export const OPEN_MODES: Readonly<
 };
 
 /** Checks that `file` is a regular file before HDF5 tries to open it. */
-export function checkExisting(file: string): void {
+function checkExisting(file: string): void {
   if (!existsSync(file)) {
     throw new FileFormatError(`${file}: no such file.`, {
       file,
@@ -82,17 +94,57 @@ export function checkExisting(file: string): void {
   }
 }
 
-/** The library version bounds to open with: the file format is chosen for new files only. */
-export function libverBounds(
-  module: H5Module,
-  existing: boolean,
-  format: H5OpenOptions['format'],
-): [number, number] {
-  if (existing) return [-1, -1];
-  const low = {
-    earliest: module.H5F_LIBVER_EARLIEST,
-    v108: module.H5F_LIBVER_V18,
-    v110: module.H5F_LIBVER_V110,
-  }[format ?? 'v110'];
-  return [low, low === module.H5F_LIBVER_EARLIEST ? module.H5F_LIBVER_LATEST : low];
+/** Whether a file opened in `mode` may be written. */
+export function modeWrites(mode: H5Mode): boolean {
+  return OPEN_MODES[mode].writes;
+}
+
+/**
+ * Opens `file` in h5wasm. A missing, truncated or non-HDF5 file gives a
+ * {@link FileFormatError}; a file another writer holds gives a LockError.
+ */
+export function openHandle(
+  file: string,
+  mode: H5Mode,
+  options: H5OpenOptions,
+): { handle: H5Handle; lock: FileLock | undefined; swmr: boolean } {
+  counters.opens += 1;
+  const module = h5module();
+  const how = OPEN_MODES[mode];
+  if (how.existing) checkExisting(file);
+  const lock = (options.lock ?? how.writes) ? acquireLock(file) : undefined;
+  try {
+    const swmr = options.swmr === true && mode === 'r';
+    const flags = swmr ? module.H5F_ACC_SWMR_READ : module[how.flag];
+    const mark = diagMark();
+    let id: bigint;
+    try {
+      // The file format is chosen for new files only.
+      const libver = how.existing
+        ? -1
+        : {
+            earliest: module.H5F_LIBVER_EARLIEST,
+            v108: module.H5F_LIBVER_V18,
+            v110: module.H5F_LIBVER_V110,
+          }[options.format ?? 'v110'];
+      const high = libver === module.H5F_LIBVER_EARLIEST ? module.H5F_LIBVER_LATEST : libver;
+      id = module.open(file, flags, false, libver, high);
+    } catch {
+      // h5wasm throws on some open failures and returns -1 on others; both end below.
+      id = -1n;
+    }
+    if (id < 0n) {
+      const reason = diagText(mark) || 'HDF5 could not open it';
+      throw new FileFormatError(`${file}: not a readable HDF5 file (${reason}).`, {
+        file,
+        expected: how.expected,
+        found: reason,
+      });
+    }
+    const maxIoBytes = options.maxIoBytes ?? MAX_IO_BYTES;
+    return { handle: { file, module, id, maxIoBytes }, lock, swmr };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
 }
