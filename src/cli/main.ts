@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 /** The `ptyscan` executable: runs the CLI against the real process streams. */
-import { h5ready } from '../h5/index.js';
 import { runCli } from './run.js';
 
 // The first Ctrl-C asks the running command to stop after its current step
@@ -14,7 +13,7 @@ process.on('SIGINT', () => {
   interrupt.abort();
 });
 
-await h5ready();
+// Each command loads what it needs (h5wasm only when it reads or writes through it).
 process.exitCode = await runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),

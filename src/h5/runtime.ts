@@ -7,7 +7,7 @@ import { fstatSync, ftruncateSync, openSync, readSync, unlinkSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import h5wasm from 'h5wasm/node';
+import type h5wasm from 'h5wasm/node';
 import { type ErrorContext, H5Error, PtyscanError } from '../errors.js';
 
 /** The emscripten module of h5wasm, with the C bindings. */
@@ -59,12 +59,16 @@ function installPlugins(module: H5Module): void {
  */
 export async function h5ready(): Promise<void> {
   if (loaded) return;
-  loading ??= h5wasm.ready.then((module) => {
-    captureDiagnostics(module);
-    installPlugins(module);
-    loaded = module;
-    return module;
-  });
+  // Loaded on first use: its 4 MB module costs a command that needs no HDF5 (or
+  // writes through the native addon) a tenth of a second.
+  loading ??= import('h5wasm/node')
+    .then(({ default: lib }) => lib.ready)
+    .then((module) => {
+      captureDiagnostics(module);
+      installPlugins(module);
+      loaded = module;
+      return module;
+    });
   await loading;
 }
 

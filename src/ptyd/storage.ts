@@ -1,11 +1,14 @@
 /**
  * The storage a scan gets when it is given none: built from its `save`,
- * `dfile`, `chunk_format`, `compression`, `compression_level` and `workers`
- * parameters. Over MPI ranks, a mode whose chunks are files of their own is
+ * `dfile`, `chunk_format`, `compression`, `compression_level`, `shuffle`,
+ * `compression_plugins` and `workers` parameters (see `compression.ts` for
+ * the default pipeline). Over MPI ranks, a mode whose chunks are files of their own is
  * written by every rank; any other sink runs on the master with the chunks
  * gathered there.
  */
+import { availableParallelism } from 'node:os';
 import { ParameterError, type ParameterProblem } from '../errors.js';
+import { nativeDeflateEngines, nativeHdf5Status } from '../h5/index.js';
 import type { Communicator } from '../parallel/index.js';
 import type { PyDict } from '../py/value.js';
 import {
@@ -17,14 +20,74 @@ import {
   type ScanStorage,
 } from '../sink/index.js';
 import { DEFAULT_CHUNK_FORMAT, formatChunkName } from './chunk-files.js';
+import {
+  COMPRESSION_NAMES,
+  type CompressionName,
+  defaultGzip,
+  describeCompression,
+  needsPlugin,
+  pluginReason,
+} from './compression.js';
 import { createSaveStrategy, SAVE_MODES, type SaveMode } from './modes/index.js';
 import { type PtydSinkOptions, runnerFor } from './ptyd-sink.js';
 
-/** The `.ptyd` settings of a scan's parameters (null: `save` is None). */
-export type SaveSettings = Omit<PtydSinkOptions, 'resume' | 'logger'> & { workers: number };
+/** The `.ptyd` settings of a scan's parameters (null: `save` is None), defaults resolved. */
+export type SaveSettings = Omit<PtydSinkOptions, 'resume' | 'logger'> & {
+  workers: number;
+  compression: CompressionName;
+};
 
 function isSaveMode(value: unknown): value is SaveMode {
   return typeof value === 'string' && Object.hasOwn(SAVE_MODES, value);
+}
+
+function isCompressionName(value: unknown): value is CompressionName {
+  return typeof value === 'string' && (COMPRESSION_NAMES as readonly string[]).includes(value);
+}
+
+function optionalNumber(value: unknown): number | null {
+  return typeof value === 'bigint' || typeof value === 'number' ? Number(value) : null;
+}
+
+/**
+ * The compression of `info`, with the defaults of the engine that writes;
+ * a pipeline a stock reader cannot open, or that the engine cannot write,
+ * adds a problem.
+ */
+function compressionSettings(
+  info: PyDict,
+  problems: ParameterProblem[],
+): Pick<SaveSettings, 'compression' | 'level' | 'shuffle'> {
+  const name = isCompressionName(info.compression) ? info.compression : 'gzip';
+  if (needsPlugin(name) && info.compression_plugins !== true) {
+    problems.push({
+      path: 'compression',
+      expected: `a compression stock h5py and ptypy read (${COMPRESSION_NAMES.filter((n) => !needsPlugin(n)).join(', ')}), or compression_plugins True to write '${name}' anyway`,
+      found: `'${name}': ${pluginReason(name)}`,
+    });
+  }
+  const native = nativeHdf5Status();
+  const defaults = defaultGzip(native.available);
+  const shuffle = typeof info.shuffle === 'boolean' ? info.shuffle : defaults.shuffle;
+  if (info.shuffle === true && name !== 'gzip') {
+    problems.push({
+      path: 'shuffle',
+      expected: "False or None with compression other than 'gzip' (the shuffle goes before gzip)",
+      found: `True with compression '${name}'`,
+    });
+  } else if (info.shuffle === true && !native.available) {
+    problems.push({
+      path: 'shuffle',
+      expected:
+        'False or None without the native HDF5 addon (h5wasm writes one filter per dataset)',
+      found: `True, and the native HDF5 addon is ${native.detail}`,
+    });
+  }
+  return {
+    compression: name,
+    level: optionalNumber(info.compression_level) ?? defaults.level,
+    shuffle: name === 'gzip' && shuffle,
+  };
 }
 
 /** Reads the save settings out of `info`, adding what is wrong to `problems`. */
@@ -47,9 +110,6 @@ export function saveSettings(info: PyDict, problems: ParameterProblem[]): SaveSe
     });
     return null;
   }
-  const compression = info.compression;
-  const level = info.compression_level;
-  const workers = info.workers;
   const chunkFormat =
     typeof info.chunk_format === 'string' ? info.chunk_format : DEFAULT_CHUNK_FORMAT;
   try {
@@ -62,9 +122,8 @@ export function saveSettings(info: PyDict, problems: ParameterProblem[]): SaveSe
     mode: save,
     dfile: info.dfile,
     chunkFormat,
-    compression: compression === 'lzf' || compression === 'none' ? compression : 'gzip',
-    level: typeof level === 'bigint' || typeof level === 'number' ? Number(level) : 4,
-    workers: typeof workers === 'bigint' || typeof workers === 'number' ? Number(workers) : 1,
+    ...compressionSettings(info, problems),
+    workers: optionalNumber(info.workers) ?? availableParallelism(),
   };
 }
 
@@ -74,6 +133,45 @@ export function requireSaveSettings(info: PyDict): SaveSettings | null {
   const settings = saveSettings(info, problems);
   if (problems.length > 0) throw new ParameterError(problems);
   return settings;
+}
+
+/**
+ * Whether storing with `save` needs h5wasm loaded (`await h5ready()`): to
+ * read files back (a resume, the merge at the end), or for writes the native
+ * addon does not do (without it; LZF and plugin filters). The rest of a save
+ * goes through the addon alone, and a process that never loads h5wasm starts
+ * a tenth of a second sooner.
+ */
+export function saveNeedsH5wasm(save: SaveSettings | null, resume: boolean): boolean {
+  if (save === null) return false;
+  if (resume || !nativeHdf5Status().available) return true;
+  if (save.compression !== 'gzip' && save.compression !== 'none') return true;
+  const { workers, ...mode } = save;
+  return createSaveStrategy(mode).readsBack;
+}
+
+/**
+ * The pipeline a scan saves with, in one line (what `prepare --verbose`
+ * prints): the filters, what compresses them on how many threads, and which
+ * engine writes the file.
+ */
+export function describeSave(save: SaveSettings | null): string {
+  if (save === null) return 'saving nothing (save None)';
+  const what = describeCompression(save);
+  const native = nativeHdf5Status();
+  if (!native.available) {
+    return `saving ${what}, compressed and written by h5wasm on one thread (native HDF5 addon: ${native.detail})`;
+  }
+  if (save.compression !== 'gzip' && save.compression !== 'none') {
+    return `saving ${what}, compressed and written by h5wasm on one thread (the native HDF5 addon writes gzip and none only)`;
+  }
+  const engine =
+    save.compression === 'gzip' ? (nativeDeflateEngines()?.levels[save.level ?? 4] ?? '') : '';
+  const by =
+    engine === ''
+      ? ''
+      : `, compressed by ${engine} on ${save.workers} thread${save.workers === 1 ? '' : 's'}`;
+  return `saving ${what}${by}, written by the native HDF5 addon (${native.detail})`;
 }
 
 /** What a scan hands its storage besides the settings. */

@@ -66,6 +66,13 @@ export type { PtyScanOptions, ScanParams } from './options.js';
 export class PtyScan {
   /** The parameter tree of this class (subclasses set their own). */
   static params: ParamTree = PTYSCAN_PARAMS;
+  /**
+   * Whether this source reads HDF5 files (through `H5File`, which needs
+   * `await h5ready()`): `createScan` loads h5wasm before it builds the scan
+   * when it does. A source that reads none says false, and a run that also
+   * saves through the native addon never loads h5wasm.
+   */
+  static usesHdf5 = true;
 
   /** Every parameter, as ptypy's `info`; the centre and shape are frozen into it on the first chunk. */
   readonly info: PyDict;

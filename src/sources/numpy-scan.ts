@@ -56,6 +56,7 @@ export class NumpyScan extends PtyScan implements ParamOrigins, WaitReason {
     description:
       'reads the tutorial raw folder: ccd/diffraction_%04d.npy, positions.txt, geometry.txt',
   });
+  static override usesHdf5 = false;
 
   private readonly basePath: string;
   /** `num_frames` was given: files that are not there yet are waited for. */

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { h5ready } from '../../h5/index.js';
 import { formatPyLiteral } from '../../params/index.js';
 import type { PyValue } from '../../py/value.js';
 import { hasParamOrigins, readScanConfig, resolveScanConfig } from '../../sources/index.js';
@@ -40,6 +41,7 @@ export const validateCommand: Command = {
     const { config, baseDir, file: path } = readScanConfig(file);
     const { cls, params } = await resolveScanConfig(config, { baseDir });
     // Built as prepare builds it, minus the output: what it reads at construction is checked too.
+    if (cls.usesHdf5) await h5ready();
     const scan = new cls(params, { sink: null, logger: quietLogger });
     try {
       const info = scan.info;
