@@ -32,8 +32,9 @@ import { createSaveStrategy, SAVE_MODES, type SaveMode } from './modes/index.js'
 import { type PtydSinkOptions, runnerFor } from './ptyd-sink.js';
 
 /** The `.ptyd` settings of a scan's parameters (null: `save` is None), defaults resolved. */
-export type SaveSettings = Omit<PtydSinkOptions, 'resume' | 'logger'> & {
-  workers: number;
+export type SaveSettings = Omit<PtydSinkOptions, 'resume' | 'logger' | 'workers'> & {
+  /** Threads compressing each chunk; null (`workers` None): every core, shared out over the ranks. */
+  workers: number | null;
   compression: CompressionName;
 };
 
@@ -123,7 +124,7 @@ export function saveSettings(info: PyDict, problems: ParameterProblem[]): SaveSe
     dfile: info.dfile,
     chunkFormat,
     ...compressionSettings(info, problems),
-    workers: optionalNumber(info.workers) ?? availableParallelism(),
+    workers: optionalNumber(info.workers),
   };
 }
 
@@ -167,10 +168,11 @@ export function describeSave(save: SaveSettings | null): string {
   }
   const engine =
     save.compression === 'gzip' ? (nativeDeflateEngines()?.levels[save.level ?? 4] ?? '') : '';
+  const threads = save.workers ?? availableParallelism();
   const by =
     engine === ''
       ? ''
-      : `, compressed by ${engine} on ${save.workers} thread${save.workers === 1 ? '' : 's'}`;
+      : `, compressed by ${engine} on ${threads} thread${threads === 1 ? '' : 's'}`;
   return `saving ${what}${by}, written by the native HDF5 addon (${native.detail})`;
 }
 
@@ -196,6 +198,16 @@ export function scanStorage(
   if (save === null) return NO_STORAGE;
   const { workers, ...mode } = save;
   const strategy = createSaveStrategy({ ...mode, resume: context.resume, logger: context.logger });
-  if (comm.size > 1 && strategy.separateFiles) return new RankRounds(comm, strategy);
-  return new GatherToMaster(comm, comm.isMaster ? runnerFor(strategy, workers) : null);
+  // Every rank compresses its chunks: the master alone would leave the other cores idle.
+  if (comm.size > 1) return new RankRounds(comm, strategy, workers ?? threadsPerRank());
+  return new GatherToMaster(
+    comm,
+    comm.isMaster ? runnerFor(strategy, workers ?? availableParallelism()) : null,
+  );
+}
+
+/** The cores of this machine shared out over the ranks that run on it (Open MPI says how many). */
+function threadsPerRank(): number {
+  const local = Number(process.env.OMPI_COMM_WORLD_LOCAL_SIZE ?? 1);
+  return Math.max(1, Math.floor(availableParallelism() / Math.max(1, local)));
 }
