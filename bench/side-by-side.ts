@@ -118,6 +118,16 @@ function rawFiles(source: string, work: string, frames: number): string[] {
     .map((f) => join(dir, f));
 }
 
+/** Removes both programs' outputs of `mode` (and any `.old` copies). */
+function removeOutputs(work: string, mode: string): void {
+  const dir = join(work, 'out');
+  for (const f of readdirSync(dir)) {
+    if (f.startsWith(`ours-${mode}.ptyd`) || f.startsWith(`theirs-${mode}.ptyd`)) {
+      rmSync(join(dir, f), { force: true });
+    }
+  }
+}
+
 function outputBytes(work: string, name: string): number {
   const dir = join(work, 'out');
   return readdirSync(dir)
@@ -249,6 +259,8 @@ function main(): void {
         const cfg = join(work, 'out', `cfg-${row.mode}.json`);
         const usage = { ours: [] as Usage[], theirs: [] as Usage[] };
         for (let r = 0; r < runs; r++) {
+          // As side-by-side.sh does: no earlier output (ptyscan would keep it as .old).
+          removeOutputs(work, row.mode);
           usage.ours.push(
             timed([process.execPath, BIN, 'prepare', cfg, '--chunk', '100', '--quiet'], env),
           );
