@@ -127,8 +127,10 @@ export {
 export * as sim from './sim/index.js';
 // Sources
 export {
+  CxiScan,
   createScan,
   createSourceRegistry,
+  FoldSliceScan,
   getParams,
   getSource,
   HDF5_LOADER_PARAMS,

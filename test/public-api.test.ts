@@ -8,8 +8,10 @@ import * as api from '../src/index.js';
 const EXPECTED = [
   'AccessError',
   'CenterError',
+  'CxiScan',
   'EOS',
   'FileFormatError',
+  'FoldSliceScan',
   'FrameError',
   'H5Error',
   'H5File',

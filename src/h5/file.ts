@@ -8,6 +8,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { FileFormatError, H5Error, MissingDataError } from '../errors.js';
 import { formatShape, type NdArray } from '../frames/ndarray.js';
+import { createHardLinkAt, writeSlabAt } from './grow.js';
 import type { H5Handle } from './handle.js';
 import { entryAt, externalLinkAt, linkedFilePath, resolvedAt } from './links.js';
 import { acquireLock, type FileLock } from './lock.js';
@@ -357,6 +358,20 @@ export class H5File {
   /** Removes an attribute if present. */
   deleteAttribute(path: string, name: string): void {
     deleteAttributeAt(this.writable(), absolute(path), name);
+  }
+
+  /**
+   * Writes `array` into the existing dataset at `path` at `offset`,
+   * extending it along its unlimited axes (a dataset written with a
+   * `maxshape`) to hold the slab; the dtypes must agree.
+   */
+  writeSlab(path: string, array: NdArray, offset: readonly number[]): void {
+    writeSlabAt(this.writable(), path, array, offset, this.entryOf);
+  }
+
+  /** Creates a hard link at `linkPath` to the object at `target` (absolute, in this file). */
+  createHardLink(linkPath: string, target: string): void {
+    createHardLinkAt(this.writable(), linkPath, target, this.entryOf);
   }
 
   /**

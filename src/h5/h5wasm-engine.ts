@@ -23,7 +23,7 @@ import {
 import { writeContent } from './write-tree.js';
 
 function plainNode(node: H5Node<StoredArray>, file: string, path: string): H5Node {
-  if (node.kind === 'array') {
+  if (node.kind === 'array' || node.kind === 'slab') {
     const { value } = node;
     if (isEncoded(value)) {
       throw new H5Error(
@@ -74,7 +74,9 @@ export function h5wasmAdd(write: H5AddWrite<StoredArray>): void {
   const out = H5File.open(write.file, 'a', { lock: false });
   let replaced: string[];
   try {
+    // A slab writes into what is there; anything else at a member's path is replaced.
     replaced = write.members
+      .filter((m) => m.node.kind !== 'slab')
       .map((m) => absolute(m.name))
       .filter((p) => out.entry(p).kind !== 'missing');
     if (replaced.length === 0) writeContent(out, content);

@@ -8,6 +8,7 @@
  * carries out needs no h5wasm ({@link writeNeedsH5wasm}).
  */
 export { guessChunks } from './chunks.js';
+export { fsyncPath, tempName } from './durable.js';
 export {
   type H5ArrayOptions,
   H5File,
@@ -29,9 +30,11 @@ export {
   type H5Content,
   type H5CreateWrite,
   type H5GroupNode,
+  type H5HardLinkNode,
   type H5LinkNode,
   type H5Member,
   type H5Node,
+  type H5SlabNode,
   type H5StringNode,
   type H5Write,
   isEncoded,

@@ -56,6 +56,8 @@ function nativeArray(node: H5ArrayNode<StoredArray>): NativeArray | null {
   const { value, storage } = node;
   const compression = storage.compression ?? { kind: 'none' };
   if (storage.filter !== undefined || compression.kind === 'lzf') return null;
+  // A growable dataset (slabs are written into it later) is h5wasm's.
+  if (storage.maxshape !== undefined) return null;
   const { dtype, shape } = value;
   const size = sizeOf(shape);
   const contiguous = storage.layout === 'contiguous' || size === 0 || shape.length === 0;
@@ -106,10 +108,19 @@ function nativeArray(node: H5ArrayNode<StoredArray>): NativeArray | null {
   };
 }
 
+/** Whether the addon stores `node`: slabs and hard links (growing a file, `grow.ts`) are h5wasm's. */
 function nodeWritable(node: H5Node<StoredArray>): boolean {
-  if (node.kind === 'array') return nativeArray(node) !== null;
-  if (node.kind === 'group') return node.members.every((m) => nodeWritable(m.node));
-  return true;
+  switch (node.kind) {
+    case 'array':
+      return nativeArray(node) !== null;
+    case 'group':
+      return node.members.every((m) => nodeWritable(m.node));
+    case 'slab':
+    case 'hard-link':
+      return false;
+    default:
+      return true;
+  }
 }
 
 /** Whether the native engine takes `write`: the addon is loaded and it can store every array. */
@@ -135,6 +146,9 @@ function pushNode(ops: NativeOp[], path: string, node: H5Node<StoredArray>): voi
     case 'group':
       ops.push({ op: 'group', path, attributes });
       for (const member of node.members) pushNode(ops, childOf(path, member.name), member.node);
+      return;
+    default:
+      throw new H5Error(`${path}: a ${node.kind} is not written by the native engine.`);
   }
 }
 

@@ -66,6 +66,26 @@ export interface H5LinkNode {
   readonly targetPath: string;
 }
 
+/**
+ * A hard link: a second name for the object at `target` (an absolute path
+ * in the same file, written before this member).
+ */
+export interface H5HardLinkNode {
+  readonly kind: 'hard-link';
+  readonly target: string;
+}
+
+/**
+ * Values written into the dataset that already exists at the member's path
+ * (only in an `add` write), at `offset`; the dataset is extended along its
+ * unlimited axes (see `H5ArrayOptions.maxshape`) to hold them.
+ */
+export interface H5SlabNode<A = NdArray> {
+  readonly kind: 'slab';
+  readonly value: A;
+  readonly offset: readonly number[];
+}
+
 /** A group and its members, in the order they are written. */
 export interface H5GroupNode<A = NdArray> {
   readonly kind: 'group';
@@ -80,7 +100,13 @@ export interface H5Member<A = NdArray> {
 }
 
 /** Anything in a file. */
-export type H5Node<A = NdArray> = H5GroupNode<A> | H5ArrayNode<A> | H5StringNode | H5LinkNode;
+export type H5Node<A = NdArray> =
+  | H5GroupNode<A>
+  | H5ArrayNode<A>
+  | H5StringNode
+  | H5LinkNode
+  | H5HardLinkNode
+  | H5SlabNode<A>;
 
 /** What goes into a file: objects by path from the root, and attributes. */
 export interface H5Content<A = NdArray> {
@@ -119,6 +145,7 @@ export type H5Write<A = NdArray> = H5CreateWrite<A> | H5AddWrite<A>;
 export function mapArrays<A, B>(node: H5Node<A>, f: (value: A) => B): H5Node<B> {
   switch (node.kind) {
     case 'array':
+    case 'slab':
       return { ...node, value: f(node.value) };
     case 'group':
       return { ...node, members: mapMembers(node.members, f) };

@@ -31,6 +31,12 @@ export function writeNode(out: H5File, path: string, node: H5Node): void {
     case 'external-link':
       out.createExternalLink(path, node.targetFile, node.targetPath);
       return;
+    case 'hard-link':
+      out.createHardLink(path, node.target);
+      return;
+    case 'slab':
+      out.writeSlab(path, node.value, node.offset);
+      return;
     case 'group':
       out.createGroup(path);
       writeAttributes(out, path, node.attributes);

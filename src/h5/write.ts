@@ -36,6 +36,12 @@ export interface H5ArrayOptions {
    * beamlines produce.
    */
   filter?: { id: number; cdValues: readonly number[] };
+  /**
+   * The largest shape the dataset may grow to, one entry per axis (null:
+   * unlimited); default: its shape, fixed. A dataset with an unlimited axis
+   * is always chunked; slabs are written into it later (`grow.ts`).
+   */
+  maxshape?: readonly (number | null)[];
 }
 
 /** What is at a path (following external links): how the file that owns the handle sees it. */
@@ -44,6 +50,8 @@ export type EntryOf = (path: string) => H5Entry;
 const LZF_FILTER = 32000;
 const LZF_MIN_CHUNK_BYTES = 4096;
 const FLETCHER32_FILTER = 3;
+/** HDF5's H5S_UNLIMITED (outside what emscripten binds as a constant). */
+const H5S_UNLIMITED = 18446744073709551615n;
 
 interface WriteType {
   type: number;
@@ -159,7 +167,9 @@ export function writeArrayAt(
   }
   const bytes = new Uint8Array(array.data.buffer, array.data.byteOffset, array.data.byteLength);
   const compression = options.compression ?? { kind: 'none' };
-  const contiguous = options.layout === 'contiguous' || size === 0 || shape.length === 0;
+  const maxshape = maxshapeOf(h, abs, shape, options);
+  const contiguous =
+    maxshape === null && (options.layout === 'contiguous' || size === 0 || shape.length === 0);
   if (contiguous && compression.kind !== 'none' && size > 0 && shape.length > 0) {
     throw new H5Error(`${h.file}:${abs}: a contiguous dataset cannot be compressed.`, ctx);
   }
@@ -182,7 +192,10 @@ export function writeArrayAt(
   let chunks: number[] | null = null;
   if (!contiguous) {
     chunks = options.chunks ? [...options.chunks] : guessChunks(shape, type.size);
-    if (chunks.length !== shape.length || chunks.some((c, i) => c < 1 || c > (shape[i] ?? 0))) {
+    // A growable axis may have chunks larger than its present length.
+    const limit = (i: number): number =>
+      maxshape === null ? (shape[i] ?? 0) : (options.maxshape?.[i] ?? Number.POSITIVE_INFINITY);
+    if (chunks.length !== shape.length || chunks.some((c, i) => c < 1 || c > limit(i))) {
       throw new H5Error(
         `${h.file}:${abs}: chunk shape ${formatShape(chunks)} does not fit ${formatShape(shape)}.`,
         ctx,
@@ -199,7 +212,7 @@ export function writeArrayAt(
     littleEndian: true,
     vlen: false,
     shape: firstShape.map(BigInt),
-    maxshape: shape.map(BigInt),
+    maxshape: maxshape ?? shape.map(BigInt),
     chunks: chunks ? chunks.map(BigInt) : null,
     compression: filterId,
     compression_opts: opts,
@@ -229,6 +242,31 @@ export function writeArrayAt(
       ),
     );
   }
+}
+
+/** The maxshape of a growable dataset (null: a fixed one), checked against its shape. */
+function maxshapeOf(
+  h: H5Handle,
+  abs: string,
+  shape: readonly number[],
+  options: H5ArrayOptions,
+): bigint[] | null {
+  const max = options.maxshape;
+  if (max === undefined) return null;
+  const fits =
+    max.length === shape.length && max.every((m, i) => m === null || m >= (shape[i] ?? 0));
+  if (!fits || options.layout === 'contiguous' || shape.length === 0) {
+    throw new H5Error(
+      `${h.file}:${abs}: maxshape ${formatShape(max.map((m) => (m === null ? -1 : m)))} does not fit a chunked ${formatShape(shape)} dataset.`,
+      {
+        file: h.file,
+        dataset: abs,
+        expected: `a chunked dataset with one maxshape entry >= each of ${formatShape(shape)} (null: unlimited)`,
+        found: `${options.layout ?? 'chunked'} with maxshape of ${max.length} entries`,
+      },
+    );
+  }
+  return max.map((m) => (m === null ? H5S_UNLIMITED : BigInt(m)));
 }
 
 /** A 0-d array for a scalar: float64 for numbers, int64 for bigints, int8 for booleans. */

@@ -32,6 +32,7 @@ export {
 } from './modes/index.js';
 export { openPtydReader, type PtydChunkInfo, type PtydReader } from './ptyd-reader.js';
 export { PtydSink, type PtydSinkOptions, runnerFor } from './ptyd-sink.js';
+export { FinalNamePtydSink, replaceOutput } from './replace-output.js';
 export {
   describeSave,
   type SaveSettings,

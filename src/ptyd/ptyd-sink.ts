@@ -14,7 +14,12 @@ import {
   type ScanSink,
 } from '../sink/index.js';
 import { withDefaultGzip } from './compression.js';
-import { createSaveStrategy, type SaveMode, type SaveModeOptions } from './modes/index.js';
+import {
+  createSaveStrategy,
+  growsInPlace,
+  type SaveMode,
+  type SaveModeOptions,
+} from './modes/index.js';
 
 /** Settings of a {@link PtydSink}: the save mode's, plus the threads that write. */
 export interface PtydSinkOptions extends SaveModeOptions {
@@ -60,7 +65,8 @@ export class PtydSink implements ScanSink {
   constructor(options: PtydSinkOptions) {
     this.dfile = options.dfile;
     this.mode = options.mode;
-    const compression = withDefaultGzip(options, nativeHdf5Status().available);
+    const native = nativeHdf5Status().available && !growsInPlace(options.mode);
+    const compression = withDefaultGzip(options, native);
     this.runner = runnerFor(
       createSaveStrategy({ ...options, ...compression }),
       options.workers ?? availableParallelism(),

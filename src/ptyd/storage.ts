@@ -28,7 +28,7 @@ import {
   needsPlugin,
   pluginReason,
 } from './compression.js';
-import { createSaveStrategy, SAVE_MODES, type SaveMode } from './modes/index.js';
+import { createSaveStrategy, growsInPlace, SAVE_MODES, type SaveMode } from './modes/index.js';
 import { type PtydSinkOptions, runnerFor } from './ptyd-sink.js';
 
 /** The `.ptyd` settings of a scan's parameters (null: `save` is None), defaults resolved. */
@@ -57,6 +57,7 @@ function optionalNumber(value: unknown): number | null {
  */
 function compressionSettings(
   info: PyDict,
+  mode: SaveMode,
   problems: ParameterProblem[],
 ): Pick<SaveSettings, 'compression' | 'level' | 'shuffle'> {
   const name = isCompressionName(info.compression) ? info.compression : 'gzip';
@@ -68,13 +69,19 @@ function compressionSettings(
     });
   }
   const native = nativeHdf5Status();
-  const defaults = defaultGzip(native.available);
+  const defaults = defaultGzip(native.available && !growsInPlace(mode));
   const shuffle = typeof info.shuffle === 'boolean' ? info.shuffle : defaults.shuffle;
   if (info.shuffle === true && name !== 'gzip') {
     problems.push({
       path: 'shuffle',
       expected: "False or None with compression other than 'gzip' (the shuffle goes before gzip)",
       found: `True with compression '${name}'`,
+    });
+  } else if (info.shuffle === true && growsInPlace(mode)) {
+    problems.push({
+      path: 'shuffle',
+      expected: `False or None with save '${mode}' (its growing datasets are written by h5wasm, one filter per dataset)`,
+      found: 'True',
     });
   } else if (info.shuffle === true && !native.available) {
     problems.push({
@@ -98,7 +105,9 @@ export function saveSettings(info: PyDict, problems: ParameterProblem[]): SaveSe
   if (!isSaveMode(save)) {
     problems.push({
       path: 'save',
-      expected: "None, 'append', 'link' or 'merge'",
+      expected: `None, ${Object.keys(SAVE_MODES)
+        .map((m) => `'${m}'`)
+        .join(', ')}`,
       found: String(save),
     });
     return null;
@@ -123,7 +132,7 @@ export function saveSettings(info: PyDict, problems: ParameterProblem[]): SaveSe
     mode: save,
     dfile: info.dfile,
     chunkFormat,
-    ...compressionSettings(info, problems),
+    ...compressionSettings(info, save, problems),
     workers: optionalNumber(info.workers),
   };
 }
@@ -165,6 +174,9 @@ export function describeSave(save: SaveSettings | null): string {
   }
   if (save.compression !== 'gzip' && save.compression !== 'none') {
     return `saving ${what}, compressed and written by h5wasm on one thread (the native HDF5 addon writes gzip and none only)`;
+  }
+  if (growsInPlace(save.mode)) {
+    return `saving ${what}, compressed and written by h5wasm on one thread (save '${save.mode}' grows its datasets chunk by chunk, which the native HDF5 addon does not write)`;
   }
   const engine =
     save.compression === 'gzip' ? (nativeDeflateEngines()?.levels[save.level ?? 4] ?? '') : '';

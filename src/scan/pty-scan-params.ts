@@ -32,13 +32,16 @@ userlevel = 2
 [save]
 type = str, None
 default = None
-help = How prepared data is saved: None, 'append', 'link' or 'merge'
+help = How prepared data is saved: None, 'append', 'link', 'merge', 'cxi', 'nxcxi' or 'fold-slice'
 doc = None keeps the data in memory only. 'append' writes every chunk into dfile.
     'link' writes each chunk to its own file and links it from dfile, so a
     reader can follow a scan while it is prepared. 'merge' leaves one chunk
-    holding every frame in index order at the end of the scan.
+    holding every frame in index order at the end of the scan. 'cxi' (CXI 1.6,
+    for PyNX and ptychodus), 'nxcxi' (NeXus NXcxi_ptycho) and 'fold-slice'
+    (PtychoShelves: dfile data_roi<label>_dp.hdf5 and its _para.hdf5) write
+    those formats; their files take their names when the scan ends.
 userlevel = 1
-choices = [None, 'append', 'link', 'merge']
+choices = [None, 'append', 'link', 'merge', 'cxi', 'nxcxi', 'fold-slice']
 
 [auto_center]
 type = bool, None

@@ -1,5 +1,6 @@
 /**
- * Scan sources: the built-in PtyScan subclasses, the registry they are
+ * Scan sources: the built-in PtyScan subclasses (CXI and fold_slice files
+ * among them), the registry they are
  * found in by name (built by a function: importing registers nothing), and
  * building a scan from a config.
  */
@@ -10,6 +11,8 @@ export {
   type ResolvedScanConfig,
   resolveScanConfig,
 } from './create-scan.js';
+export { CxiScan } from './cxi-scan.js';
+export { FoldSliceScan } from './fold-slice-scan.js';
 export { Hdf5Loader } from './hdf5-loader.js';
 export { Hdf5LoaderFast } from './hdf5-loader-fast.js';
 export { HDF5_LOADER_PARAMS } from './hdf5-loader-params.js';

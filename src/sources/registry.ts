@@ -12,6 +12,8 @@ import { ParameterError, type ParameterProblem } from '../errors.js';
 import { ParamRegistry, type ParamTree } from '../params/index.js';
 import type { PtyScan } from '../scan/pty-scan.js';
 import { PTYSCAN_PARAMS } from '../scan/pty-scan-params.js';
+import { CxiScan } from './cxi-scan.js';
+import { FoldSliceScan } from './fold-slice-scan.js';
 import { Hdf5Loader } from './hdf5-loader.js';
 import { Hdf5LoaderFast } from './hdf5-loader-fast.js';
 import { MoonFlowerScan } from './moon-flower-scan.js';
@@ -78,8 +80,8 @@ export class SourceRegistry {
 }
 
 /**
- * A new registry holding the built-in sources (`Hdf5Loader`,
- * `Hdf5LoaderFast`, `MoonFlowerScan`, `NumpyScan`, `PtydScan`) and the
+ * A new registry holding the built-in sources (`CxiScan`, `FoldSliceScan`,
+ * `Hdf5Loader`, `Hdf5LoaderFast`, `MoonFlowerScan`, `NumpyScan`, `PtydScan`) and the
  * parameter tree of `PtyScan` itself.
  *
  * @example
@@ -92,6 +94,8 @@ export function createSourceRegistry(): SourceRegistry {
   // `ptyscan params` lists the base class and the .ptyd reader first.
   registry.params.register(PTYSCAN_PARAMS);
   registry.params.register(PtydScan.params);
+  registry.register('CxiScan', CxiScan);
+  registry.register('FoldSliceScan', FoldSliceScan);
   registry.register('Hdf5Loader', Hdf5Loader);
   registry.register('Hdf5LoaderFast', Hdf5LoaderFast);
   registry.register('MoonFlowerScan', MoonFlowerScan);

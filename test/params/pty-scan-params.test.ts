@@ -74,7 +74,15 @@ describe('PtyScan parameters', () => {
     const orientation = PTYSCAN_PARAMS.get('orientation');
     assert.deepEqual(orientation?.type, ['int', 'tuple', 'list', 'None']);
     assert.deepEqual([orientation?.lowlim, orientation?.uplim], [0n, 7n]);
-    assert.deepEqual(PTYSCAN_PARAMS.get('save')?.choices, [null, 'append', 'link', 'merge']);
+    assert.deepEqual(PTYSCAN_PARAMS.get('save')?.choices, [
+      null,
+      'append',
+      'link',
+      'merge',
+      'cxi',
+      'nxcxi',
+      'fold-slice',
+    ]);
     assert.deepEqual(PTYSCAN_PARAMS.get('load_parallel')?.choices, [
       'data',
       'common',

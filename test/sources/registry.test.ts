@@ -218,6 +218,8 @@ describe('registries built by a function', () => {
   it('createSourceRegistry() holds the built-in sources and the PtyScan tree, in a fixed order', () => {
     const registry = createSourceRegistry();
     assert.deepEqual(registry.list(), [
+      'CxiScan',
+      'FoldSliceScan',
       'Hdf5Loader',
       'Hdf5LoaderFast',
       'MoonFlowerScan',
@@ -226,7 +228,16 @@ describe('registries built by a function', () => {
     ]);
     assert.deepEqual(
       registry.params.list().map((t) => t.name),
-      ['PtyScan', 'PtydScan', 'Hdf5Loader', 'Hdf5LoaderFast', 'MoonFlowerScan', 'NumpyScan'],
+      [
+        'PtyScan',
+        'PtydScan',
+        'CxiScan',
+        'FoldSliceScan',
+        'Hdf5Loader',
+        'Hdf5LoaderFast',
+        'MoonFlowerScan',
+        'NumpyScan',
+      ],
     );
   });
 

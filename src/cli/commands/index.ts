@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { convertCommand } from './convert.js';
 import { doctorCommand } from './doctor.js';
 import { followCommand } from './follow.js';
 import { infoCommand } from './info.js';
@@ -12,6 +13,7 @@ import { viewCommand } from './view.js';
 /** Every `ptyscan` subcommand, in the order `ptyscan --help` lists them. Add new commands here. */
 export const COMMANDS: readonly Command[] = [
   prepareCommand,
+  convertCommand,
   simulateCommand,
   validateCommand,
   infoCommand,

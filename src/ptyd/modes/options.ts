@@ -4,8 +4,11 @@ import { isNdArray, type PyDict } from '../../py/value.js';
 import type { Chunk, Logger } from '../../sink/types.js';
 import type { H5rwCompression } from '../h5rw-encode.js';
 
-/** How a scan is saved: ptypy's `save` parameter. */
-export type SaveMode = 'append' | 'link' | 'merge';
+/**
+ * How a scan is saved: ptypy's `save` parameter (`.ptyd` modes), or one of
+ * the formats other reconstruction codes read (see `formats/`).
+ */
+export type SaveMode = 'append' | 'link' | 'merge' | 'cxi' | 'nxcxi' | 'fold-slice';
 
 /** Settings of a save mode. */
 export interface SaveModeOptions extends H5rwCompression {
