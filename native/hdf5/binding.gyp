@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "ptyscan_hdf5",
-      "sources": ["ptyscan_hdf5.cc", "write.cc", "encode.cc"],
+      "sources": ["ptyscan_hdf5.cc", "write.cc", "encode.cc", "rows.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "H5_USE_110_API"],
       "cflags!": ["-fno-exceptions"],

@@ -1,8 +1,9 @@
 // Thin N-API binding over the native HDF5 library (Debian's libhdf5) for
 // what h5wasm cannot do or does slowly. The write side (whole described
 // writes, chunks compressed outside HDF5 on several threads) is write.cc and
-// encode.cc; this file deletes links, offers memory for huge pages and says
-// which library it runs on. Calls are synchronous and must not overlap with
+// encode.cc, the row copy of the crop/orient kernel rows.cc; this file
+// deletes links, offers memory for huge pages and says which library it runs
+// on. Calls are synchronous and must not overlap with
 // another open of the same file (h5wasm's included).
 #include <hdf5.h>
 #include <napi.h>
@@ -14,6 +15,7 @@
 #include <string>
 
 #include "common.h"
+#include "rows.h"
 #include "write.h"
 
 namespace ptyscan {
@@ -83,6 +85,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("threadSafe", Napi::Function::New(env, ThreadSafe));
   exports.Set("adviseHugePages", Napi::Function::New(env, AdviseHugePages));
   RegisterWrite(env, exports);
+  RegisterRows(env, exports);
   return exports;
 }
 

@@ -89,6 +89,11 @@ export interface NativeAddon {
   encodeArrays(arrays: NativeEncodeSpec[], threads: number): NativeEncoded[];
   deflateEngines(): NativeDeflateEngines;
   deleteLinks(file: string, paths: string[]): void;
+  /**
+   * The crop/orient kernel's row copy for a whole stack (`frames/transform.ts`):
+   * `plan` is `[n, inH, inW, roiH, roiW, low0, low1, flipud, fliplr]`.
+   */
+  copyRows(src: ArrayBufferView, dst: ArrayBufferView, plan: number[]): void;
   /** Asks Linux for transparent huge pages under the view's memory; whether it was applied. */
   adviseHugePages(view: ArrayBufferView): boolean;
   /** Whether libhdf5 serialises calls from several threads itself. */
