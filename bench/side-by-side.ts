@@ -9,9 +9,14 @@
  *   alternating, median of --runs;
  * - what ptypy reads back from both outputs: bench/ptyd-checksum.py hashes
  *   every frame PtydScan (`source: 'file'`) hands a reconstruction;
- * - the floor of each stage for our saving runs: starting node, reading the
- *   raw files (`cat`), compressing the prepared frames with the default
- *   pipeline on every core, writing the compressed bytes.
+ * - the floor of each stage of the save-none and append runs: starting
+ *   node, reading the raw files (`cat`), for the bitshuffle-LZ4 source
+ *   decoding its chunks with the bitshuffle library on every core
+ *   (bench/decode-floor.py), and for append compressing the prepared frames
+ *   with the default pipeline on every core and writing the compressed bytes
+ *   (bench/floor.ts);
+ * - once, start-up: `node -e 0`, importing the package, and `ptyscan
+ *   prepare` of 10 frames.
  *
  * No ptypy figure is a constant here: every ratio comes from runs of this
  * command. Without PTYPY_SRC it runs bench/pipeline.ts (ptyscan alone).
@@ -20,7 +25,15 @@
  *                    [--modes none,append,link] [--work DIR] [--memory 10000]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -155,27 +168,52 @@ function checksums(files: readonly string[], env: NodeJS.ProcessEnv): Map<string
   return out;
 }
 
+const fmt = (s: number): string => `${s.toFixed(2)} s`;
+
+/** Median wall seconds of `f` over three runs. */
+function median3(f: () => number): number {
+  return median([0, 1, 2].map(f));
+}
+
+/**
+ * The floor of the stages every run has, measured now: starting node,
+ * reading the raw files (`cat`), and for the bitshuffle-LZ4 source decoding
+ * its chunks with the bitshuffle library on every core (bench/decode-floor.py).
+ */
+function readFloors(source: string, work: string, frames: number, env: NodeJS.ProcessEnv) {
+  const start = median3(() => timed([process.execPath, '-e', '0'], env).wall);
+  const files = rawFiles(source, work, frames);
+  const cat = median3(() => {
+    const t0 = performance.now();
+    const res = spawnSync('xargs', ['cat'], {
+      input: files.join('\n'),
+      stdio: ['pipe', 'ignore', 'inherit'],
+    });
+    if (res.status !== 0) throw new Error('cat of the raw files failed');
+    return (performance.now() - t0) / 1000;
+  });
+  const stages: Record<string, number> = { 'node -e 0': start, 'cat raw files': cat };
+  if (source === 'hdf5-bslz4') {
+    const data = files.filter((f) => !f.endsWith('_master.h5'));
+    const threads = String(availableParallelism());
+    const res = spawnSync(PYTHON, [join(ROOT, 'bench', 'decode-floor.py'), threads, ...data], {
+      encoding: 'utf8',
+      env,
+    });
+    if (res.status !== 0) throw new Error(`decode-floor.py failed:\n${res.stderr}`);
+    const r = JSON.parse(res.stdout.trim()) as { seconds: number };
+    stages[`decode bitshuffle-LZ4 (bitshuffle library, ${threads} threads)`] = r.seconds;
+  }
+  return stages;
+}
+
 /** The floor stages of a saving run, measured now: seconds each. */
 function floors(
-  source: string,
+  reads: Record<string, number>,
   work: string,
-  frames: number,
   ours: string,
   env: NodeJS.ProcessEnv,
 ): Record<string, number> {
-  const start = median([0, 1, 2].map(() => timed([process.execPath, '-e', '0'], env).wall));
-  const files = rawFiles(source, work, frames);
-  const cat = median(
-    [0, 1, 2].map(() => {
-      const t0 = performance.now();
-      const res = spawnSync('xargs', ['cat'], {
-        input: files.join('\n'),
-        stdio: ['pipe', 'ignore', 'inherit'],
-      });
-      if (res.status !== 0) throw new Error('cat of the raw files failed');
-      return (performance.now() - t0) / 1000;
-    }),
-  );
   const floor = spawnSync(
     process.execPath,
     [join(ROOT, 'dist', 'bench', 'floor.js'), ours, join(work, 'floor.bin')],
@@ -183,10 +221,46 @@ function floors(
   );
   if (floor.status !== 0) throw new Error(`floor.js failed:\n${floor.stderr}`);
   const f = JSON.parse(floor.stdout.trim().split('\n').pop()!) as Record<string, number>;
-  return { 'node -e 0': start, 'cat raw files': cat, ...f };
+  return { ...reads, ...f };
 }
 
-const fmt = (s: number): string => `${s.toFixed(2)} s`;
+/** Start-up, median of 3: node alone, loading the package, and `ptyscan prepare` of 10 frames (save none). */
+function startUp(work: string, env: NodeJS.ProcessEnv): string {
+  const index = join(ROOT, 'dist', 'src', 'index.js');
+  const cfg = join(work, 'out', 'cfg-tiny.json');
+  writeFileSync(
+    cfg,
+    JSON.stringify({
+      name: 'NumpyScan',
+      base_path: join(work, 'npy1000'),
+      num_frames: 10,
+      shape: 256,
+      center: [250, 262],
+      orientation: 3,
+      auto_center: false,
+    }),
+  );
+  const wall = (command: string[]) => median3(() => timed(command, env).wall);
+  const node = wall([process.execPath, '-e', '0']);
+  const load = wall([
+    process.execPath,
+    '--input-type=module',
+    '-e',
+    `await import(${JSON.stringify(index)})`,
+  ]);
+  const tiny = wall([process.execPath, BIN, 'prepare', cfg, '--chunk', '10', '--quiet']);
+  return `start-up (median of 3): node -e 0 ${fmt(node)}; import of the package ${fmt(load)} (+${fmt(load - node)}); ptyscan prepare of 10 frames ${fmt(tiny)} (+${fmt(tiny - node)})`;
+}
+
+/** One line: the stages of a floor, their sum, and how far ptyscan's run is from it. */
+function floorLine(what: string, stages: Record<string, number>, ours: number): string {
+  const total = Object.values(stages).reduce((a, b) => a + b, 0);
+  const parts = Object.entries(stages).map(([k, s]) => `${k} ${fmt(s)}`);
+  return (
+    `floor of ${what}, stage by stage (the fastest tool here, this command): ${parts.join(', ')}; ` +
+    `sum ${fmt(total)}; ptyscan ${what} ${fmt(ours)} (${(ours / total).toFixed(2)}x the sum)`
+  );
+}
 
 function main(): void {
   const ptypy = process.env.PTYPY_SRC;
@@ -220,6 +294,7 @@ function main(): void {
     'Each table row: side-by-side.sh (whole process, the two alternating, median of --runs), then CPU and peak RSS ' +
       '(/usr/bin/time, alternating, median), then ptypy PtydScan read-back of both outputs.',
   );
+  let started = false;
   for (const source of sources) {
     // ptypy's Hdf5Loader script saves none or append only.
     const modes = source === 'npy' ? modesWanted : modesWanted.filter((m) => m !== 'link');
@@ -249,6 +324,10 @@ function main(): void {
         process.stdout.write(sbs.stderr);
         process.exitCode = 1;
         continue;
+      }
+      if (!started && source === 'npy' && frames >= 1000) {
+        console.log(startUp(work, env));
+        started = true;
       }
       const rows = parseSideBySide(sbs.stdout);
       const table: string[] = [
@@ -290,16 +369,15 @@ function main(): void {
         );
       }
       console.log(`\n${source}, ${frames} frames:\n${table.join('\n')}`);
+      const reads = readFloors(source, work, frames, env);
+      const none = rows.find((r) => r.mode === 'none');
+      if (none !== undefined) console.log(floorLine('none', reads, none.ours));
       const saving = rows.find((r) => r.mode === 'append');
       if (saving !== undefined) {
         const ours = join(work, 'out', 'ours-append.ptyd');
-        const stages = floors(source, work, frames, ours, env);
-        const total = Object.values(stages).reduce((a, b) => a + b, 0);
-        const parts = Object.entries(stages).map(([k, s]) => `${k} ${fmt(s)}`);
+        const stages = floors(reads, work, ours, env);
         console.log(
-          `floor of append, stage by stage (the fastest tool here, this command): ${parts.join(', ')}; ` +
-            `sum ${fmt(total)}; ptyscan append ${fmt(saving.ours)} (${(saving.ours / total).toFixed(2)}x the sum)` +
-            `; bytes ${outputBytes(work, 'ours-append.ptyd')}`,
+          `${floorLine('append', stages, saving.ours)}; bytes ${outputBytes(work, 'ours-append.ptyd')}`,
         );
       }
     }
