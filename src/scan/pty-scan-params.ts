@@ -186,8 +186,9 @@ type = int, None
 default = None
 help = gzip level, from 0 (fastest) to 9 (smallest)
 doc = None: 1 with the native HDF5 addon (after the byte shuffle, the files are
-    smaller than ptypy's gzip 4 and written several times faster), else 4.
-    ptypy's own pipeline is compression_level 4 with shuffle False.
+    smaller than ptypy's gzip 4 and written several times faster), else 4 (also
+    for save 'cxi', 'nxcxi' and 'fold-slice', which h5wasm writes). ptypy's own
+    pipeline is compression_level 4 with shuffle False.
 userlevel = 2
 lowlim = 0
 uplim = 9
@@ -198,8 +199,9 @@ default = None
 help = HDF5's byte shuffle before gzip
 doc = A core HDF5 filter: every reader decodes it. It puts the bytes of equal
     significance together, so gzip compresses diffraction counts smaller and
-    faster. None: on with the native HDF5 addon, off without it (h5wasm writes
-    one filter per dataset, so True needs the addon).
+    faster. None: on with the native HDF5 addon, off without it and for save
+    'cxi', 'nxcxi' and 'fold-slice' (h5wasm writes one filter per dataset, so
+    True needs the addon and a .ptyd save mode).
 userlevel = 2
 
 [compression_plugins]
