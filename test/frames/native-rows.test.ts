@@ -30,7 +30,9 @@ function stack(dtype: DType, n: number, h: number, w: number): FrameStack {
 }
 
 describe('the native row copy of the crop/orient kernel', () => {
-  it('gives the frames TypedArray.set gives: every element size, orientation and crop', { skip }, () => {
+  it('gives the frames TypedArray.set gives: every element size, orientation and crop', {
+    skip,
+  }, () => {
     let moved = 0;
     const counting: Allocator = {
       array: (dtype, length) => HUGE_PAGES.array(dtype, length),
@@ -45,10 +47,22 @@ describe('the native row copy of the crop/orient kernel', () => {
       const frames = stack(dtype, 3, 21, 26);
       // Crops inside the frame (odd and even sizes, off-centre, the whole frame).
       for (const [shape, center] of [
-        [[8, 8], [10, 13]],
-        [[7, 12], [4, 20]],
-        [[21, 26], [10.5, 13]],
-        [[1, 26], [0, 13]],
+        [
+          [8, 8],
+          [10, 13],
+        ],
+        [
+          [7, 12],
+          [4, 20],
+        ],
+        [
+          [21, 26],
+          [10.5, 13],
+        ],
+        [
+          [1, 26],
+          [0, 13],
+        ],
       ] as const) {
         for (let orientation = 0; orientation < 8; orientation++) {
           const plain = cropOrient(frames, shape, center, orientation, { allocator: PLAIN_MEMORY });
@@ -88,7 +102,11 @@ describe('the native row copy of the crop/orient kernel', () => {
       TypeError,
     );
     const dst = new Int32Array(2 * 3 * 3);
-    addon.copyRows(src.map((_, i) => i), dst, [2, 4, 4, 3, 3, 0, 0, 0, 1]);
+    addon.copyRows(
+      src.map((_, i) => i),
+      dst,
+      [2, 4, 4, 3, 3, 0, 0, 0, 1],
+    );
     assert.deepEqual(Array.from(dst.subarray(0, 3)), [2, 1, 0]);
   });
 });
