@@ -30,11 +30,12 @@ export const ADDONS = [
   {
     name: 'hdf5',
     label: 'HDF5',
-    packages: ['hdf5', 'libdeflate'],
+    packages: ['hdf5', 'libdeflate', 'liblz4'],
     // ISA-L's igzip makes gzip level 1 several times faster; without it libdeflate compresses.
     optional: ['libisal'],
-    apt: 'apt-get install libhdf5-dev libdeflate-dev libisal-dev pkg-config',
-    without: 'gzip data is written by h5wasm alone, several times slower',
+    apt: 'apt-get install libhdf5-dev libdeflate-dev liblz4-dev libisal-dev pkg-config',
+    without:
+      'gzip data is written and detector frames are decoded by h5wasm alone, several times slower',
   },
 ];
 

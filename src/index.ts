@@ -147,6 +147,7 @@ export {
   registerSource,
   resolveScanConfig,
   SourceRegistry,
+  SwmrLoader,
 } from './sources/index.js';
 // The browser viewer
 export {

@@ -38,6 +38,7 @@ const EXPECTED = [
   'SingleProcess',
   'SourceRegistry',
   'StateError',
+  'SwmrLoader',
   'WAIT',
   'WRITER_ATTRIBUTES',
   'addPoissonNoise',

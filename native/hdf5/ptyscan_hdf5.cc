@@ -15,6 +15,7 @@
 #include <string>
 
 #include "common.h"
+#include "read.h"
 #include "rows.h"
 #include "write.h"
 
@@ -86,6 +87,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("adviseHugePages", Napi::Function::New(env, AdviseHugePages));
   RegisterWrite(env, exports);
   RegisterRows(env, exports);
+  RegisterRead(env, exports);
   return exports;
 }
 

@@ -5,23 +5,26 @@
  * writing (`write.ts`) and what sits at a path (`links.ts`) work on the
  * routed file's handle.
  */
-import { existsSync, statSync } from 'node:fs';
 import { FileFormatError, H5Error, MissingDataError } from '../errors.js';
+import type { DType, TypedArrayFor } from '../frames/dtype.js';
 import { formatShape, type NdArray } from '../frames/ndarray.js';
 import { createHardLinkAt, writeSlabAt } from './grow.js';
 import type { H5Handle } from './handle.js';
 import { entryAt, externalLinkAt, linkedFilePath, resolvedAt } from './links.js';
-import { acquireLock, type FileLock } from './lock.js';
+import type { FileLock } from './lock.js';
+import { NativeReadFile, readNativeBlock } from './native-read.js';
+import { type H5Mode, type H5OpenOptions, modeWrites, openHandle } from './open.js';
 import { absolute } from './paths.js';
 import {
   attributeNamesAt,
+  copyInto,
   type H5Slice,
   membersAt,
   readAttributeAt,
   readBlockAt,
   readDatasetAt,
 } from './read.js';
-import { diagMark, diagText, h5call, h5module } from './runtime.js';
+import { h5call } from './runtime.js';
 import type { H5Data, H5Entry } from './types.js';
 import {
   createExternalLinkAt,
@@ -35,82 +38,28 @@ import {
   writeStringAttributeAt,
 } from './write.js';
 
+export { type H5Mode, type H5OpenOptions, MAX_IO_BYTES } from './open.js';
 export type { H5Slice } from './read.js';
 export type { H5ArrayOptions } from './write.js';
-
-/** `r` read only; `w` create (truncating); `a` read and write an existing file. */
-export type H5Mode = 'r' | 'w' | 'a';
-
-/** Options of {@link H5File.open}. */
-export interface H5OpenOptions {
-  /** Take the `<file>.lock` write lock (default: true for `w` and `a`). */
-  lock?: boolean;
-  /** Largest single read/write handed to HDF5, in bytes (default 256 MiB). */
-  maxIoBytes?: number;
-  /**
-   * File format of a new file (`w`). `v110` (default): HDF5 1.10 format,
-   * where object headers and chunk indexes carry checksums, so corrupt
-   * metadata is an error rather than wrong data; readable by HDF5 >= 1.10
-   * (h5py >= 2.7 wheels, ptypy). `v108`: HDF5 1.8 format (checksummed
-   * headers, unchecked chunk B-trees). `earliest`: no checksums at all.
-   */
-  format?: 'earliest' | 'v108' | 'v110';
-}
-
-/** Default largest single read or write (bytes). */
-export const MAX_IO_BYTES = 256 * 1024 * 1024;
-
-/** What each open mode means: h5wasm's access flag, and what the file must be. */
-const OPEN_MODES: Readonly<
-  Record<
-    H5Mode,
-    {
-      flag: 'H5F_ACC_RDONLY' | 'H5F_ACC_TRUNC' | 'H5F_ACC_RDWR';
-      /** The file must exist (else it is created). */
-      existing: boolean;
-      /** Written to: locked by default, and write calls are allowed. */
-      writes: boolean;
-      /** What a failed open expected to find. */
-      expected: string;
-    }
-  >
-> = {
-  r: { flag: 'H5F_ACC_RDONLY', existing: true, writes: false, expected: 'an HDF5 file' },
-  w: { flag: 'H5F_ACC_TRUNC', existing: false, writes: true, expected: 'a writable path' },
-  a: { flag: 'H5F_ACC_RDWR', existing: true, writes: true, expected: 'an HDF5 file' },
-};
-
-/** Checks that `file` is a regular file before HDF5 tries to open it. */
-function checkExisting(file: string): void {
-  if (!existsSync(file)) {
-    throw new FileFormatError(`${file}: no such file.`, {
-      file,
-      expected: 'an existing HDF5 file',
-      found: 'nothing',
-    });
-  }
-  if (!statSync(file).isFile()) {
-    throw new FileFormatError(`${file}: not a regular file.`, {
-      file,
-      expected: 'a file',
-      found: 'a directory or device',
-    });
-  }
-}
 
 /** An open HDF5 file. Always {@link H5File.close} it (try/finally). */
 export class H5File {
   readonly file: string;
   readonly mode: H5Mode;
   readonly maxIoBytes: number;
-  private readonly handle: H5Handle;
+  /** h5wasm's handle; a file read under SWMR gets a new one at each refresh. */
+  private handle: H5Handle;
+  private readonly swmr: boolean;
   private lock: FileLock | undefined;
   private closed = false;
+  /** The addon's reader of this file (undefined: not opened yet; null: none). */
+  private native: NativeReadFile | null | undefined;
   /** Files reached through external links, opened read-only on first use. */
   private readonly linked = new Map<string, H5File>();
 
-  private constructor(handle: H5Handle, mode: H5Mode, lock: FileLock | undefined) {
+  private constructor(handle: H5Handle, mode: H5Mode, lock: FileLock | undefined, swmr: boolean) {
     this.handle = handle;
+    this.swmr = swmr;
     this.file = handle.file;
     this.mode = mode;
     this.maxIoBytes = handle.maxIoBytes;
@@ -122,43 +71,8 @@ export class H5File {
    * {@link FileFormatError}; a file another writer holds gives a LockError.
    */
   static open(file: string, mode: H5Mode = 'r', options: H5OpenOptions = {}): H5File {
-    const module = h5module();
-    const how = OPEN_MODES[mode];
-    if (how.existing) checkExisting(file);
-    const lock = (options.lock ?? how.writes) ? acquireLock(file) : undefined;
-    try {
-      const flags = module[how.flag];
-      const mark = diagMark();
-      let id: bigint;
-      try {
-        // The file format is chosen for new files only.
-        const libver = how.existing
-          ? -1
-          : {
-              earliest: module.H5F_LIBVER_EARLIEST,
-              v108: module.H5F_LIBVER_V18,
-              v110: module.H5F_LIBVER_V110,
-            }[options.format ?? 'v110'];
-        const high = libver === module.H5F_LIBVER_EARLIEST ? module.H5F_LIBVER_LATEST : libver;
-        id = module.open(file, flags, false, libver, high);
-      } catch {
-        // h5wasm throws on some open failures and returns -1 on others; both end below.
-        id = -1n;
-      }
-      if (id < 0n) {
-        const reason = diagText(mark) || 'HDF5 could not open it';
-        throw new FileFormatError(`${file}: not a readable HDF5 file (${reason}).`, {
-          file,
-          expected: how.expected,
-          found: reason,
-        });
-      }
-      const maxIoBytes = options.maxIoBytes ?? MAX_IO_BYTES;
-      return new H5File({ file, module, id, maxIoBytes }, mode, lock);
-    } catch (error) {
-      lock?.release();
-      throw error;
-    }
+    const { handle, lock, swmr } = openHandle(file, mode, options);
+    return new H5File(handle, mode, lock, swmr);
   }
 
   /** Closes the file and releases its lock. Safe to call twice. */
@@ -167,6 +81,7 @@ export class H5File {
     this.closed = true;
     for (const child of this.linked.values()) child.close();
     this.linked.clear();
+    this.native?.close();
     try {
       h5call('Closing the file', { file: this.file }, () =>
         this.handle.module.close_file(this.handle.id),
@@ -189,7 +104,7 @@ export class H5File {
 
   private writable(): H5Handle {
     this.live();
-    if (!OPEN_MODES[this.mode].writes) {
+    if (!modeWrites(this.mode)) {
       throw new H5Error(`${this.file} is open read-only.`, {
         file: this.file,
         expected: "mode 'w' or 'a'",
@@ -221,7 +136,11 @@ export class H5File {
     const found = linkedFilePath(this.file, target, linkPath);
     let child = this.linked.get(found);
     if (!child) {
-      child = H5File.open(found, 'r', { lock: false, maxIoBytes: this.maxIoBytes });
+      child = H5File.open(found, 'r', {
+        lock: false,
+        maxIoBytes: this.maxIoBytes,
+        swmr: this.swmr,
+      });
       this.linked.set(found, child);
     }
     return child;
@@ -314,8 +233,64 @@ export class H5File {
    * @throws MissingDataError when the block reaches outside the dataset.
    * @throws H5Error for a scalar dataset, more axes than the dataset has, or a block over `maxIoBytes`.
    */
-  readBlock(path: string, start: readonly number[], count: readonly number[]): H5Data {
-    return readBlockAt(...this.at(path), start, count);
+  readBlock(
+    path: string,
+    start: readonly number[],
+    count: readonly number[],
+    into?: TypedArrayFor[DType],
+  ): H5Data {
+    this.live();
+    const [owner, abs] = this.route(absolute(path), true);
+    return owner.ownBlock(abs, start, count, into);
+  }
+
+  /** A block of this file's own dataset: by the addon where it reads it, else by h5wasm. */
+  private ownBlock(
+    abs: string,
+    start: readonly number[],
+    count: readonly number[],
+    into: TypedArrayFor[DType] | undefined,
+  ): H5Data {
+    const native = this.nativeReader();
+    const read = native === null ? null : readNativeBlock(native, abs, start, count, into);
+    if (read !== null) return read;
+    return copyInto(readBlockAt(this.handle, abs, start, count), into);
+  }
+
+  private nativeReader(): NativeReadFile | null {
+    // Only files nothing here writes: h5wasm holds a written file open.
+    if (this.native === undefined) {
+      this.native = this.mode === 'r' ? NativeReadFile.open(this.file, this.swmr) : null;
+    }
+    return this.native;
+  }
+
+  /** Whether reading blocks of `path` keeps every core busy (so more threads would only compete). */
+  readsOnThreads(path: string): boolean {
+    this.live();
+    const [owner, abs] = this.route(absolute(path), true);
+    return owner.nativeReader()?.threaded(abs) === true;
+  }
+
+  /**
+   * Sees the dataset at `path` as a SWMR writer has left it now (its shape,
+   * its new frames); a no-op for a file not opened with `swmr`.
+   */
+  refresh(path: string): void {
+    this.live();
+    const [owner, abs] = this.route(absolute(path), true);
+    if (!owner.swmr) return;
+    // h5wasm fails to read a dataset it has refreshed in place (HDF5 1.14): open the file anew,
+    // after closing it (opened twice, HDF5 shares the first opening's stale metadata).
+    h5call('Closing the file', { file: owner.file }, () =>
+      owner.handle.module.close_file(owner.handle.id),
+    );
+    owner.handle = openHandle(owner.file, 'r', {
+      lock: false,
+      maxIoBytes: owner.maxIoBytes,
+      swmr: true,
+    }).handle;
+    owner.native?.refresh(abs);
   }
 
   // ---------------------------------------------------------------- write

@@ -8,6 +8,7 @@
  * carries out needs no h5wasm ({@link writeNeedsH5wasm}).
  */
 export { guessChunks } from './chunks.js';
+export { lockedByWriter, type WriteState, writeState } from './complete.js';
 export { fsyncPath, tempName } from './durable.js';
 export {
   type H5ArrayOptions,
@@ -20,6 +21,7 @@ export {
 export { acquireLock, type FileLock, type LockHolder } from './lock.js';
 export { nativeDeflateEngines, nativeHdf5Status } from './native.js';
 export { encodeWrite, nativeWritesAll } from './native-engine.js';
+export { type NativeFileState, nativeFileState } from './native-read.js';
 export { h5ready } from './runtime.js';
 export { applyWrite, type WriteOptions, writeNeedsH5wasm } from './store.js';
 export {

@@ -8,6 +8,7 @@
  */
 import { H5Error } from '../errors.js';
 import { type NativeDeflateEngines, nativeAddon, nativeAddonDetail } from '../native/addon.js';
+import { nativeReads } from './native-read.js';
 
 /** Datasets the addon wrote in this thread. */
 let written = 0;
@@ -17,9 +18,24 @@ export function countNativeWrites(datasets: number): void {
   written += datasets;
 }
 
-/** Whether the addon is in use, which libhdf5 it runs on (or why not), and how many datasets it wrote in this thread. */
-export function nativeHdf5Status(): { available: boolean; detail: string; written: number } {
-  return { available: nativeAddon() !== null, detail: nativeAddonDetail(), written };
+/**
+ * Whether the addon is in use, which libhdf5 it runs on (or why not), how
+ * many datasets it wrote in this thread, and how many blocks it read, by how
+ * (`chunks`: decoded by the addon; `contiguous`; `virtual+...`: from a virtual
+ * dataset's data files; `hdf5`: by libhdf5 and its plugins).
+ */
+export function nativeHdf5Status(): {
+  available: boolean;
+  detail: string;
+  written: number;
+  reads: Readonly<Record<string, number>>;
+} {
+  return {
+    available: nativeAddon() !== null,
+    detail: nativeAddonDetail(),
+    written,
+    reads: nativeReads(),
+  };
 }
 
 /** The deflate implementations of the addon (null without it). */

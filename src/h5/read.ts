@@ -6,7 +6,8 @@
  */
 import { FileFormatError, H5Error, MissingDataError } from '../errors.js';
 import { type DType, itemSize, TYPED_ARRAY, type TypedArrayFor } from '../frames/dtype.js';
-import { formatShape, ndarray, sizeOf } from '../frames/ndarray.js';
+import { ndarray, sizeOf } from '../frames/ndarray.js';
+import { blockOf } from './block.js';
 import { type H5Handle, malloc } from './handle.js';
 import { h5call } from './runtime.js';
 import {
@@ -147,30 +148,7 @@ export function readBlockAt(
   const meta = datasetMeta(h, abs);
   const full = checkedShape(h, meta, abs);
   const dtype = readableType(h, meta, abs);
-  const ctx = { file: h.file, dataset: abs };
-  if (start.length !== count.length || start.length === 0 || start.length > full.length) {
-    throw new H5Error(
-      `${h.file}:${abs}: a block of ${start.length} start and ${count.length} count values does not fit shape ${formatShape(full)}.`,
-      {
-        ...ctx,
-        expected: `1..${full.length} leading axes`,
-        found: `${start.length}/${count.length}`,
-      },
-    );
-  }
-  const outside = start.some((s, i) => {
-    const c = count[i] ?? 0;
-    return !Number.isInteger(s) || !Number.isInteger(c) || s < 0 || c < 0 || s + c > (full[i] ?? 0);
-  });
-  if (outside) {
-    const found = start.map((s, i) => `${s}:${s + (count[i] ?? 0)}`).join(', ');
-    throw new MissingDataError(
-      `${h.file}:${abs}: block [${found}] is outside its shape ${formatShape(full)}.`,
-      { ...ctx, expected: `a block within ${formatShape(full)}`, found: `[${found}]` },
-    );
-  }
-  const shape = full.map((d, i) => count[i] ?? d);
-  const offsets = full.map((_, i) => start[i] ?? 0);
+  const { shape, offsets } = blockOf(h.file, abs, full, start, count);
   return readPiece(h, abs, meta, dtype, shape, offsets);
 }
 
@@ -315,4 +293,26 @@ function concatRows(parts: H5Data[], shape: number[]): H5Data {
     at += d.length;
   }
   return out;
+}
+
+/** `data` copied into `into` (of its dtype and size) when given, else `data` itself. */
+export function copyInto(data: H5Data, into: TypedArrayFor[DType] | undefined): H5Data {
+  if (into === undefined) return data;
+  if (
+    data.dtype === 'string' ||
+    !(into instanceof TYPED_ARRAY[data.dtype]) ||
+    into.length !== data.data.length
+  ) {
+    throw new H5Error(
+      `A block of ${data.data.length} ${data.dtype} values does not fit the memory given.`,
+      {
+        expected: `${data.data.length} ${data.dtype} elements`,
+        found: `${into.length} elements`,
+      },
+    );
+  }
+  (into as unknown as { set(src: ArrayLike<number | bigint>): void }).set(
+    data.data as ArrayLike<number | bigint>,
+  );
+  return ndarray(data.dtype, [...data.shape], into);
 }

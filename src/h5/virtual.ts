@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { FileFormatError } from '../errors.js';
+import { nativeVirtualFrames } from './native-read.js';
 import { h5call, h5module } from './runtime.js';
 
 /** One source mapping of a virtual dataset, as stored. */
@@ -15,6 +16,13 @@ export interface VirtualSource {
   readonly dataset: string;
   /** Where the file was found (absolute), or null when it does not exist. */
   readonly found: string | null;
+  /** Where it is looked for, in order (the first that exists is `found`). */
+  readonly candidates: readonly string[];
+  /**
+   * The frames (first axis) of the virtual dataset it fills, when known (the
+   * native addon reads the mappings; h5wasm gives only the names).
+   */
+  readonly frames: { readonly start: number; readonly count: number } | null;
 }
 
 /**
@@ -42,7 +50,9 @@ export function virtualSources(file: string, path: string): VirtualSource[] {
       m.get_dataset_metadata(id, path),
     ) as unknown as { virtual_sources?: { file_name: string; dset_name: string }[] };
     const here = dirname(resolve(file));
-    return (meta.virtual_sources ?? []).map(({ file_name, dset_name }) => {
+    const sources = meta.virtual_sources ?? [];
+    const frames = sources.length > 0 ? nativeVirtualFrames(file, path) : null;
+    return sources.map(({ file_name, dset_name }, i) => {
       const candidates =
         file_name === '.'
           ? [resolve(file)]
@@ -53,6 +63,8 @@ export function virtualSources(file: string, path: string): VirtualSource[] {
         file: file_name,
         dataset: dset_name,
         found: candidates.find((c) => existsSync(c)) ?? null,
+        candidates,
+        frames: frames?.length === sources.length ? (frames[i] ?? null) : null,
       };
     });
   } finally {

@@ -1,7 +1,7 @@
 /**
  * Loading the optional native addon (native/hdf5, built by
  * scripts/build-native.mjs into build/ptyscan_hdf5.node against Debian's
- * libhdf5 and libdeflate). It imports nothing of ptyscan's, so any module
+ * libhdf5, libdeflate and liblz4). It imports nothing of ptyscan's, so any module
  * may use it. `PTYSCAN_NATIVE_HDF5=0` switches it off.
  */
 import { existsSync } from 'node:fs';
@@ -77,6 +77,27 @@ export interface NativeDeflateEngines {
   levels: string[];
 }
 
+/** A dataset as the addon's reader sees it (`readInfo`). */
+export interface NativeDatasetInfo {
+  shape: number[];
+  /** -1 for an unlimited axis. */
+  maxshape: number[];
+  /** Plain little- or big-endian numbers (int8..uint64, float32, float64), else null. */
+  dtype: string | null;
+  littleEndian: boolean;
+  layout: 'chunked' | 'contiguous' | 'virtual' | 'compact';
+  chunks: number[] | null;
+  filters: { id: number; name: string; cdValues: number[] }[];
+  /** Every filter is one the addon decodes itself. */
+  decodes: boolean;
+  /** Whether storage is allocated: every chunk written (`all`), some (`part`), none. */
+  allocated: 'all' | 'part' | 'none' | 'unknown';
+  /** The mappings of a virtual dataset (box start and count in it), else null. */
+  virtual: { file: string; dataset: string; start: number[]; count: number[] }[] | null;
+  /** Every virtual mapping is a box the addon reads from its source itself. */
+  boxes: boolean;
+}
+
 /** The functions the addon exports. */
 export interface NativeAddon {
   /**
@@ -88,6 +109,26 @@ export interface NativeAddon {
   /** Compresses each array chunk by chunk on `threads` threads, for a writeTree elsewhere. */
   encodeArrays(arrays: NativeEncodeSpec[], threads: number): NativeEncoded[];
   deflateEngines(): NativeDeflateEngines;
+  /** Opens `file` read-only (`swmr`: while another process writes it under SWMR); a handle. */
+  readOpen(file: string, swmr: boolean): number;
+  readClose(handle: number): void;
+  readInfo(handle: number, path: string): NativeDatasetInfo;
+  /** Sees a dataset written under SWMR as it is now (its shape, its new chunks). */
+  readRefresh(handle: number, path: string): void;
+  /**
+   * Reads the block `count` at `start` into `out` (the dataset's dtype),
+   * decoding chunks on `threads` threads; says how (`chunks`, `contiguous`,
+   * `virtual+...`, `hdf5`). Errors carry `code`: `missing-source` (with
+   * `file`), `decode`, `hdf5` or `usage`.
+   */
+  readBlock(
+    handle: number,
+    path: string,
+    start: readonly number[],
+    count: readonly number[],
+    out: ArrayBufferView,
+    threads: number,
+  ): string;
   deleteLinks(file: string, paths: string[]): void;
   /**
    * The crop/orient kernel's row copy for a whole stack (`frames/transform.ts`):
@@ -115,7 +156,7 @@ function load(): { addon: NativeAddon | null; reason: string } {
     return {
       addon: null,
       reason:
-        'not built (apt-get install libhdf5-dev libdeflate-dev libisal-dev pkg-config, then npx ptyscan doctor --build)',
+        'not built (apt-get install libhdf5-dev libdeflate-dev liblz4-dev libisal-dev pkg-config, then npx ptyscan doctor --build)',
     };
   }
   try {

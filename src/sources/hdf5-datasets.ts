@@ -22,6 +22,8 @@ export interface DatasetRef {
   readonly param: string;
   readonly file: string;
   readonly key: string;
+  /** The file is being written under SWMR (SwmrLoader): it is opened to be read so. */
+  readonly swmr?: boolean;
 }
 
 /** The numeric dataset a reference resolves to: its shape and stored element type. */
@@ -48,7 +50,7 @@ export function withFile<T>(ref: DatasetRef, use: (h5: H5File) => T): T {
       found: 'nothing',
     });
   }
-  const h5 = H5File.open(ref.file, 'r');
+  const h5 = H5File.open(ref.file, 'r', { swmr: ref.swmr === true });
   try {
     return use(h5);
   } finally {

@@ -34,7 +34,7 @@ export interface StoredFrames {
   readonly parts: readonly FramePart[] | null;
 }
 
-function layoutError(ref: DatasetRef, found: string, expected: string): FileFormatError {
+export function layoutError(ref: DatasetRef, found: string, expected: string): FileFormatError {
   return new FileFormatError(`${refName(ref)}: ${found}; expected ${expected} (${ref.param}).`, {
     file: ref.file,
     dataset: ref.key,
@@ -85,13 +85,31 @@ const FILTER_NAMES: Record<number, string> = {
   32026: 'blosc2',
 };
 
+/** Where to get the HDF5 plugin of a filter nobody here decodes (Debian packages where one exists). */
+const PLUGIN_PACKAGES: Record<number, string> = {
+  307: 'apt-get install hdf5-filter-plugin',
+  32001: 'apt-get install hdf5-filter-plugin-blosc-serial',
+  32013: 'apt-get install hdf5-filter-plugin-zfp-serial',
+};
+
+/** How to get a plugin for `ids`: a Debian package, or hdf5plugin's collection. */
+function pluginHint(ids: readonly number[]): string {
+  const known = ids.map((id) => PLUGIN_PACKAGES[id]).filter((p) => p !== undefined);
+  const get =
+    known.length === ids.length && known.length > 0
+      ? [...new Set(known)].join(' and ')
+      : 'apt-get install python3-hdf5plugin (or pip install hdf5plugin) and set HDF5_PLUGIN_PATH to its plugin folder';
+  return `Install the filter's HDF5 plugin (${get}): with the native HDF5 addon, libhdf5 loads it from HDF5_PLUGIN_PATH or its plugin folder; or decompress the file where the plugin is installed (h5repack -f NONE in.h5 out.h5) and read the copy`;
+}
+
 /**
- * Reads one element of a filtered dataset, so that a filter no plugin
- * decodes is found at construction and named, not met as a failed read.
+ * Reads one element of a filtered dataset, so that a filter nothing here
+ * decodes (not ptyscan's own decoders, not libhdf5's plugins, not h5wasm's)
+ * is found before the first chunk and named, with how to get its plugin.
  *
  * @throws FileFormatError naming each filter (id and name) and what to do.
  */
-function checkFilters(
+export function checkFilters(
   h5: H5File,
   ref: DatasetRef,
   shape: readonly number[],
@@ -111,7 +129,7 @@ function checkFilters(
       .join(', ');
     const unknown = filters.filter((f) => FILTER_NAMES[f.id] === undefined).map((f) => f.id);
     throw new FileFormatError(
-      `${refName(ref)} cannot be decoded: it is compressed with HDF5 filter ${named}${unknown.length > 0 ? `, and no filter plugin ptyscan has handles ${unknown.join(', ')}` : ''}. Decompress it first where that filter's plugin is installed (h5repack -f NONE in.h5 out.h5, with HDF5_PLUGIN_PATH set), then read the copy (${ref.param}).`,
+      `${refName(ref)} cannot be decoded: it is compressed with HDF5 filter ${named}, which no decoder ptyscan has reads (its own: deflate, shuffle, fletcher32, LZF, LZ4, bitshuffle-LZ4; libhdf5's and h5wasm's plugins). ${pluginHint(unknown.length > 0 ? unknown : filters.map((f) => f.id))} (${ref.param}).`,
       {
         file: ref.file,
         dataset: ref.key,
@@ -127,16 +145,23 @@ function checkFilters(
 /** An Eiger master's data file links: `data_000001`, `data_000002`, ... */
 const EIGER_PART = /^data_\d+$/;
 
-function groupFrames(h5: H5File, ref: DatasetRef): StoredFrames {
+/**
+ * The members of the group `ref` names that hold its frames, in name order:
+ * only its `data_NNNNNN` members when it has such (beside its data file
+ * links an Eiger master's data group may hold a virtual dataset over them).
+ */
+export function groupMembers(h5: H5File, ref: DatasetRef): DatasetRef[] {
   const all = h5.members(ref.key);
-  // Beside its data file links an Eiger master's data group may hold a virtual dataset over them.
   const names = all.some((n) => EIGER_PART.test(n)) ? all.filter((n) => EIGER_PART.test(n)) : all;
   if (names.length === 0) throw layoutError(ref, 'an empty group', 'a group of 3-D datasets');
+  return names.map((name) => ({ ...ref, key: `${ref.key.replace(/\/+$/, '')}/${name}` }));
+}
+
+function groupFrames(h5: H5File, ref: DatasetRef): StoredFrames {
   const parts: FramePart[] = [];
   let first: { shape: number[]; dtype: DType } | null = null;
   let total = 0;
-  for (const name of names) {
-    const member = { ...ref, key: `${ref.key.replace(/\/+$/, '')}/${name}` };
+  for (const member of groupMembers(h5, ref)) {
     const entry = entryOf(h5, member);
     if (entry.kind !== 'dataset' || entry.shape.length !== 3) {
       const found = entry.kind === 'dataset' ? `shape ${formatShape(entry.shape)}` : entry.kind;
@@ -196,7 +221,7 @@ export function readWindows(
   const cw = cols[1] - cols[0];
   const size = rh * cw;
   const out = into ?? HUGE_PAGES.array(stored.dtype, leads.length * size);
-  const target = out as { set(src: ArrayLike<number | bigint>, offset: number): void };
+  const part = out as { subarray(begin: number, end: number): TypedArrayFor[DType] };
   const maxFrames = Math.max(
     1,
     Math.floor(h5.maxIoBytes / Math.max(1, size * itemSize(stored.dtype))),
@@ -214,8 +239,13 @@ export function readWindows(
     while (n < Math.min(room, maxFrames) && follows(leads[k + n])) n++;
     if (size > 0) {
       const count = start.map((_, i) => (i === start.length - 1 ? n : 1));
-      const block = h5.readBlock(key, [...start, rows[0], cols[0]], [...count, rh, cw]);
-      target.set(block.data as ArrayLike<number | bigint>, k * size);
+      // Straight into the stack: the block is these frames' windows, in order.
+      h5.readBlock(
+        key,
+        [...start, rows[0], cols[0]],
+        [...count, rh, cw],
+        part.subarray(k * size, (k + n) * size),
+      );
     }
     k += n;
   }

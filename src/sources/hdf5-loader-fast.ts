@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { PtyscanError } from '../errors.js';
-import { itemSize, TYPED_ARRAY } from '../frames/dtype.js';
+import { type DType, itemSize, TYPED_ARRAY, type TypedArrayFor } from '../frames/dtype.js';
 import { type FrameStack, ndarray } from '../frames/ndarray.js';
 import type { H5File } from '../h5/index.js';
 import { type Completion, WorkerPool, workerScript } from '../parallel/worker-pool.js';
@@ -36,7 +36,10 @@ default = 'Hdf5LoaderFast'
     },
   );
 
-  /** Threads that read frames in the last `load()` (1: this thread alone). */
+  /**
+   * Threads of ours that read frames in the last `load()` (1: this thread
+   * alone; 0: the HDF5 layer read them on its own threads).
+   */
   lastLoadThreads = 1;
   private pool: WorkerPool<WindowJob, null> | null = null;
   private readonly threads = Math.max(1, availableParallelism());
@@ -46,14 +49,17 @@ default = 'Hdf5LoaderFast'
     stored: StoredFrames,
     leads: readonly (readonly number[])[],
     window: LoaderPlan['window'],
+    into: TypedArrayFor[DType],
   ): FrameStack {
     const { rows, cols } = window;
     const size = (rows[1] - rows[0]) * (cols[1] - cols[0]);
     const bytes = itemSize(stored.dtype);
     const shares = Math.min(this.threads, leads.length);
-    if (shares < 2 || leads.length * size * bytes < MIN_THREADED_BYTES) {
-      this.lastLoadThreads = 1;
-      return super.readRaw(h5, stored, leads, window);
+    // Where the HDF5 layer already reads on every core, threads of ours would only compete.
+    const threaded = h5.readsOnThreads(stored.parts?.[0]?.key ?? stored.ref.key);
+    if (threaded || shares < 2 || leads.length * size * bytes < MIN_THREADED_BYTES) {
+      this.lastLoadThreads = threaded ? 0 : 1;
+      return super.readRaw(h5, stored, leads, window, into);
     }
     const memory = new SharedArrayBuffer(leads.length * size * bytes);
     const out = new TYPED_ARRAY[stored.dtype](memory);

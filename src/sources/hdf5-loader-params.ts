@@ -222,6 +222,20 @@ default = False
 help = The energy is the electrons' energy in keV; meta energy becomes the photon energy of the same wavelength
 userlevel = 2
 
+[live]
+type = bool
+default = False
+help = The acquisition is still running: frames whose data files are not there yet are waited for
+doc = For a master written at the start of a scan whose data files (an Eiger's
+    data_000001.h5, ...) appear one by one, named by its virtual dataset or its
+    external links: the scan gives WAIT until the next data file is complete and
+    EOS once the last one is read; prepare --timeout gives up on a writer that
+    stopped. A data file counts once it is complete: its superblock ends where
+    the file ends and no writer has it open (with the native HDF5 addon also:
+    no process holds HDF5's lock on it and every chunk is written; without the
+    addon, its size has not changed for a second). Not a ptypy parameter.
+userlevel = 1
+
 [frameorder]
 type = Param
 default = {}

@@ -1,16 +1,18 @@
-import { FrameError } from '../errors.js';
+import { FrameError, MissingDataError } from '../errors.js';
+import { type DType, TYPED_ARRAY, type TypedArrayFor } from '../frames/dtype.js';
 import { type FrameStack, type NdArray, ndarray } from '../frames/ndarray.js';
 import type { H5File } from '../h5/index.js';
 import { HUGE_PAGES } from '../native/memory.js';
 import { isPyDict, markParam, type PyDict, type PyValue } from '../py/value.js';
 import { PtyScan, type PtyScanOptions, type ScanParams } from '../scan/pty-scan.js';
-import type { LoadResult } from '../scan/types.js';
+import type { CheckResult, LoadResult } from '../scan/types.js';
 import { expect2 } from '../scan/values.js';
 import { type ChunkCorrections, correctChunk } from './hdf5-corrections.js';
 import { withFile } from './hdf5-datasets.js';
 import { readWindows, type StoredFrames } from './hdf5-frames.js';
+import { type LiveFrames, liveFrames } from './hdf5-live.js';
 import { HDF5_LOADER_PARAMS } from './hdf5-loader-params.js';
-import type { ScanLayout, ScanPoint } from './hdf5-mapping.js';
+import { type AxisArray, frameOrdinal, type ScanLayout, type ScanPoint } from './hdf5-mapping.js';
 import { type Auxiliary, type LoaderPlan, planLoader } from './hdf5-plan.js';
 import { electronToPhotonEnergy } from './hdf5-recorded.js';
 import { type LoaderSettings, loaderSettings } from './hdf5-settings.js';
@@ -69,12 +71,18 @@ export class Hdf5Loader extends PtyScan {
   /** What is read for every scan point and how it is corrected (worked out at construction). */
   readonly plan: LoaderPlan;
   private readonly constructionMeta: ConstructionMeta;
+  /** The last chunk's raw stack, filled again by the next load() (see `LoadResult.scratch`). */
+  private stack: TypedArrayFor[DType] | null = null;
+  /** How far a live acquisition has got (SWMR keys, arriving data files), or null. */
+  private readonly live: LiveFrames | null;
 
   constructor(pars: ScanParams = {}, options: PtyScanOptions = {}) {
     super(pars, options);
     const info = this.info;
     markParamGroups((this.constructor as typeof Hdf5Loader).params, info);
     this.settings = loaderSettings(info, this.logger);
+    // `live` is ptyscan's own: saved only when set, so a ptypy config saves ptypy's info.
+    if (info.live === false) delete info.live;
     this.plan = planLoader(this.settings, info);
     const { recorded, window } = this.plan;
     let energy: PyValue = recorded.energy ?? info.energy ?? null;
@@ -89,6 +97,31 @@ export class Hdf5Loader extends PtyScan {
     if (window.center !== null) info.center = window.center.set;
     // As in ptypy, the mapping decides the frame count; a num_frames parameter does not.
     this.numFrames = this.plan.mapping.points.length;
+    const frames = this.plan.mapping.leadShape.reduce((a, b) => a * b, 1);
+    this.live = liveFrames(this.settings, this.plan.frames, this.plan.arrivals, frames);
+  }
+
+  /**
+   * Without a live acquisition, every frame is there. With one (SwmrLoader,
+   * `live`), the scan points from `start` whose frames the writer has
+   * written, up to `frames`.
+   */
+  override check(frames: number, start: number): CheckResult {
+    if (this.live === null) return super.check(frames, start);
+    const written = this.live.written();
+    const points = this.plan.mapping.points;
+    let n = 0;
+    while (n < frames && start + n < points.length) {
+      const at = frameOrdinal(this.plan.mapping, points[start + n]!);
+      if (at < 0 || at >= written) break;
+      n++;
+    }
+    return [n, null];
+  }
+
+  /** What a live scan waits for (a data file, a live key), or null. */
+  waitingFor(): string | null {
+    return this.live?.waitingFor() ?? null;
   }
 
   private requireEnergy(energy: PyValue): number {
@@ -153,38 +186,59 @@ export class Hdf5Loader extends PtyScan {
 
   override load(indices: readonly number[]): LoadResult {
     const points = indices.map((i) => this.point(i));
-    const { frames, window } = this.plan;
-    const raw = withFile(frames.ref, (h5) =>
+    const { window } = this.plan;
+    // Under MPI only the master checks: the other ranks look at the files themselves.
+    if (this.live !== null && !this.comm.isMaster) this.live.written();
+    const frames = this.live?.stored() ?? this.plan.frames;
+    const size = (window.rows[1] - window.rows[0]) * (window.cols[1] - window.cols[0]);
+    const into = this.rawMemory(frames.dtype, indices.length * size);
+    const read = (h5: H5File) =>
       this.readRaw(
         h5,
         frames,
         points.map((_, k) => this.sourceIndex(indices[k]!)),
         window,
-      ),
-    );
+        into,
+      );
+    const raw = this.live?.reading(frames.ref, read) ?? withFile(frames.ref, read);
     const corrected = correctChunk(raw, this.corrections(points));
     const { slowMultiplier, fastMultiplier } = this.settings;
-    const { slow, fast } = this.plan;
+    const { slow, fast } = this.live?.axes() ?? this.plan;
     const positions = new Map(
       points.map((p, k) => [
         indices[k]!,
         Float64Array.of(
-          slow.values[p.slowAt]! * slowMultiplier,
-          fast.values[p.fastAt]! * fastMultiplier,
+          position(slow, p.slowAt, indices[k]!) * slowMultiplier,
+          position(fast, p.fastAt, indices[k]!) * fastMultiplier,
         ),
       ]),
     );
-    return { data: corrected.data, weights: corrected.weights, positions };
+    // Uncorrected frames are the stack itself, which the next load() overwrites.
+    const scratch = corrected.data.data.buffer === into.buffer;
+    return { data: corrected.data, weights: corrected.weights, positions, scratch };
   }
 
-  /** Reads the raw windows of frames at `leads`: the one step {@link Hdf5LoaderFast} does on threads. */
+  /** Memory for a chunk's raw frames: the last chunk's, when it has the room (fresh pages are slow). */
+  private rawMemory(dtype: DType, length: number): TypedArrayFor[DType] {
+    const stack = this.stack;
+    if (stack === null || stack.constructor !== TYPED_ARRAY[dtype] || stack.length < length) {
+      this.stack = HUGE_PAGES.array(dtype, length);
+    }
+    return (this.stack as TypedArrayFor[DType]).subarray(0, length) as TypedArrayFor[DType];
+  }
+
+  /**
+   * Reads the raw windows of frames at `leads` into `into` (room for all of
+   * them): the one step {@link Hdf5LoaderFast} does on threads.
+   */
   protected readRaw(
     h5: H5File,
     stored: StoredFrames,
     leads: readonly (readonly number[])[],
     window: LoaderPlan['window'],
+    into: TypedArrayFor[DType],
   ): FrameStack {
-    return readWindows(h5, stored, leads, window.rows, window.cols);
+    return readWindows(h5, stored, leads, window.rows, window.cols, into);
   }
 
   private corrections(points: readonly ScanPoint[]): ChunkCorrections {
@@ -226,4 +280,25 @@ export class Hdf5Loader extends PtyScan {
       padding: this.settings.padding,
     };
   }
+
+  override close(): void {
+    this.live?.close();
+    super.close();
+  }
+}
+
+/** The position at `at` of an axis (written by then, in a live scan). */
+function position(axis: AxisArray, at: number, frame: number): number {
+  const value = axis.values[at];
+  if (value === undefined) {
+    throw new MissingDataError(
+      `${axis.name} has no position for frame ${frame} yet (it holds ${axis.values.length}).`,
+      {
+        frame,
+        expected: `a position at index ${at}`,
+        found: `${axis.values.length} positions`,
+      },
+    );
+  }
+  return value;
 }

@@ -127,6 +127,11 @@ function flatIndex(shape: readonly number[], index: readonly number[]): number |
   return flat;
 }
 
+/** The frame of `point` as the number of frames before it in the data (C order of its leading axes). */
+export function frameOrdinal(mapping: Pick<ScanMapping, 'leadShape'>, point: ScanPoint): number {
+  return flatIndex(mapping.leadShape, point.data) ?? -1;
+}
+
 /**
  * Where a per-point array (frame filter, normalisation) holds the value of a
  * point: its leading axes are the position grid (or the data's leading

@@ -5,10 +5,12 @@
  * values, and the load window. A bad file, key or shape fails here, before
  * the first chunk.
  */
-import { FrameError, MissingDataError } from '../errors.js';
+import { FrameError, MissingDataError, ParameterError } from '../errors.js';
 import { formatShape, type NdArray, ndarray, sameShape, sizeOf } from '../frames/ndarray.js';
 import type { H5File } from '../h5/index.js';
 import type { PyDict } from '../py/value.js';
+import { type Arrival, liveStored } from './hdf5-arrivals.js';
+import { first, readAxis } from './hdf5-axes.js';
 import {
   type DatasetRef,
   numericDataset,
@@ -18,7 +20,13 @@ import {
   withFile,
 } from './hdf5-datasets.js';
 import { describeStored, type StoredFrames } from './hdf5-frames.js';
-import { type AxisArray, mapScan, type PointArray, type ScanMapping } from './hdf5-mapping.js';
+import {
+  type AxisArray,
+  mapScan,
+  type PointArray,
+  positionShape,
+  type ScanMapping,
+} from './hdf5-mapping.js';
 import { type Monitor, scanMonitor } from './hdf5-monitor.js';
 import { type Recorded, readRecorded } from './hdf5-recorded.js';
 import type { LoaderSettings } from './hdf5-settings.js';
@@ -43,62 +51,8 @@ export interface LoaderPlan {
   readonly flat: Auxiliary | null;
   readonly mask: Auxiliary | null;
   readonly monitor: Monitor | null;
-}
-
-/** `array[i]` along the first axis. */
-function first(
-  array: NdArray<'float64'>,
-  i: number,
-  what: string,
-  param: string,
-): NdArray<'float64'> {
-  const [n = 0, ...rest] = array.shape;
-  if (array.shape.length === 0 || i < 0 || i >= n) {
-    throw new MissingDataError(
-      `${what} has no entry ${i} along its first axis (shape ${formatShape(array.shape)}).`,
-      {
-        parameter: param,
-        expected: `an index below ${n}`,
-        found: String(i),
-      },
-    );
-  }
-  const size = sizeOf(rest);
-  return ndarray('float64', rest, array.data.slice(i * size, (i + 1) * size));
-}
-
-/** `array[:, j]`: one column of the second axis (of an (N, k) table, column j). */
-function column(
-  array: NdArray<'float64'>,
-  j: number,
-  what: string,
-  param: string,
-): NdArray<'float64'> {
-  const [n = 0, k = 0, ...rest] = array.shape;
-  if (array.shape.length < 2 || j < 0 || j >= k) {
-    throw new MissingDataError(`${what} has no column ${j} (shape ${formatShape(array.shape)}).`, {
-      parameter: param,
-      expected: array.shape.length < 2 ? 'a table of at least 2 axes' : `a column below ${k}`,
-      found: String(j),
-    });
-  }
-  const size = sizeOf(rest);
-  const out = new Float64Array(n * size);
-  for (let r = 0; r < n; r++)
-    out.set(array.data.subarray((r * k + j) * size, (r * k + j + 1) * size), r * size);
-  return ndarray('float64', [n, ...rest], out);
-}
-
-function axis(
-  ref: DatasetRef,
-  index: number | null,
-  outer: number | null,
-  which: string,
-): AxisArray {
-  let array = withFile(ref, (h5) => readFloat64(h5, ref));
-  if (outer !== null) array = first(array, outer, refName(ref), 'outer_index');
-  if (index !== null) array = column(array, index, refName(ref), `positions.${which}_index`);
-  return { name: refName(ref), shape: array.shape, values: array.data };
+  /** A live master's data files, in frame order (`live: true`), else null. */
+  readonly arrivals: readonly Arrival[] | null;
 }
 
 function frameFilter(settings: LoaderSettings, outer: number | null): PointArray | null {
@@ -174,7 +128,24 @@ function auxiliary(
 export function planLoader(settings: LoaderSettings, info: PyDict): LoaderPlan {
   const recorded = readRecorded(settings);
   const outer = recorded.outerIndex;
-  const frames = withFile(settings.intensities, (h5) => describeStored(h5, settings.intensities));
+  const live = settings.swmr !== null || settings.live;
+  if (live && outer !== null) {
+    throw new ParameterError([
+      {
+        path: 'outer_index',
+        expected:
+          'a scan of one energy: a live scan (SwmrLoader, live) cannot be a spectro scan, as in ptypy',
+        found: `a recorded energy of several values (outer_index ${outer})`,
+      },
+    ]);
+  }
+  const arriving =
+    settings.live && settings.swmr === null
+      ? withFile(settings.intensities, (h5) => liveStored(h5, settings.intensities))
+      : null;
+  let frames =
+    arriving?.stored ??
+    withFile(settings.intensities, (h5) => describeStored(h5, settings.intensities));
   if (outer !== null && (outer < 0 || outer >= frames.shape[0]!)) {
     throw new MissingDataError(
       `${refName(settings.intensities)} has no outer index ${outer} (shape ${formatShape(frames.shape)}).`,
@@ -185,9 +156,28 @@ export function planLoader(settings: LoaderSettings, info: PyDict): LoaderPlan {
       },
     );
   }
-  const dataShape = outer === null ? frames.shape : frames.shape.slice(1);
-  const slow = axis(settings.slow, settings.slowIndex, outer, 'slow');
-  const fast = axis(settings.fast, settings.fastIndex, outer, 'fast');
+  let slow: AxisArray;
+  let fast: AxisArray;
+  let dataShape: readonly number[];
+  if (settings.swmr !== null) {
+    // ptypy's SwmrLoader: the scan's shape is the expected-shape datasets', not the growing data's.
+    slow = expectedAxis(settings.swmr.slowExpected);
+    fast = expectedAxis(settings.swmr.fastExpected);
+    const frame = frames.shape.slice(-2);
+    dataShape =
+      frames.shape.length === 4
+        ? [...slow.shape, ...fast.shape, ...frame]
+        : [slow.shape[0] ?? 0, ...frame];
+  } else {
+    slow = readAxis(settings.slow, settings.slowIndex, outer, 'slow');
+    fast = readAxis(settings.fast, settings.fastIndex, outer, 'fast');
+    dataShape = outer === null ? frames.shape : frames.shape.slice(1);
+  }
+  if (arriving !== null && frames.parts !== null) {
+    // A group of data files still arriving: the positions say how many frames the scan has.
+    dataShape = [expectedFrames(slow, fast), ...frames.shape.slice(1)];
+    frames = { ...frames, shape: dataShape };
+  }
   const mapping = mapScan(dataShape, slow, fast, {
     slowBounds: settings.slowBounds,
     fastBounds: settings.fastBounds,
@@ -217,5 +207,40 @@ export function planLoader(settings: LoaderSettings, info: PyDict): LoaderPlan {
           fast,
           settings.sigma,
         );
-  return { frames, dataShape, recorded, slow, fast, mapping, window, dark, flat, mask, monitor };
+  return {
+    frames,
+    dataShape,
+    recorded,
+    slow,
+    fast,
+    mapping,
+    window,
+    dark,
+    flat,
+    mask,
+    monitor,
+    arrivals: arriving?.arrivals ?? null,
+  };
+}
+
+/** A SwmrLoader's `*_key_with_expected_shape` dataset: its shape only (the values come live). */
+function expectedAxis(ref: DatasetRef): AxisArray {
+  const { shape } = withFile(ref, (h5) => numericDataset(h5, ref));
+  return { name: refName(ref), shape, values: new Float64Array(sizeOf(shape)) };
+}
+
+/** The frames of a scan of 3-D frames with these positions: per frame or grids alike, or meshed 1-D axes. */
+function expectedFrames(slow: AxisArray, fast: AxisArray): number {
+  const s = positionShape(slow.shape);
+  const f = positionShape(fast.shape);
+  if (sameShape(s, f)) return sizeOf(s);
+  if (s.length === 1 && f.length === 1) return s[0]! * f[0]!;
+  throw new FrameError(
+    `The positions do not fit a scan of 3-D frames: slow ${slow.name} has shape ${formatShape(slow.shape)}, fast ${fast.name} ${formatShape(fast.shape)}.`,
+    {
+      parameter: 'positions',
+      expected: 'slow and fast positions of one shape, or 1-D slow and fast axes',
+      found: `slow ${formatShape(slow.shape)}, fast ${formatShape(fast.shape)}`,
+    },
+  );
 }

@@ -20,6 +20,15 @@ export interface RecordedValue {
   readonly offset: number;
 }
 
+/** SwmrLoader's keys: which frames and positions are written, and the scan's expected shape. */
+export interface SwmrKeys {
+  /** `intensities.live_key`, `positions.live_slow_key`, `positions.live_fast_key`: 0 until written. */
+  readonly live: readonly DatasetRef[];
+  /** `positions.slow_key_with_expected_shape`, `positions.fast_key_with_expected_shape`. */
+  readonly slowExpected: DatasetRef;
+  readonly fastExpected: DatasetRef;
+}
+
 /** Everything the loader needs from its parameters. */
 export interface LoaderSettings {
   readonly intensities: DatasetRef;
@@ -47,6 +56,10 @@ export interface LoaderSettings {
   /** `[top, bottom, left, right]`, or null for no padding. */
   readonly padding: readonly [number, number, number, number] | null;
   readonly electronData: boolean;
+  /** `live`: frames whose data files are not there (or not complete) yet are waited for. */
+  readonly live: boolean;
+  /** The live keys of a file written under SWMR (SwmrLoader), else null. */
+  readonly swmr: SwmrKeys | null;
 }
 
 function block(info: PyDict, name: string): PyDict {
@@ -66,7 +79,11 @@ function optionalRef(info: PyDict, param: string, logger: Logger): DatasetRef | 
   const b = block(info, param);
   const file = text(b.file);
   const key = text(b.key);
-  if (file !== null && key !== null) return { param, file, key };
+  // SwmrLoader's datasets in the file being written are read as SWMR does.
+  const swmr =
+    'live_key' in block(info, 'intensities') && file === text(block(info, 'intensities').file);
+  if (file !== null && key !== null)
+    return swmr ? { param, file, key, swmr } : { param, file, key };
   if (key !== null) {
     logger.warn(
       `${param}.key is set but ${param}.file is not: ${param} is not used (as in ptypy).`,
@@ -155,6 +172,45 @@ function recorded(info: PyDict, name: string, logger: Logger): RecordedValue | n
 }
 
 /**
+ * SwmrLoader's keys, when `info` has its parameters (only its tree has them):
+ * the three live keys and both expected-shape keys are required, and the
+ * positions must be in the intensities file, as in ptypy.
+ */
+function swmrKeys(info: PyDict, framesFile: string, problems: ParameterProblem[]): SwmrKeys | null {
+  const intensities = block(info, 'intensities');
+  const pos = block(info, 'positions');
+  if (!('live_key' in intensities)) return null;
+  const key = (b: PyDict, name: string, param: string): DatasetRef => {
+    const value = text(b[name]);
+    if (value === null) {
+      problems.push({
+        path: `${param}.${name}`,
+        expected: `the path of ${name.startsWith('live') ? 'a live key (0 until its frame is written)' : 'a dataset of the expected shape'} in ${framesFile || 'intensities.file'}`,
+        found: 'None',
+      });
+    }
+    return { param, file: framesFile, key: value ?? '', swmr: true };
+  };
+  const positionsFile = text(pos.file);
+  if (positionsFile !== null && positionsFile !== framesFile) {
+    problems.push({
+      path: 'positions.file',
+      expected: `the intensities file (${framesFile}): SwmrLoader reads frames, positions and live keys from one file`,
+      found: positionsFile,
+    });
+  }
+  return {
+    live: [
+      key(intensities, 'live_key', 'intensities'),
+      key(pos, 'live_slow_key', 'positions'),
+      key(pos, 'live_fast_key', 'positions'),
+    ],
+    slowExpected: key(pos, 'slow_key_with_expected_shape', 'positions'),
+    fastExpected: key(pos, 'fast_key_with_expected_shape', 'positions'),
+  };
+}
+
+/**
  * Reads the loader's settings from `info`. The intensities and both position
  * keys are required (every missing one is listed); `positions.file` falls
  * back to `intensities.file`, as ptypy documents (ptypy itself raises).
@@ -187,13 +243,17 @@ export function loaderSettings(info: PyDict, logger: Logger): LoaderSettings {
   const pads = padding(info.padding, problems);
   const skip = toInt(pos.skip ?? 1n, 'positions.skip');
   if (skip === 0) problems.push({ path: 'positions.skip', expected: 'a non-zero int', found: '0' });
+  const swmr = swmrKeys(info, framesFile, problems);
   if (problems.length > 0) throw new ParameterError(problems);
+  // Under SWMR every dataset of the file being written is read as SWMR does.
+  const ref = (param: string, file: string, key: string): DatasetRef =>
+    swmr !== null && file === framesFile ? { param, file, key, swmr: true } : { param, file, key };
   const optionalInt = (v: PyValue | undefined, path: string) =>
     v === null || v === undefined ? null : toInt(v, path);
   return {
-    intensities: { param: 'intensities', file: framesFile, key: framesKey },
-    slow: { param: 'positions', file: positionsFile, key: slowKey },
-    fast: { param: 'positions', file: positionsFile, key: fastKey },
+    intensities: ref('intensities', framesFile, framesKey),
+    slow: ref('positions', positionsFile, slowKey),
+    fast: ref('positions', positionsFile, fastKey),
     slowMultiplier: toNumber(pos.slow_multiplier ?? 1, 'positions.slow_multiplier'),
     fastMultiplier: toNumber(pos.fast_multiplier ?? 1, 'positions.fast_multiplier'),
     slowIndex: optionalInt(pos.slow_index, 'positions.slow_index'),
@@ -215,5 +275,7 @@ export function loaderSettings(info: PyDict, logger: Logger): LoaderSettings {
     outerIndex: optionalInt(info.outer_index, 'outer_index'),
     padding: pads,
     electronData: info.electron_data === true,
+    live: info.live === true,
+    swmr,
   };
 }

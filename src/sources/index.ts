@@ -38,6 +38,7 @@ export {
   type ParamOrigins,
   type WaitReason,
 } from './source-info.js';
+export { SwmrLoader } from './swmr-loader.js';
 export {
   type PositionLine,
   positionsArray,

@@ -19,6 +19,7 @@ import { Hdf5LoaderFast } from './hdf5-loader-fast.js';
 import { MoonFlowerScan } from './moon-flower-scan.js';
 import { NumpyScan } from './numpy-scan.js';
 import { PtydScan } from './ptyd-scan.js';
+import { SwmrLoader } from './swmr-loader.js';
 
 /** A scan source: {@link PtyScan} or a subclass, with its parameter tree in `params`. */
 export type SourceClass = typeof PtyScan;
@@ -81,8 +82,8 @@ export class SourceRegistry {
 
 /**
  * A new registry holding the built-in sources (`CxiScan`, `FoldSliceScan`,
- * `Hdf5Loader`, `Hdf5LoaderFast`, `MoonFlowerScan`, `NumpyScan`, `PtydScan`) and the
- * parameter tree of `PtyScan` itself.
+ * `Hdf5Loader`, `Hdf5LoaderFast`, `SwmrLoader`, `MoonFlowerScan`, `NumpyScan`,
+ * `PtydScan`) and the parameter tree of `PtyScan` itself.
  *
  * @example
  * const registry = createSourceRegistry();
@@ -98,6 +99,7 @@ export function createSourceRegistry(): SourceRegistry {
   registry.register('FoldSliceScan', FoldSliceScan);
   registry.register('Hdf5Loader', Hdf5Loader);
   registry.register('Hdf5LoaderFast', Hdf5LoaderFast);
+  registry.register('SwmrLoader', SwmrLoader);
   registry.register('MoonFlowerScan', MoonFlowerScan);
   registry.register('NumpyScan', NumpyScan);
   registry.register('PtydScan', PtydScan);

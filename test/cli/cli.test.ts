@@ -59,7 +59,7 @@ describe('ptyscan CLI', () => {
     ],
     [
       ['params', 'NoSuchScan'],
-      "ptyscan params: unknown class 'NoSuchScan' (known: PtyScan, PtydScan, CxiScan, FoldSliceScan, Hdf5Loader, Hdf5LoaderFast, MoonFlowerScan, NumpyScan) (see 'ptyscan params --help')\n",
+      "ptyscan params: unknown class 'NoSuchScan' (known: PtyScan, PtydScan, CxiScan, FoldSliceScan, Hdf5Loader, Hdf5LoaderFast, SwmrLoader, MoonFlowerScan, NumpyScan) (see 'ptyscan params --help')\n",
     ],
     [
       ['params', 'PtyScan', 'rebinn'],

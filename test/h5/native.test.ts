@@ -29,7 +29,8 @@ import { h5append, h5read, h5rwAdd, h5rwCreate, h5write } from '../../src/ptyd/h
 import { isNdArray, type PyDict } from '../../src/py/value.js';
 import { python, tempDir } from '../helpers/index.js';
 
-const librariesInstalled = spawnSync('pkg-config', ['--exists', 'hdf5', 'libdeflate']).status === 0;
+const librariesInstalled =
+  spawnSync('pkg-config', ['--exists', 'hdf5', 'libdeflate', 'liblz4']).status === 0;
 const isalInstalled = spawnSync('pkg-config', ['--exists', 'libisal']).status === 0;
 const status = nativeHdf5Status();
 const skip = status.available ? false : `native HDF5 addon not available: ${status.detail}`;
@@ -109,7 +110,7 @@ function diffraction(frames: number, size: number): NdArray<'int32'> {
 }
 
 describe('native HDF5 addon', () => {
-  it('is built wherever libhdf5 and libdeflate are installed (as in CI), with ISA-L when libisal is', () => {
+  it('is built wherever libhdf5, libdeflate and liblz4 are installed (as in CI), with ISA-L when libisal is', () => {
     if (!librariesInstalled) return;
     assert.ok(status.available, `libraries installed but the addon is unusable: ${status.detail}`);
     assert.match(status.detail, /^libhdf5 1\.\d+\.\d+$/);

@@ -33,12 +33,14 @@ export interface Child {
 /** Every child of the test process, so a failing test leaves none behind. */
 const children = new Set<ChildProcess>();
 
-/** Runs `node --import tsx <script> ...args`; killed with SIGKILL after `limitMs`. */
-export function spawnNode(script: string, args: readonly string[], limitMs = 180_000): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** Runs `command ...args` in the project folder; killed with SIGKILL after `limitMs`. */
+export function spawnProcess(
+  command: string,
+  args: readonly string[],
+  limitMs = 180_000,
+  env: NodeJS.ProcessEnv = process.env,
+): Child {
+  const proc = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
   children.add(proc);
   let out = '';
   let err = '';
@@ -59,9 +61,23 @@ export function spawnNode(script: string, args: readonly string[], limitMs = 180
   return { proc, stdout: () => out, stderr: () => err, exited };
 }
 
-/** `ptyscan <args>` in its own process. */
-export function spawnCli(args: readonly string[], limitMs?: number): Child {
-  return spawnNode(CLI, args, limitMs);
+/** Runs `node --import tsx <script> ...args`; killed with SIGKILL after `limitMs`. */
+export function spawnNode(
+  script: string,
+  args: readonly string[],
+  limitMs = 180_000,
+  env: NodeJS.ProcessEnv = process.env,
+): Child {
+  return spawnProcess(process.execPath, ['--import', 'tsx', script, ...args], limitMs, env);
+}
+
+/** `ptyscan <args>` in its own process (with `env`, e.g. the native addon switched off). */
+export function spawnCli(
+  args: readonly string[],
+  limitMs?: number,
+  env?: NodeJS.ProcessEnv,
+): Child {
+  return spawnNode(CLI, args, limitMs, env);
 }
 
 /** Kills every child still running (after a failed test). */

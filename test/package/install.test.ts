@@ -30,7 +30,7 @@ import { noMpi, PROJECT_ROOT } from '../mpi-run.js';
 function hasLibraries(...packages: string[]): boolean {
   return spawnSync('pkg-config', ['--exists', ...packages]).status === 0;
 }
-const LIBS = { mpi: hasLibraries('mpi-c'), hdf5: hasLibraries('hdf5', 'libdeflate') };
+const LIBS = { mpi: hasLibraries('mpi-c'), hdf5: hasLibraries('hdf5', 'libdeflate', 'liblz4') };
 const noNpm = spawnSync('npm', ['--version']).status === 0 ? false : 'npm is not on PATH';
 
 interface Run {
@@ -76,8 +76,8 @@ function assertReportLine(text: string): void {
   assert.match(
     line,
     LIBS.hdf5
-      ? /HDF5 built \(hdf5 [\d.]+, libdeflate [\d.]+, (libisal [\d.]+|no libisal)\)/
-      : /HDF5 skipped: pkg-config finds no (hdf5|libdeflate).*apt-get install libhdf5-dev libdeflate-dev libisal-dev/,
+      ? /HDF5 built \(hdf5 [\d.]+, libdeflate [\d.]+, liblz4 [\d.]+, (libisal [\d.]+|no libisal)\)/
+      : /HDF5 skipped: pkg-config finds no (hdf5|libdeflate|liblz4).*apt-get install libhdf5-dev libdeflate-dev liblz4-dev libisal-dev/,
   );
 }
 
@@ -122,6 +122,10 @@ describe('the installed package', { skip: noNpm }, () => {
       'package/native/mpi/ptyscan_mpi.cc',
       'package/native/hdf5/binding.gyp',
       'package/native/hdf5/ptyscan_hdf5.cc',
+      'package/native/hdf5/read.cc',
+      'package/native/hdf5/read.h',
+      'package/native/hdf5/decode.cc',
+      'package/native/hdf5/decode.h',
       'package/scripts/build-native.mjs',
       'package/scripts/native-addon.mjs',
       'package/dist/src/cli/main.js',
@@ -280,8 +284,8 @@ describe('the install step without the libraries, or with a build that fails', (
       'ptyscan: native addons: ' +
         'MPI skipped: pkg-config finds no mpi-c, so ptyscan runs in one process and refuses mpirun ' +
         '(apt-get install openmpi-bin libopenmpi-dev pkg-config, then npx ptyscan doctor --build); ' +
-        'HDF5 skipped: pkg-config finds no hdf5, so gzip data is written by h5wasm alone, several times slower ' +
-        '(apt-get install libhdf5-dev libdeflate-dev libisal-dev pkg-config, then npx ptyscan doctor --build)\n',
+        'HDF5 skipped: pkg-config finds no hdf5, so gzip data is written and detector frames are decoded by h5wasm alone, several times slower ' +
+        '(apt-get install libhdf5-dev libdeflate-dev liblz4-dev libisal-dev pkg-config, then npx ptyscan doctor --build)\n',
     );
     const report = run(process.execPath, ['scripts/build-native.mjs', '--report'], { cwd: copy });
     assert.equal(report.stdout, r.stdout);
@@ -304,13 +308,13 @@ describe('the install step without the libraries, or with a build that fails', (
   });
 
   it('reports a failed build with its log and still exits 0 (--strict: 1)', {
-    skip: LIBS.hdf5 ? false : 'libhdf5/libdeflate not installed: nothing to compile',
+    skip: LIBS.hdf5 ? false : 'libhdf5/libdeflate/liblz4 not installed: nothing to compile',
   }, () => {
     writeFileSync(join(copy, 'native/hdf5/ptyscan_hdf5.cc'), 'this is not C++;\n');
     const r = run(process.execPath, ['scripts/build-native.mjs', 'hdf5'], { cwd: copy });
     assert.match(
       r.stdout,
-      /^ptyscan: native addons: HDF5 FAILED: hdf5 [\d.]+, libdeflate [\d.]+, (libisal [\d.]+|no libisal) found but the build failed, so gzip data is written by h5wasm alone, several times slower \(compiler output in .*native-hdf5\.log; fix the error, then npx ptyscan doctor --build\)$/m,
+      /^ptyscan: native addons: HDF5 FAILED: hdf5 [\d.]+, libdeflate [\d.]+, liblz4 [\d.]+, (libisal [\d.]+|no libisal) found but the build failed, so gzip data is written and detector frames are decoded by h5wasm alone, several times slower \(compiler output in .*native-hdf5\.log; fix the error, then npx ptyscan doctor --build\)$/m,
     );
     assert.match(readFileSync(join(copy, 'build/native-hdf5.log'), 'utf8'), /error/);
     const strict = spawnSync(process.execPath, ['scripts/build-native.mjs', 'hdf5', '--strict'], {

@@ -11,7 +11,7 @@ import {
 import { ndarray } from '../../src/frames/ndarray.js';
 import { PyTuple } from '../../src/py/value.js';
 import type { ScanParams } from '../../src/scan/pty-scan.js';
-import { Hdf5Loader } from '../../src/sources/index.js';
+import { Hdf5Loader, SwmrLoader } from '../../src/sources/index.js';
 import { python } from '../helpers/python.js';
 import { fixture, fixtureFolder, loader } from './hdf5-fixtures.js';
 
@@ -182,6 +182,8 @@ with h5py.File(sys.argv[1], 'w') as f:
     fails(fixture(at('unknown-filter.h5')), FileFormatError, (e) => {
       assert.equal(e.found, 'filter 32099 (no name in the file)');
       assert.match(e.message, /h5repack -f NONE/);
+      // How to get a plugin for it: hdf5plugin's collection and where libhdf5 looks for plugins.
+      assert.match(e.message, /python3-hdf5plugin .*HDF5_PLUGIN_PATH/);
       assert.equal(e.parameter, 'intensities.key');
     });
   });
@@ -195,6 +197,33 @@ with h5py.File(sys.argv[1], 'w') as f:
       }),
       MissingDataError,
       (e) => assert.equal(e.parameter, 'outer_index'),
+    );
+  });
+});
+
+describe('SwmrLoader: its parameters, as ptypy requires them', () => {
+  it('every missing live or expected-shape key and a positions file apart from the frames are listed together', () => {
+    const params = fixture(l2(), {
+      intensities: { file: l2(), key: 'entry/data', live_key: 'entry/sx' },
+      positions: { file: at('other.h5') },
+    });
+    assert.throws(
+      () => loader(params, SwmrLoader),
+      (error: unknown) => {
+        assert.ok(error instanceof ParameterError, String(error));
+        assert.deepEqual(error.problems.map((p) => p.path).sort(), [
+          'positions.fast_key_with_expected_shape',
+          'positions.file',
+          'positions.live_fast_key',
+          'positions.live_slow_key',
+          'positions.slow_key_with_expected_shape',
+        ]);
+        assert.equal(
+          error.problems.find((p) => p.path === 'positions.file')?.found,
+          at('other.h5'),
+        );
+        return true;
+      },
     );
   });
 });

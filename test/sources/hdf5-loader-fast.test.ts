@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { unlinkSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { MissingDataError } from '../../src/errors.js';
-import { h5ready } from '../../src/h5/index.js';
+import { h5ready, nativeHdf5Status } from '../../src/h5/index.js';
 import type { ScanParams } from '../../src/scan/pty-scan.js';
 import { Hdf5Loader, Hdf5LoaderFast } from '../../src/sources/index.js';
 import { tempDir } from '../helpers/index.js';
@@ -28,6 +30,7 @@ with h5py.File(d + '/master.h5', 'w') as f:
     f['entry/mask'] = (np.arange(256 * 256).reshape(256, 256) % 97 != 0).astype(np.uint8)
 `;
 
+const FIXTURE = fileURLToPath(new URL('./fixtures/fast-run.ts', import.meta.url));
 const dir = tempDir('fast');
 const threads = availableParallelism();
 
@@ -48,33 +51,61 @@ function params(): ScanParams {
   };
 }
 
+/** Runs an Hdf5LoaderFast in a child process (`native: false` switches the addon off there). */
+function runFast(native: boolean): {
+  native: boolean;
+  threads: number[];
+  data: number[][];
+  weights: number[][];
+} {
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      FIXTURE,
+      JSON.stringify(params(), (_k, v) => (typeof v === 'bigint' ? Number(v) : v)),
+      '20',
+    ],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, PTYSCAN_NATIVE_HDF5: native ? '1' : '0' },
+      maxBuffer: 1 << 30,
+    },
+  );
+  assert.equal(child.status, 0, child.stderr);
+  return JSON.parse(child.stdout);
+}
+
 describe('Hdf5LoaderFast', () => {
-  it("reads each chunk's frames on this thread and worker threads together, and gives Hdf5Loader's numbers", (t) => {
-    const fast = loader(params(), Hdf5LoaderFast) as Hdf5LoaderFast;
-    const threadCounts: number[] = [];
-    fast.initialize();
-    const chunks = [];
-    for (let msg = fast.auto(20); msg.msg === 'data'; msg = fast.auto(20)) {
-      chunks.push(msg);
-      threadCounts.push(fast.lastLoadThreads);
-    }
-    fast.close();
+  it("without the native addon, reads each chunk's frames on this thread and worker threads together, and gives Hdf5Loader's numbers", (t) => {
+    const fast = runFast(false);
+    assert.equal(fast.native, false);
     const plain = run(loader(params(), Hdf5Loader), 20);
-    assert.equal(chunks.length, 2);
-    chunks.forEach((pkg, i) => {
-      assert.deepEqual(pkg.chunk.indices, plain[i]!.chunk.indices);
-      assert.deepEqual(values(pkg.chunk.data), values(plain[i]!.chunk.data), `chunk ${i} data`);
-      assert.deepEqual(
-        values(pkg.chunk.weights),
-        values(plain[i]!.chunk.weights),
-        `chunk ${i} weights`,
-      );
+    assert.equal(fast.data.length, 2);
+    fast.data.forEach((chunk, i) => {
+      assert.deepEqual(chunk, values(plain[i]!.chunk.data), `chunk ${i} data`);
+      assert.deepEqual(fast.weights[i], values(plain[i]!.chunk.weights), `chunk ${i} weights`);
     });
     if (threads < 2) {
       t.skip('one core: Hdf5LoaderFast reads on this thread alone');
       return;
     }
-    assert.deepEqual(threadCounts, [Math.min(threads, 20), Math.min(threads, 20)]);
+    assert.deepEqual(fast.threads, [Math.min(threads, 20), Math.min(threads, 20)]);
+  });
+
+  it('with the native addon, leaves the threads to it (it decodes on every core) and gives the same numbers', (t) => {
+    if (!nativeHdf5Status().available) {
+      t.skip(`the native HDF5 addon is not in use (${nativeHdf5Status().detail})`);
+      return;
+    }
+    const fast = runFast(true);
+    assert.equal(fast.native, true);
+    const plain = run(loader(params(), Hdf5Loader), 20);
+    fast.data.forEach((chunk, i) => {
+      assert.deepEqual(chunk, values(plain[i]!.chunk.data), `chunk ${i} data`);
+    });
+    assert.deepEqual(fast.threads, threads < 2 ? [1, 1] : [0, 0]);
   });
 
   it('a frame a worker thread cannot read is the same typed error as on this thread, naming the missing file', (t) => {

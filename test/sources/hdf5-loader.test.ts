@@ -197,9 +197,9 @@ describe('Hdf5Loader: the load window', () => {
     const readBlock = proto.readBlock;
     const readDataset = proto.readDataset;
     const whole: string[] = [];
-    proto.readBlock = function (this: H5File, path, start, count) {
+    proto.readBlock = function (this: H5File, path, start, count, into) {
       if (path.endsWith('entry/data')) blocks.push([...start, ...count]);
-      return readBlock.call(this, path, start, count);
+      return readBlock.call(this, path, start, count, into);
     };
     proto.readDataset = function (this: H5File, path, slice) {
       if (path.endsWith('entry/data')) whole.push(path);

@@ -29,7 +29,7 @@ export const doctorCommand: Command = {
     'Options:',
     '  --build          build the addons again (needs the libraries, pkg-config and a',
     '                   C++ compiler; Debian: apt-get install openmpi-bin libopenmpi-dev',
-    '                   libhdf5-dev libdeflate-dev pkg-config g++ make)',
+    '                   libhdf5-dev libdeflate-dev liblz4-dev pkg-config g++ make)',
     '',
     'Exit code 1 when --build was given and a build failed.',
   ].join('\n'),

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MissingDataError, PtyscanError } from '../../errors.js';
+import { writeState } from '../../h5/index.js';
 import { mpiLaunch } from '../../parallel/index.js';
 import type { PtyScan } from '../../scan/index.js';
 import { hasWaitReason } from '../../sources/index.js';
@@ -37,12 +38,14 @@ export interface OpenOptions {
 }
 
 /**
- * The file a failure names when that file does not exist (yet): what a live
- * scan waits for. Anything else is a real error.
+ * The file a failure names when that file does not exist (yet), or is an
+ * HDF5 file a writer still has open (a detector's first data file): what a
+ * live scan waits for. Anything else is a real error.
  */
 function missingFile(error: unknown): string | null {
   if (!(error instanceof PtyscanError) || typeof error.file !== 'string') return null;
-  return existsSync(error.file) ? null : error.file;
+  if (!existsSync(error.file)) return error.file;
+  return writeState(error.file).kind === 'writing' ? error.file : null;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { PtyscanError } from '../../errors.js';
 import { describeSave, saveSettings } from '../../ptyd/index.js';
-import { createScan, readScanConfig } from '../../sources/index.js';
+import { createScan, readScanConfig, resolveScanConfig } from '../../sources/index.js';
 import { type CliEffects, type Command, parseCommandArgs } from '../command.js';
 import { Progress, type ProgressMode } from '../progress.js';
 import { positiveInt, positiveNumber, singlePositional } from './options.js';
@@ -41,10 +41,11 @@ export const prepareCommand: Command = {
     '  --verbose        more detail, and the stack of an error',
     '  --resume         continue an interrupted link/merge-mode file from its last complete chunk',
     '',
-    'A scan with num_frames (or --poll) is live: frames, positions and the raw folder',
-    'that are not there yet are waited for. Each chunk holds --chunk frames (the last',
-    'one the rest): the scan waits for that many new frames unless the config sets',
-    'min_frames (e.g. 1: take what has arrived, smaller chunks, less delay).',
+    'A scan with num_frames, live: true (Hdf5Loader) or --poll, and a SwmrLoader, is',
+    'live: frames, positions, raw folders and HDF5 files that are not there yet are',
+    'waited for. Each chunk holds --chunk frames (the last one the rest): the scan',
+    'waits for that many new frames unless the config sets min_frames (e.g. 1: take',
+    'what has arrived, smaller chunks, less delay).',
     '',
     'Ctrl-C stops after the current chunk: every completed chunk stays readable.',
   ].join('\n'),
@@ -74,7 +75,9 @@ export const prepareCommand: Command = {
     // Chunks of the requested size also while frames trickle in (see the usage text).
     if (config.min_frames === undefined) config.min_frames = BigInt(chunk);
     const live =
-      values.poll !== undefined || (config.num_frames !== undefined && config.num_frames !== null);
+      values.poll !== undefined ||
+      (config.num_frames !== undefined && config.num_frames !== null) ||
+      (await resolveScanConfig(config, { baseDir })).info.live === true;
     const warn = (message: string): void => effects.stderr(`ptyscan: warning: ${message}\n`);
     const note = (message: string): void => {
       if (verbose) effects.stderr(`ptyscan: ${message}\n`);
