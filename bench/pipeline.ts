@@ -1,12 +1,16 @@
 /**
- * The ptypy baseline workload through the whole pipeline: raw frames
- * 512x512 int32 as `.npy` files, NumpyScan with shape 256, orientation 3,
- * chunks of 100 (`auto(100)`), saved nowhere, appended (gzip 4) or linked,
- * with and without rebin 2. Every run is a child process of its own, so its
- * peak RSS is its own; median of 3. The yardsticks are `cat` of the same raw
- * files and gzip 4 of the prepared data alone, timed in the same command.
+ * The ptypy baseline workload through ptyscan's whole pipeline, ptyscan
+ * alone (for ratios to ptypy, `npm run bench` with PTYPY_SRC runs
+ * bench/side-by-side.ts): raw frames 512x512 int32 as `.npy` files,
+ * NumpyScan with shape 256, orientation 3, chunks of 100 (`auto(100)`),
+ * saved nowhere, appended or linked with the default pipeline, with and
+ * without rebin 2, on every core or on one (`-w1`). Every run is a child
+ * process of its own, so its peak RSS is its own; median of 3. The
+ * yardsticks are `cat` of the same raw files and compressing and writing
+ * the prepared data alone, timed in the same command.
  *
  * Run: npm run bench -- [--frames N] [--runs R] [--only a,b] [--profile] [--mpi]
+ * (without PTYPY_SRC, or `node dist/bench/pipeline.js` after `npx tsc -p tsconfig.bench.json`)
  * It compiles this file with the package (tsconfig.bench.json) and runs it
  * with plain node, as `ptyscan prepare` runs: under tsx, every worker thread
  * would load the TypeScript loader again.
@@ -41,35 +45,26 @@ const DISTINCT = 1000;
 const CHUNK = 100;
 const SCRIPT = fileURLToPath(import.meta.url);
 
-/** ptypy's figures from DESIGN.md (frames/s, peak RSS MiB), same workload, 2 cores. */
-const PTYPY: Record<string, [number, number] | undefined> = {
-  none: [551, 352],
-  'none-rebin2': [327, 373],
-  append: [191, 355],
-  'append-rebin2': [234, 377],
-  link: [168, 355],
-};
-
 interface Variant {
   name: string;
   save: 'append' | 'link' | null;
   rebin: number;
-  workers: number;
+  /** Threads compressing each chunk (null: the default, every core). */
+  workers: number | null;
   /** Ranks under mpirun (1: a plain process). */
   ranks: number;
 }
 
 const VARIANTS: Variant[] = [
-  { name: 'none', save: null, rebin: 1, workers: 1, ranks: 1 },
-  { name: 'none-rebin2', save: null, rebin: 2, workers: 1, ranks: 1 },
-  { name: 'append', save: 'append', rebin: 1, workers: 1, ranks: 1 },
-  { name: 'append-rebin2', save: 'append', rebin: 2, workers: 1, ranks: 1 },
-  { name: 'link', save: 'link', rebin: 1, workers: 1, ranks: 1 },
-  { name: 'none-w2', save: null, rebin: 1, workers: 2, ranks: 1 },
-  { name: 'append-w2', save: 'append', rebin: 1, workers: 2, ranks: 1 },
-  { name: 'link-w2', save: 'link', rebin: 1, workers: 2, ranks: 1 },
-  { name: 'append-mpi2', save: 'append', rebin: 1, workers: 1, ranks: 2 },
-  { name: 'link-mpi2', save: 'link', rebin: 1, workers: 1, ranks: 2 },
+  { name: 'none', save: null, rebin: 1, workers: null, ranks: 1 },
+  { name: 'none-rebin2', save: null, rebin: 2, workers: null, ranks: 1 },
+  { name: 'append', save: 'append', rebin: 1, workers: null, ranks: 1 },
+  { name: 'append-rebin2', save: 'append', rebin: 2, workers: null, ranks: 1 },
+  { name: 'link', save: 'link', rebin: 1, workers: null, ranks: 1 },
+  { name: 'append-w1', save: 'append', rebin: 1, workers: 1, ranks: 1 },
+  { name: 'link-w1', save: 'link', rebin: 1, workers: 1, ranks: 1 },
+  { name: 'append-mpi2', save: 'append', rebin: 1, workers: null, ranks: 2 },
+  { name: 'link-mpi2', save: 'link', rebin: 1, workers: null, ranks: 2 },
 ];
 
 /** What a child run reports on its last stdout line. */
@@ -217,7 +212,7 @@ async function child(
     rebin: BigInt(spec.rebin),
     save: spec.save,
     dfile: spec.save === null ? null : dfile,
-    workers: BigInt(spec.workers),
+    workers: spec.workers === null ? null : BigInt(spec.workers),
   };
   const sink =
     spec.profile && spec.save !== null
@@ -331,9 +326,7 @@ async function main(): Promise<void> {
     timeCat(dir, frames); // warm the page cache
     const cats: number[] = [];
     console.log(`${frames} frames 512x512 int32, shape 256, orientation 3, chunks of ${CHUNK}`);
-    console.log(
-      'run                    frames/s  x cat  x ptypy  x 1st  peak RSS  (ptypy: frames/s, RSS)',
-    );
+    console.log('run                    frames/s  x cat  x 1st  peak RSS');
     const runnable = wanted.filter((v) => v.ranks === 1 || canMpi);
     // Rounds run every variant once, in turn, so that the machine's drift
     // (it is shared) hits every variant alike, and ratios pair runs of one round.
@@ -356,8 +349,7 @@ async function main(): Promise<void> {
       const rates = own.map((r) => r.frames / r.seconds);
       const rate = median(rates);
       const rss = median(own.map((r) => r.maxRssMiB));
-      const ptypy = PTYPY[variant.name];
-      const base = results.get(variant.name.replace(/-(w2|mpi2)$/, ''));
+      const base = results.get(variant.name.replace(/-(w1|mpi2)$/, ''));
       const paired =
         base === undefined || base === own
           ? undefined
@@ -367,10 +359,8 @@ async function main(): Promise<void> {
           variant.name.padEnd(22),
           rate.toFixed(0).padStart(8),
           (rate / catRate).toFixed(3).padStart(6),
-          (ptypy ? (rate / ptypy[0]).toFixed(2) : '-').padStart(7),
           (paired === undefined ? '-' : paired.toFixed(2)).padStart(6),
           `${rss.toFixed(0)} MiB`.padStart(9),
-          ptypy ? ` (${ptypy[0]}, ${ptypy[1]} MiB)` : '',
         ].join(' '),
       );
     }
@@ -378,7 +368,7 @@ async function main(): Promise<void> {
       `cat of the raw files: ${(frames / median(cats)).toFixed(0)} frames/s (median of ${cats.length})`,
     );
     console.log(
-      'x 1st: ratio to the same save mode with 1 worker and 1 process: median over rounds of the ratio within a round',
+      'x 1st: ratio to the same save mode on every core in 1 process: median over rounds of the ratio within a round',
     );
     if (wanted.some((v) => v.save !== null)) {
       const arg = JSON.stringify({ dir, out, frames });
@@ -392,11 +382,11 @@ async function main(): Promise<void> {
         writer: string;
       };
       console.log(
-        `gzip 4 + write of the prepared data alone: ${g.rates[1]!.toFixed(0)} frames/s on 1 thread, ${g.rates[2]!.toFixed(0)} on 2 (${g.writer})`,
+        `default pipeline (shuffle + gzip 1) + write of the prepared data alone: ${g.rates[1]!.toFixed(0)} frames/s on 1 thread, ${g.rates[2]!.toFixed(0)} on 2 (${g.writer})`,
       );
     }
     if (profile) {
-      for (const variant of wanted.filter((v) => v.workers === 1 && v.ranks === 1)) {
+      for (const variant of wanted.filter((v) => v.workers === null && v.ranks === 1)) {
         const result = runChild(variant, dir, out, true, frames);
         const parts = Object.entries(result.profile ?? {})
           .map(([k, s]) => `${k} ${((100 * s) / result.seconds).toFixed(0)}%`)
@@ -412,7 +402,7 @@ async function main(): Promise<void> {
 /**
  * The yardstick of the gzip runs: compressing and writing the prepared data
  * of the workload alone (one chunk of 100 prepared frames, written as a
- * gzip 4 file `frames / 100` times), on 1 and 2 threads. No save mode can be
+ * shuffle + gzip 1 file `frames / 100` times), on 1 and 2 threads. No save mode can be
  * faster than this with the same compression.
  */
 async function gzipOnly(spec: { dir: string; out: string; frames: number }): Promise<void> {
@@ -431,7 +421,11 @@ async function gzipOnly(spec: { dir: string; out: string; frames: number }): Pro
   for (const threads of [1, 2]) {
     const t0 = performance.now();
     for (let k = 0; k < spec.frames / CHUNK; k++) {
-      h5write(join(spec.out, `gzip-${threads}-${k % 2}.h5`), { data: msg.chunk.data }, { threads });
+      h5write(
+        join(spec.out, `gzip-${threads}-${k % 2}.h5`),
+        { data: msg.chunk.data },
+        { threads, level: 1, shuffle: true },
+      );
     }
     rates[threads] = spec.frames / ((performance.now() - t0) / 1000);
   }

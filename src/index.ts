@@ -117,6 +117,7 @@ export {
   PTYSCAN_PARAMS,
   PtyScan,
   type PtyScanOptions,
+  type RowWindow,
   type ScanParams,
   type ScanProgress,
   type ScanSink,

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 /** The `ptyscan` executable: runs the CLI against the real process streams. */
-import { h5ready } from '../h5/index.js';
 import { EXIT_INTERRUPTED } from './commands/prepare-run.js';
 import { printable } from './printable.js';
 import { runCli } from './run.js';
@@ -42,7 +41,6 @@ function writeQuietly(stream: NodeJS.WriteStream, text: string): void {
 }
 
 try {
-  await h5ready();
   const code = await runCli(process.argv.slice(2), {
     stdout: (text) => writeQuietly(process.stdout, text),
     stderr: (text) => writeQuietly(process.stderr, text),
@@ -53,7 +51,7 @@ try {
   process.exitCode =
     code === EXIT_INTERRUPTED && stoppedBy !== null ? STOP_SIGNALS[stoppedBy] : code;
 } catch (error) {
-  // Only a failure outside any command (the HDF5 runtime not loading) gets here.
+  // Only a failure outside any command gets here.
   const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   writeQuietly(process.stderr, `ptyscan: error: ${printable(what)}\n`);
   process.exitCode = 1;

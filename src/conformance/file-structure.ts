@@ -9,6 +9,24 @@ export interface StructureEntry {
   shape?: number[];
   /** The h5rw `type` attribute. */
   type?: string;
+  /** A dataset's filter pipeline in order, e.g. `shuffle + gzip 1` (`none` without filters). */
+  filters?: string;
+}
+
+/** A pipeline of filter words in order (`none` for none). */
+function pipelineText(words: readonly string[]): string {
+  return words.length === 0 ? 'none' : words.join(' + ');
+}
+
+/** Our dataset's filters, in the words the corpus's h5py listing gives. */
+function filterWords(filters: readonly { id: number; cdValues: number[] }[]): string[] {
+  return filters.map((f) => {
+    if (f.id === 1) return `gzip ${f.cdValues[0] ?? 4}`;
+    if (f.id === 2) return 'shuffle';
+    if (f.id === 3) return 'fletcher32';
+    if (f.id === 32000) return 'lzf';
+    return `filter ${f.id}`;
+  });
 }
 
 /** Lists every object below the root, following external links (their targets' members are listed under the link path). */
@@ -35,6 +53,7 @@ export function listStructure(file: string): StructureEntry[] {
           kind: 'dataset',
           dtype: typeof resolved.dtype === 'string' ? resolved.dtype : 'unsupported',
           shape: resolved.shape,
+          filters: pipelineText(filterWords(resolved.filters)),
           ...(type === undefined ? {} : { type }),
         });
       }
@@ -60,11 +79,22 @@ export function expectedStructure(json: Record<string, Plain>): StructureEntry[]
       const type = attrs.type?.value;
       const kind =
         e.kind === 'group' ? 'group' : e.kind === 'dataset' ? 'dataset' : 'external_link';
+      // h5py applies the shuffle before the compression, the checksum last.
+      const words = [
+        ...(e.shuffle === true ? ['shuffle'] : []),
+        ...(e.compression === 'gzip' ? [`gzip ${e.compression_opts}`] : []),
+        ...(e.compression === 'lzf' ? ['lzf'] : []),
+        ...(e.fletcher32 === true ? ['fletcher32'] : []),
+      ];
       return {
         path: String(e.path),
         kind,
         ...(kind === 'dataset'
-          ? { dtype: String(e.numpy_dtype), shape: (e.shape as number[]) ?? [] }
+          ? {
+              dtype: String(e.numpy_dtype),
+              shape: (e.shape as number[]) ?? [],
+              filters: pipelineText(words),
+            }
           : {}),
         ...(typeof type === 'string' ? { type } : {}),
       };

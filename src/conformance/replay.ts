@@ -89,12 +89,17 @@ export function replay(kase: ConformanceCase, options: ReplayOptions = {}): stri
   if (kase.expected.final !== null)
     compareFinal(scan, sequence, kase.expected.final, options.finalWithoutCenter === true);
   scan.close();
+  const notes: string[] = [];
   if (kase.params.save !== null && kase.params.save !== undefined) {
     const dfile = String(kase.params.dfile);
-    differ('saved file', compareSavedFile(dfile, kase.expected.dir, dfile));
+    const saved = compareSavedFile(dfile, kase.expected.dir, dfile);
+    differ('saved file', saved.difference);
+    const save = String(kase.params.save);
+    const mode = Object.hasOwn(SAVE_NOTES, save) ? SAVE_NOTES[save] : undefined;
+    if (mode !== undefined) notes.push(mode);
+    notes.push(...saved.notes);
   }
-  const save = String(kase.params.save);
-  return Object.hasOwn(SAVE_NOTES, save) ? SAVE_NOTES[save] : undefined;
+  return notes.length === 0 ? undefined : notes.join('; ');
 }
 
 /** The note a passing case gets for the save mode it ran with (intended difference 3). */

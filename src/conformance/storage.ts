@@ -6,7 +6,13 @@ import { firstDifference, type Plain, toPlain } from './describe.js';
 import { expectedStructure, listStructure, type StructureEntry } from './file-structure.js';
 
 /** ptyscan's own parameters: they appear in our `info` group and not in ptypy's. */
-const OWN_INFO_KEYS = new Set(['compression', 'compression_level', 'workers']);
+const OWN_INFO_KEYS = new Set([
+  'compression',
+  'compression_level',
+  'shuffle',
+  'compression_plugins',
+  'workers',
+]);
 
 /** Booleans as 0/1: we store bool as int8 (h5wasm cannot write h5py's bool enum). */
 function boolsAsNumbers(value: Plain): Plain {
@@ -42,11 +48,65 @@ function sameEntry(ours: StructureEntry, expected: StructureEntry): string | nul
 }
 
 /**
- * Compares the `.ptyd` we wrote with ptypy's: the same groups, datasets,
- * dtypes (bool as int8), shapes, `type` attributes and values. Link targets
- * are not compared by name (we name chunk files by `chunk_format`).
+ * The filters ptyscan writes where ptypy writes others, on purpose: the
+ * default pipeline (docs/compatibility.md, "Differences in the files we
+ * write"). Both are core HDF5 filters every reader decodes; the values are
+ * compared as well.
  */
-export function compareSavedFile(ours: string, expectedDir: string, name: string): string | null {
+const INTENDED_FILTERS: readonly { ptypy: RegExp; ours: string; note: string }[] = [
+  {
+    ptypy: /^gzip \d$/,
+    ours: 'shuffle + gzip 1',
+    note: 'intended difference: the default pipeline, byte shuffle then gzip 1 (ptypy writes gzip without the shuffle)',
+  },
+];
+
+/** The filter pipelines of our datasets against ptypy's: a difference, or the intended differences seen. */
+function compareFilters(
+  ours: StructureEntry,
+  expected: StructureEntry,
+  notes: Set<string>,
+): string | null {
+  if (ours.filters === expected.filters) return null;
+  const intended = INTENDED_FILTERS.find(
+    (d) => d.ptypy.test(expected.filters ?? '') && d.ours === ours.filters,
+  );
+  if (intended === undefined) {
+    return `${expected.path}: filters expected ${expected.filters}, found ${ours.filters}`;
+  }
+  notes.add(intended.note);
+  return null;
+}
+
+/** What comparing a saved file found: the first difference (null: none), and the intended differences seen. */
+export interface SavedFileComparison {
+  difference: string | null;
+  /** Notes for the pass line (the filters, where they differ on purpose). */
+  notes: string[];
+}
+
+/**
+ * Compares the `.ptyd` we wrote with ptypy's: the same groups, datasets,
+ * dtypes (bool as int8), shapes, `type` attributes, filter pipelines (or an
+ * intended difference of them) and values. Link targets are not compared
+ * by name (we name chunk files by `chunk_format`).
+ */
+export function compareSavedFile(
+  ours: string,
+  expectedDir: string,
+  name: string,
+): SavedFileComparison {
+  const notes = new Set<string>();
+  const difference = firstSavedDifference(ours, expectedDir, name, notes);
+  return { difference, notes: difference === null ? [...notes] : [] };
+}
+
+function firstSavedDifference(
+  ours: string,
+  expectedDir: string,
+  name: string,
+  notes: Set<string>,
+): string | null {
   const structureFile = join(expectedDir, `${name}.structure.json`);
   if (!existsSync(ours)) return `${name}: not written`;
   const expected = expectedStructure(
@@ -56,7 +116,9 @@ export function compareSavedFile(ours: string, expectedDir: string, name: string
   for (const entry of expected) {
     const mine = found.get(entry.path);
     if (mine === undefined) return `${entry.path}: missing from our file`;
-    const d = sameEntry(mine, entry);
+    const d =
+      sameEntry(mine, entry) ??
+      (entry.kind === 'dataset' ? compareFilters(mine, entry, notes) : null);
     if (d !== null) return d;
     found.delete(entry.path);
   }

@@ -5,9 +5,22 @@
  */
 import { type AnyTypedArray, type DType, TYPED_ARRAY, type TypedArrayFor } from './dtype.js';
 
+/**
+ * The row copy of the crop/orient kernel done elsewhere (natively, see
+ * `native/memory.ts`): the rows of every frame of `src` (`[n, inH, inW]`)
+ * into `dst` as `transform.ts` places them. Values are only moved.
+ */
+export type RowMover = (
+  src: AnyTypedArray,
+  dst: AnyTypedArray,
+  plan: readonly [number, number, number, number, number, number, number, boolean, boolean],
+) => void;
+
 /** Makes typed arrays for large outputs. */
 export interface Allocator {
   array<D extends DType>(dtype: D, length: number): TypedArrayFor[D];
+  /** A faster row copy for the kernels that write into this memory (default: `TypedArray.set`). */
+  readonly rows?: RowMover;
 }
 
 /** Plain zeroed memory. */
@@ -25,6 +38,11 @@ export interface OutputMemory {
 
 /** A buffer to reuse, or {@link OutputMemory}. */
 export type Output = AnyTypedArray | OutputMemory;
+
+/** The row copy `output`'s allocator offers, if any. */
+export function rowMoverOf(output: Output | undefined): RowMover | undefined {
+  return output === undefined || ArrayBuffer.isView(output) ? undefined : output.allocator?.rows;
+}
 
 /** The buffer `output` offers for reuse, if any. */
 export function reuseOf(output: Output | undefined): AnyTypedArray | undefined {

@@ -6,7 +6,7 @@
  * reads stay in cache.
  */
 import type { DType } from './dtype.js';
-import { type Output, outputArray, reuseOf } from './memory.js';
+import { type Output, outputArray, type RowMover, reuseOf, rowMoverOf } from './memory.js';
 import type { FrameStack } from './ndarray.js';
 import type { OrientationFlags } from './orientation.js';
 
@@ -70,8 +70,11 @@ export function transformFrames<D extends DType, O extends DType>(
   }
   const src = stack.data as unknown as Elements;
   const dst = out as unknown as Elements;
+  const mover = rowMoverOf(output);
   if (plan.flags.transpose) transposeCopy(src, dst, dims, plan);
-  else rowCopy(src, dst, dims, plan);
+  else if (mover !== undefined && (stack.dtype as DType) === outDtype) {
+    moveRows(mover, stack.data, out, dims, plan);
+  } else rowCopy(src, dst, dims, plan);
   return { dtype: outDtype, shape: [n, outH, outW], data: out };
 }
 
@@ -81,6 +84,17 @@ function coversRoi(
   { roi, low }: TransformPlan,
 ): boolean {
   return low[0] <= 0 && low[1] <= 0 && roi[0] - low[0] <= inH && roi[1] - low[1] <= inW;
+}
+
+/** {@link rowCopy} by the allocator's row mover (one call for the stack). */
+function moveRows(
+  mover: RowMover,
+  src: FrameStack['data'],
+  dst: FrameStack['data'],
+  [n, inH, inW]: readonly [number, number, number],
+  { roi: [roiH, roiW], low: [low0, low1], flags: { flipud, fliplr } }: TransformPlan,
+): void {
+  mover(src, dst, [n, inH, inW, roiH, roiW, low0, low1, flipud, fliplr]);
 }
 
 function rowCopy(

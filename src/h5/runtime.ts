@@ -7,7 +7,7 @@ import { closeSync, fstatSync, ftruncateSync, openSync, readSync, unlinkSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import h5wasm from 'h5wasm/node';
+import type h5wasm from 'h5wasm/node';
 import { type ErrorContext, H5Error, PtyscanError } from '../errors.js';
 
 /** The emscripten module of h5wasm, with the C bindings. */
@@ -68,7 +68,9 @@ export async function h5ready(): Promise<void> {
     loaded = undefined;
     loading = freshModule();
   }
-  loading ??= h5wasm.ready;
+  // Loaded on first use: its 4 MB module costs a command that needs no HDF5 (or
+  // writes through the native addon) a tenth of a second.
+  loading ??= import('h5wasm/node').then(({ default: lib }) => lib.ready);
   const module = await loading;
   if (loaded === module) return;
   captureDiagnostics(module);

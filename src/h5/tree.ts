@@ -7,10 +7,39 @@
  * (ptyd/) never know.
  *
  * `A` is how array values travel: NdArrays here, references into shared
- * memory on the way to a worker thread (see `write-job.ts`).
+ * memory on the way to a worker thread (see `write-job.ts`), or chunks
+ * compressed on another rank ({@link EncodedArray}).
  */
+import type { DType } from '../frames/dtype.js';
 import type { NdArray } from '../frames/ndarray.js';
 import type { H5ArrayOptions } from './write.js';
+
+/**
+ * An array whose chunks were compressed already, where it was prepared
+ * (`encodeWrite` in `native-engine.ts`): written as it is, by direct chunk
+ * writes, with the filters of its node's compression.
+ */
+export interface EncodedArray {
+  readonly kind: 'encoded';
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  /** Rows (entries of the first axis) per HDF5 chunk. */
+  readonly rowsPerChunk: number;
+  /** The distinct compressed chunks, one after the other. */
+  readonly bytes: Uint8Array;
+  /** `[offset, size, ...]` of each distinct chunk in `bytes`. */
+  readonly blocks: readonly number[];
+  /** For each HDF5 chunk, the index of its block. */
+  readonly chunkBlocks: readonly number[];
+}
+
+/** An array value as a write carries it: its values, or its chunks compressed. */
+export type StoredArray = NdArray | EncodedArray;
+
+/** Whether an array value is compressed already. */
+export function isEncoded(value: StoredArray): value is EncodedArray {
+  return (value as { kind?: unknown }).kind === 'encoded';
+}
 
 /** String attributes of a group, dataset or the file's root. */
 export type H5Attributes = Readonly<Record<string, string>>;

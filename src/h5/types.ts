@@ -4,12 +4,34 @@ import type { NdArray } from '../frames/ndarray.js';
 import type { H5Module } from './runtime.js';
 
 /**
- * How a dataset's chunks are compressed. `lzf` needs the reader to have the
+ * How a dataset's chunks are compressed. `gzip` is HDF5's deflate filter at
+ * `level` (0..9), after HDF5's byte shuffle when `shuffle` is set: both are
+ * core filters every HDF5 reader has; the shuffle needs the native addon
+ * (h5wasm writes one filter per dataset). `lzf` needs the reader to have the
  * LZF filter (h5py has it); datasets with chunks under 4 KiB are stored
  * uncompressed instead, and an LZF write of data LZF cannot shrink (random
- * floats) fails with an H5Error: use gzip or none for such data.
+ * floats) fails with an H5Error: use gzip or none for such data. `plugin`
+ * filters need the reader to have the plugin.
  */
-export type H5Compression = { kind: 'gzip'; level: number } | { kind: 'lzf' } | { kind: 'none' };
+export type H5Compression =
+  | { kind: 'gzip'; level: number; shuffle?: boolean }
+  | { kind: 'lzf' }
+  | { kind: 'none' }
+  | H5PluginCompression;
+
+/**
+ * A filter of an HDF5 plugin (bitshuffle-LZ4, LZ4, Zstandard, ...), written
+ * through h5wasm-plugins. A reader needs the same plugin (stock h5py and
+ * ptypy do not have it); chunks under 4 KiB are stored uncompressed.
+ */
+export interface H5PluginCompression {
+  readonly kind: 'plugin';
+  /** The filter's usual name (in messages). */
+  readonly name: string;
+  /** Its registered HDF5 filter id. */
+  readonly id: number;
+  readonly cdValues: readonly number[];
+}
 
 /** A filter applied to a stored dataset. */
 export interface H5Filter {

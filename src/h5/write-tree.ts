@@ -1,15 +1,10 @@
 /**
  * Writing a described tree (see `tree.ts`) into an open file through
- * h5wasm, leaving out the arrays a caller keeps for later (the native
- * addon's, or another thread's): those are returned with their paths.
+ * h5wasm: the h5wasm engine's half of `store.ts`.
  */
 import type { H5File } from './file.js';
-import type { BulkArray } from './native.js';
 import { childOf, parentOf } from './paths.js';
 import type { H5ArrayNode, H5Attributes, H5Content, H5Node } from './tree.js';
-
-/** Which arrays are left for later. */
-export type Leave = (node: H5ArrayNode) => boolean;
 
 function writeAttributes(out: H5File, path: string, attributes: H5Attributes | undefined): void {
   for (const [name, text] of Object.entries(attributes ?? {})) {
@@ -23,18 +18,11 @@ export function writeArrayNode(out: H5File, path: string, node: H5ArrayNode): vo
   writeAttributes(out, path, node.attributes);
 }
 
-/** Writes `node` at `path` (which must not exist yet); arrays `leave` picks go to `left`. */
-export function writeNode(
-  out: H5File,
-  path: string,
-  node: H5Node,
-  leave: Leave,
-  left: BulkArray[],
-): void {
+/** Writes `node` at `path` (which must not exist yet). */
+export function writeNode(out: H5File, path: string, node: H5Node): void {
   switch (node.kind) {
     case 'array':
-      if (leave(node)) left.push({ path, node });
-      else writeArrayNode(out, path, node);
+      writeArrayNode(out, path, node);
       return;
     case 'string':
       out.writeString(path, node.text);
@@ -52,20 +40,16 @@ export function writeNode(
     case 'group':
       out.createGroup(path);
       writeAttributes(out, path, node.attributes);
-      for (const member of node.members) {
-        writeNode(out, childOf(path, member.name), member.node, leave, left);
-      }
+      for (const member of node.members) writeNode(out, childOf(path, member.name), member.node);
   }
 }
 
 /**
  * Writes a content's members, by path from the root (creating missing
- * parent groups with the `parents` attributes), then the root attributes;
- * returns the arrays left out.
+ * parent groups with the `parents` attributes), then the root attributes.
  */
-export function writeContent(out: H5File, content: H5Content, leave: Leave): BulkArray[] {
+export function writeContent(out: H5File, content: H5Content): void {
   const { members, parents, attributes } = content;
-  const left: BulkArray[] = [];
   for (const { name, node } of members) {
     const path = childOf(
       '/',
@@ -76,10 +60,9 @@ export function writeContent(out: H5File, content: H5Content, leave: Leave): Bul
     );
     const parent = parentOf(path);
     if (parent !== '/' && out.entry(parent).kind === 'missing') {
-      writeNode(out, parent, { kind: 'group', members: [], attributes: parents }, leave, left);
+      writeNode(out, parent, { kind: 'group', members: [], attributes: parents });
     }
-    writeNode(out, path, node, leave, left);
+    writeNode(out, path, node);
   }
   writeAttributes(out, '/', attributes);
-  return left;
 }

@@ -128,11 +128,20 @@ function filterOf(
       found: String(compression.level),
     });
   }
+  if (compression.kind === 'gzip' && compression.shuffle === true) {
+    throw new H5Error(
+      `${h.file}:${abs}: gzip after the byte shuffle needs the native HDF5 addon (h5wasm writes one filter per dataset).`,
+      { ...ctx, expected: 'the native HDF5 addon, or shuffle off', found: 'h5wasm only' },
+    );
+  }
   if (options.filter) return [options.filter.id, [...options.filter.cdValues]];
   if (compression.kind === 'gzip') return [1, [compression.level]];
   // The LZF filter fails (it is registered mandatory by h5wasm) on any chunk it cannot
-  // shrink, which tiny chunks never are: those are stored uncompressed instead.
+  // shrink, which tiny chunks never are: those are stored uncompressed instead (plugins alike).
   if (compression.kind === 'lzf' && chunkBytes >= LZF_MIN_CHUNK_BYTES) return [LZF_FILTER, []];
+  if (compression.kind === 'plugin' && chunkBytes >= LZF_MIN_CHUNK_BYTES) {
+    return [compression.id, [...compression.cdValues]];
+  }
   return contiguous || options.checksum === false ? [0, []] : [FLETCHER32_FILTER, []];
 }
 
@@ -211,8 +220,12 @@ export function writeArrayAt(
   };
   const firstBytes = split ? bytes.subarray(0, firstRows * rowBytes) : bytes;
   withHeap(h, firstBytes, abs, (ptr) =>
-    h5call(compression.kind === 'lzf' ? 'Writing (LZF)' : 'Writing', ctx, () =>
-      h.module.create_dataset(h.id, abs, BigInt(ptr), metadata as never),
+    h5call(
+      compression.kind === 'lzf' || compression.kind === 'plugin'
+        ? `Writing (${compression.kind === 'lzf' ? 'LZF' : compression.name})`
+        : 'Writing',
+      ctx,
+      () => h.module.create_dataset(h.id, abs, BigInt(ptr), metadata as never),
     ),
   );
   if (!split) return;

@@ -9,19 +9,72 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 
-/** One array for {@link NativeAddon.writeArrays}: a new dataset in an existing group. */
-export interface NativeArraySpec {
-  path: string;
+/** String attributes of an object the addon writes. */
+export type NativeAttributes = Readonly<Record<string, string>>;
+
+/** HDF5's core filters of a compressed dataset: the byte shuffle (optional), then deflate. */
+export interface NativeDeflate {
+  shuffle: boolean;
+  /** deflate level 0..9. */
+  level: number;
+  /** Which implementation compresses (default `auto`: the one the addon picks for the level). */
+  engine?: 'auto' | 'libdeflate' | 'isal';
+}
+
+/** An array's chunks compressed elsewhere ({@link NativeAddon.encodeArrays}). */
+export interface NativeEncoded {
+  /** The distinct compressed chunks, one after the other. */
+  bytes: Uint8Array;
+  /** `[offset, size, offset, size, ...]` of each distinct chunk in `bytes`. */
+  blocks: number[];
+  /** For each HDF5 chunk, the index of its block (a repeated array's chunks share one). */
+  chunkBlocks: number[];
+}
+
+/** An array dataset to write: values, layout and filters. */
+export interface NativeArray {
   dtype: string;
   shape: readonly number[];
-  /** Rows (entries of the first axis) per HDF5 chunk; chunks hold whole rows. */
-  rowsPerChunk: number;
-  /** The whole array, or one row when `repeated`. */
-  data: ArrayBufferView;
+  /** The whole array, or one row when `repeated`; absent when `encoded` is given. */
+  data?: ArrayBufferView;
   /** Every row is `data`: each distinct chunk is compressed once. */
   repeated: boolean;
-  /** Scalar UTF-8 string attributes of the dataset. */
-  attributes: Readonly<Record<string, string>>;
+  layout: 'contiguous' | 'chunked';
+  /** Chunk shape of an uncompressed chunked array. */
+  chunks?: readonly number[];
+  /** HDF5's fletcher32 checksum (uncompressed chunked arrays). */
+  fletcher32?: boolean;
+  /** Shuffle and deflate, in chunks of `rowsPerChunk` whole rows, stored by direct chunk writes. */
+  deflate?: NativeDeflate & { rowsPerChunk: number };
+  /** The chunks, already compressed (by {@link NativeAddon.encodeArrays} with the same `deflate`). */
+  encoded?: NativeEncoded;
+}
+
+/** One step of {@link NativeAddon.writeTree}, run in order; paths are absolute. */
+export type NativeOp =
+  | { op: 'group'; path: string; attributes?: NativeAttributes; ifMissing?: boolean }
+  | { op: 'delete'; path: string }
+  | { op: 'string'; path: string; text: string; attributes?: NativeAttributes }
+  | { op: 'link'; path: string; file: string; target: string }
+  | { op: 'attributes'; path: string; attributes: NativeAttributes }
+  | ({ op: 'array'; path: string; attributes?: NativeAttributes } & NativeArray);
+
+/** One array for {@link NativeAddon.encodeArrays}. */
+export interface NativeEncodeSpec extends NativeDeflate {
+  dtype: string;
+  shape: readonly number[];
+  data: ArrayBufferView;
+  repeated: boolean;
+  rowsPerChunk: number;
+}
+
+/** The deflate implementations the addon was built with. */
+export interface NativeDeflateEngines {
+  libdeflate: string;
+  /** ISA-L's igzip, or null when the addon was built without it. */
+  isal: string | null;
+  /** The implementation used at each level 0..9. */
+  levels: string[];
 }
 
 /** A dataset as the addon's reader sees it (`readInfo`). */
@@ -47,6 +100,15 @@ export interface NativeDatasetInfo {
 
 /** The functions the addon exports. */
 export interface NativeAddon {
+  /**
+   * Creates `file` (`create`) or opens it for writing, runs `ops` in order
+   * (compressing the deflate arrays on `threads` threads first), flushes and
+   * closes it. An error carries the `path` it concerns.
+   */
+  writeTree(file: string, create: boolean, ops: NativeOp[], threads: number): void;
+  /** Compresses each array chunk by chunk on `threads` threads, for a writeTree elsewhere. */
+  encodeArrays(arrays: NativeEncodeSpec[], threads: number): NativeEncoded[];
+  deflateEngines(): NativeDeflateEngines;
   /** Opens `file` read-only (`swmr`: while another process writes it under SWMR); a handle. */
   readOpen(file: string, swmr: boolean): number;
   readClose(handle: number): void;
@@ -67,8 +129,12 @@ export interface NativeAddon {
     out: ArrayBufferView,
     threads: number,
   ): string;
-  writeArrays(file: string, arrays: NativeArraySpec[], level: number, threads: number): void;
   deleteLinks(file: string, paths: string[]): void;
+  /**
+   * The crop/orient kernel's row copy for a whole stack (`frames/transform.ts`):
+   * `plan` is `[n, inH, inW, roiH, roiW, low0, low1, flipud, fliplr]`.
+   */
+  copyRows(src: ArrayBufferView, dst: ArrayBufferView, plan: number[]): void;
   /** Asks Linux for transparent huge pages under the view's memory; whether it was applied. */
   adviseHugePages(view: ArrayBufferView): boolean;
   /** Whether libhdf5 serialises calls from several threads itself. */
@@ -90,7 +156,7 @@ function load(): { addon: NativeAddon | null; reason: string } {
     return {
       addon: null,
       reason:
-        'not built (apt-get install libhdf5-dev libdeflate-dev liblz4-dev pkg-config, then npx ptyscan doctor --build)',
+        'not built (apt-get install libhdf5-dev libdeflate-dev liblz4-dev libisal-dev pkg-config, then npx ptyscan doctor --build)',
     };
   }
   try {

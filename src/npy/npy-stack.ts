@@ -75,9 +75,15 @@ function checkFrame(
   }
 }
 
+/** Rows `[start, end)` of each frame. */
+export interface FrameRows {
+  start: number;
+  end: number;
+}
+
 /**
- * Reads the frame in `file` into `bytes` at frame slot `slot`, checking it
- * against `first` (the header of the stack's first frame).
+ * Reads rows `rows` of the frame in `file` into `bytes` at frame slot
+ * `slot`, checking it against `first` (the header of the stack's first frame).
  */
 function readFrameInto(
   file: string,
@@ -85,9 +91,11 @@ function readFrameInto(
   first: NpyHeader,
   bytes: Uint8Array,
   slot: number,
+  rows: FrameRows,
   probe: Uint8Array = new Uint8Array(HEADER_PROBE),
 ): void {
-  const frameBytes = first.shape[0]! * first.shape[1]! * itemSize(first.dtype);
+  const rowBytes = first.shape[1]! * itemSize(first.dtype);
+  const frameBytes = (rows.end - rows.start) * rowBytes;
   const fd = openFrame(file);
   try {
     const got = readSync(fd, probe, 0, probe.byteLength, 0);
@@ -95,11 +103,21 @@ function readFrameInto(
     checkFrame(file, frame, header, first);
     if (header.bigEndian || header.fortranOrder) {
       const data = readNpy(file).data;
-      bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), slot * frameBytes);
-    } else if (!readFully(fd, bytes, slot * frameBytes, frameBytes, header.dataOffset)) {
+      const all = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      bytes.set(all.subarray(rows.start * rowBytes, rows.end * rowBytes), slot * frameBytes);
+    } else if (
+      !readFully(
+        fd,
+        bytes,
+        slot * frameBytes,
+        frameBytes,
+        header.dataOffset + rows.start * rowBytes,
+      )
+    ) {
+      const announced = first.shape[0]! * rowBytes;
       throw new FileFormatError(
-        `${file}: NPY data is truncated: the header announces ${frameBytes} bytes of data.`,
-        { file, frame, expected: `${frameBytes} data bytes`, found: 'fewer' },
+        `${file}: NPY data is truncated: the header announces ${announced} bytes of data.`,
+        { file, frame, expected: `${announced} data bytes`, found: 'fewer' },
       );
     }
   } finally {
@@ -121,6 +139,20 @@ function readFrameHeader(file: string, frame: number | undefined): NpyHeader {
   }
 }
 
+/**
+ * The shape of the 2-D frame in an NPY file, from its header alone; null
+ * when the file is missing, unreadable or not a 2-D frame (reading it will
+ * say what is wrong).
+ */
+export function npyFrameShape(file: string): [number, number] | null {
+  try {
+    const { shape } = readFrameHeader(file, undefined);
+    return [shape[0]!, shape[1]!];
+  } catch {
+    return null;
+  }
+}
+
 /** Frames `from..to` of a stack's `files`, to be read into `bytes` (the whole stack's memory). */
 export interface FrameRange {
   files: readonly string[];
@@ -128,6 +160,8 @@ export interface FrameRange {
   indices: readonly number[] | undefined;
   /** Header of the stack's first frame. */
   first: NpyHeader;
+  /** The rows of each frame read (default: all). */
+  rows?: FrameRows;
   bytes: Uint8Array;
   from: number;
   to: number;
@@ -143,12 +177,13 @@ export interface FrameRange {
 /** Reads the frames of `range` (with claims: those this thread takes); returns how many it read. */
 export function readFramesInto(range: FrameRange): number {
   const { files, indices, first, bytes, from, to, claims } = range;
+  const rows = range.rows ?? { start: 0, end: first.shape[0]! };
   const probe = new Uint8Array(HEADER_PROBE);
   let sequential = from;
   const next = () => (claims === undefined ? sequential++ : from + Atomics.add(claims, 0, 1));
   let read = 0;
   for (let k = next(); k < to; k = next()) {
-    readFrameInto(files[k]!, indices?.[k], first, bytes, k, probe);
+    readFrameInto(files[k]!, indices?.[k], first, bytes, k, rows, probe);
     if (claims !== undefined) Atomics.store(claims, 1 + k - from, 1);
     read++;
   }
@@ -158,9 +193,10 @@ export function readFramesInto(range: FrameRange): number {
 /** Reads the frames of `range` whose claims are not marked done (a reading thread was lost). */
 function readUnfinished(range: FrameRange & { claims: Int32Array }): void {
   const probe = new Uint8Array(HEADER_PROBE);
+  const rows = range.rows ?? { start: 0, end: range.first.shape[0]! };
   for (let k = range.from; k < range.to; k++) {
     if (Atomics.load(range.claims, 1 + k - range.from) === 1) continue;
-    readFrameInto(range.files[k]!, range.indices?.[k], range.first, range.bytes, k, probe);
+    readFrameInto(range.files[k]!, range.indices?.[k], range.first, range.bytes, k, rows, probe);
   }
 }
 
@@ -181,7 +217,23 @@ export function readNpyStack(
   indices?: readonly number[],
   reuse?: FrameStack | null,
   helper?: StackReader | null,
+  window?: FrameRows | null,
 ): FrameStack {
+  return readNpyRows(files, indices, reuse, helper, window).stack;
+}
+
+/**
+ * {@link readNpyStack} of rows `window` of each frame (whole frames when
+ * the window is absent or does not fit them): the stack, and which rows of
+ * frames how high it holds.
+ */
+export function readNpyRows(
+  files: readonly string[],
+  indices?: readonly number[],
+  reuse?: FrameStack | null,
+  helper?: StackReader | null,
+  window?: FrameRows | null,
+): { stack: FrameStack; rows: FrameRows & { frameRows: number } } {
   if (files.length === 0) {
     throw new FrameError('readNpyStack needs at least one file.', {
       expected: 'one or more frame files',
@@ -189,25 +241,50 @@ export function readNpyStack(
     });
   }
   const first = readFrameHeader(files[0]!, indices?.[0]);
-  const shape = [files.length, first.shape[0]!, first.shape[1]!];
-  const split = helper?.worthIt(files.length, sizeOf(shape) * itemSize(first.dtype)) === true;
+  const frameRows = first.shape[0]!;
   const fits =
+    window !== null &&
+    window !== undefined &&
+    Number.isInteger(window.start) &&
+    Number.isInteger(window.end) &&
+    window.start >= 0 &&
+    window.end <= frameRows &&
+    window.start < window.end;
+  const rows = fits ? { start: window.start, end: window.end } : { start: 0, end: frameRows };
+  const stack = readRows(files, indices, reuse, helper, first, rows);
+  return { stack, rows: { ...rows, frameRows } };
+}
+
+function readRows(
+  files: readonly string[],
+  indices: readonly number[] | undefined,
+  reuse: FrameStack | null | undefined,
+  helper: StackReader | null | undefined,
+  first: NpyHeader,
+  rows: FrameRows,
+): FrameStack {
+  const shape = [files.length, rows.end - rows.start, first.shape[1]!];
+  const split = helper?.worthIt(files.length, sizeOf(shape) * itemSize(first.dtype)) === true;
+  // The memory of the last stack, when it is large enough (a window of rows needs less).
+  const reusable =
     reuse &&
     reuse.dtype === first.dtype &&
-    sameShape(reuse.shape, shape) &&
+    reuse.data.length >= sizeOf(shape) &&
     (!split || reuse.data.buffer instanceof SharedArrayBuffer);
-  const stack = fits
-    ? reuse
+  const stack = reusable
+    ? sameShape(reuse.shape, shape)
+      ? reuse
+      : ndarray(first.dtype, shape, reuse.data.subarray(0, sizeOf(shape)) as never)
     : split
       ? sharedArray(first.dtype, shape)
       : ndarray(first.dtype, shape);
   const bytes = new Uint8Array(stack.data.buffer, stack.data.byteOffset, stack.data.byteLength);
   if (!split || helper === null || helper === undefined) {
-    readFramesInto({ files, indices, first, bytes, from: 0, to: files.length });
+    readFramesInto({ files, indices, first, rows, bytes, from: 0, to: files.length });
     return stack;
   }
   const claims = new Int32Array(new SharedArrayBuffer(4 * (files.length + 1)));
-  const range = { files, indices, first, bytes, from: 0, to: files.length, claims };
+  const range = { files, indices, first, rows, bytes, from: 0, to: files.length, claims };
   helper.readInBackground(range);
   let failure: unknown = null;
   let mine = 0;

@@ -8,20 +8,10 @@ import { H5Error } from '../errors.js';
 import { ndarray } from '../frames/ndarray.js';
 import type { H5Attributes, H5Compression, H5Member, H5Node } from '../h5/index.js';
 import { isNdArray, isParam, isPyDict, type PyDict, PyTuple, type PyValue } from '../py/value.js';
+import type { CompressionChoice } from './compression.js';
 
-/** Compression of array datasets: ptypy writes gzip level 4. */
-export interface H5rwCompression {
-  compression?: 'gzip' | 'lzf' | 'none';
-  /** gzip level 0..9 (default 4). */
-  level?: number;
-}
-
-/** The HDF5 compression for the h5rw options (default gzip 4, like ptypy). */
-export function toCompression(options: H5rwCompression = {}): H5Compression {
-  const kind = options.compression ?? 'gzip';
-  if (kind === 'gzip') return { kind, level: options.level ?? 4 };
-  return { kind };
-}
+/** Compression of array datasets (ptypy writes gzip level 4, without the shuffle). */
+export type H5rwCompression = CompressionChoice;
 
 /** Where a value is encoded: the file named in errors, and the arrays' compression. */
 interface Encoding {

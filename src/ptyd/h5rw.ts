@@ -17,7 +17,8 @@ import {
   type H5Member,
 } from '../h5/index.js';
 import type { PyDict, PyValue } from '../py/value.js';
-import { encodeMembers, type H5rwCompression, toCompression, topPath } from './h5rw-encode.js';
+import { toCompression } from './compression.js';
+import { encodeMembers, type H5rwCompression, topPath } from './h5rw-encode.js';
 import { type DeadLinkPolicy, decodeGroup, decodeValue } from './h5rw-read.js';
 
 export type { H5rwCompression } from './h5rw-encode.js';

@@ -35,7 +35,13 @@ export {
 export { openPtydReader, type PtydChunkInfo, type PtydReader } from './ptyd-reader.js';
 export { PtydSink, type PtydSinkOptions, runnerFor } from './ptyd-sink.js';
 export { FinalNamePtydSink, replaceOutput } from './replace-output.js';
-export { type SaveSettings, saveSettings, scanStorage } from './storage.js';
+export {
+  describeSave,
+  type SaveSettings,
+  saveNeedsH5wasm,
+  saveSettings,
+  scanStorage,
+} from './storage.js';
 export {
   DEFAULT_STALE_AFTER,
   readWriterStatus,

@@ -1,7 +1,9 @@
 /**
  * The `.ptyd` writer as a {@link ScanSink}: a save mode (see `modes/`) run
- * in this thread, or on worker threads with `workers` above 1.
+ * in this thread, each chunk compressed on `workers` threads.
  */
+import { availableParallelism } from 'node:os';
+import { nativeHdf5Status } from '../h5/index.js';
 import type { PyDict } from '../py/value.js';
 import {
   type Chunk,
@@ -10,23 +12,28 @@ import {
   type SaveStrategy,
   type ScanProgress,
   type ScanSink,
-  WorkerRunner,
 } from '../sink/index.js';
-import { createSaveStrategy, type SaveMode, type SaveModeOptions } from './modes/index.js';
+import { withDefaultGzip } from './compression.js';
+import {
+  createSaveStrategy,
+  growsInPlace,
+  type SaveMode,
+  type SaveModeOptions,
+} from './modes/index.js';
 
 /** Settings of a {@link PtydSink}: the save mode's, plus the threads that write. */
 export interface PtydSinkOptions extends SaveModeOptions {
   /**
-   * Threads that compress and write (default 1: this thread). Link/merge:
-   * up to this many chunk files at once; append: one writer thread that
-   * compresses each chunk on this many threads (with the native HDF5 addon).
+   * Threads that compress each chunk (default: every core,
+   * `os.availableParallelism()`; 1: this thread alone). Without the native
+   * HDF5 addon, h5wasm compresses on this thread.
    */
   workers?: number;
 }
 
-/** The runner of `strategy`: this thread, or `workers` worker threads. */
+/** The runner of `strategy` in one process: this thread, compressing each chunk on `workers` threads. */
 export function runnerFor(strategy: SaveStrategy, workers: number): ScanSink {
-  return workers > 1 ? new WorkerRunner(strategy, workers) : new InlineRunner(strategy);
+  return new InlineRunner(strategy, workers);
 }
 
 /**
@@ -45,8 +52,10 @@ export function runnerFor(strategy: SaveStrategy, workers: number): ScanSink {
  * writes into the master in place: a writer killed in the middle of a write
  * can leave the whole file unreadable, so it cannot be resumed.
  *
- * With one worker, every chunk is complete on disk when
- * {@link PtydSink.writeChunk} returns; with more, see `sink/worker-runner.ts`.
+ * Every chunk is complete on disk when {@link PtydSink.writeChunk} returns.
+ * Unset, the gzip level and shuffle are the scan's defaults (see
+ * `compression.ts`: gzip 1 after the shuffle with the native HDF5 addon,
+ * ptypy's gzip 4 without), and `workers` is every core.
  */
 export class PtydSink implements ScanSink {
   readonly dfile: string;
@@ -56,7 +65,12 @@ export class PtydSink implements ScanSink {
   constructor(options: PtydSinkOptions) {
     this.dfile = options.dfile;
     this.mode = options.mode;
-    this.runner = runnerFor(createSaveStrategy(options), options.workers ?? 1);
+    const native = nativeHdf5Status().available && !growsInPlace(options.mode);
+    const compression = withDefaultGzip(options, native);
+    this.runner = runnerFor(
+      createSaveStrategy({ ...options, ...compression }),
+      options.workers ?? availableParallelism(),
+    );
   }
 
   begin(info: PyDict): ScanProgress | null {

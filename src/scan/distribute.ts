@@ -7,13 +7,25 @@ import {
   ndarray,
   sameShape,
 } from '../frames/ndarray.js';
-import type { Communicator } from '../parallel/index.js';
+import type { Communicator, LoadManager } from '../parallel/index.js';
 
 /*
  * The collective steps of a chunk prepared by several MPI ranks. Every rank
  * calls each of these in the same order, also a rank that holds no frame of
  * the chunk. With one process they reduce to the local value.
  */
+
+/** The frames of a chunk this process loads: its LoadManager share, or (`parallel` off) all of them on the master. */
+export function shareOf(
+  manager: LoadManager,
+  comm: Communicator,
+  parallel: boolean,
+  indices: readonly number[],
+): number[] {
+  const shares = manager.assign(indices);
+  if (!parallel) return comm.isMaster ? [...indices] : [];
+  return (shares[comm.rank] ?? []).map((p) => indices[p]!);
+}
 
 /** The raw frame shape every rank works with: all ranks that hold frames must agree. */
 export function agreeRawShape(

@@ -51,8 +51,19 @@ export function resolveCenter(
       const value = distributedMassCenter(comm, local?.indices ?? [], local?.data ?? null, mask);
       return { value, dtype: 'float64' };
     }
+    default:
+      return fixedCenter(rule, rawShape);
+  }
+}
+
+/** The centre a rule other than the automatic one gives: it depends on the raw shape alone. */
+export function fixedCenter(
+  rule: Exclude<CenterRule, { kind: 'auto' }>,
+  rawShape: readonly [number, number],
+): FrozenCenter {
+  switch (rule.kind) {
     case 'named':
-      return { value: translateToPix(rawShape, rule.name), dtype: 'float64' };
+      return { value: translateToPix([rawShape[0], rawShape[1]], rule.name), dtype: 'float64' };
     case 'middle':
       return { value: [Math.floor(rawShape[0] / 2), Math.floor(rawShape[1] / 2)], dtype: 'int64' };
     case 'given':

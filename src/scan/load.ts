@@ -9,15 +9,21 @@ import {
   formatShape,
   type NdArray,
   ndarray,
+  repeatOf,
   sameShape,
 } from '../frames/ndarray.js';
+import { loadedRows } from './row-window.js';
+import type { CommonData, LoadResult, RowWindow } from './types.js';
 
 /** One process's share of a chunk, loaded and corrected. */
 export interface LocalFrames {
   indices: readonly number[];
   data: FrameStack;
   weights: FrameStack;
+  /** The whole raw frames' shape (`data` may hold only some of their rows: `rows`). */
   rawShape: [number, number];
+  /** The rows of the raw frames `data` holds. */
+  rows: RowWindow & { frameRows: number };
   positions: ReadonlyMap<number, ArrayLike<number>> | undefined;
   /** The memory of a stack `load()` will overwrite (`LoadResult.scratch`), else null. */
   scratch: ArrayBufferLike | null;
@@ -89,4 +95,42 @@ export function commonWeights(
   }
   const ones = new Float64Array(rawShape[0] * rawShape[1]).fill(1);
   return ndarray('float64', [1, rawShape[0], rawShape[1]], ones);
+}
+
+/** What {@link loadFrames} calls: the source's own `load()` and `correct()`. */
+export interface FrameSource {
+  load(indices: readonly number[], window?: RowWindow): LoadResult;
+  correct(
+    data: FrameStack,
+    weights: FrameStack | null,
+    common: CommonData,
+  ): { data: FrameStack; weights: FrameStack | null };
+  readonly common: CommonData;
+}
+
+/**
+ * Loads and corrects one process's frames of a chunk: `load()` (given the
+ * `window` of rows the chunk needs, if any), one checked stack in index
+ * order, `correct()`, and the weights (per frame from `load()` or
+ * `correct()`, else the common mask, kept as one frame).
+ */
+export function loadFrames(
+  source: FrameSource,
+  indices: readonly number[],
+  window: RowWindow | null,
+  weight2d: NdArray | null,
+): LocalFrames {
+  const loaded = window === null ? source.load(indices) : source.load(indices, window);
+  const raw = toStack(loaded.data, indices, 'data');
+  const rows = loadedRows(loaded, raw);
+  const perFrameWeights =
+    loaded.weights === undefined ? null : toStack(loaded.weights, indices, 'weights');
+  const corrected = source.correct(raw, perFrameWeights, source.common);
+  const data = corrected.data;
+  const rawShape: [number, number] = [rows.frameRows, data.shape[2]!];
+  const given = corrected.weights ?? commonWeights(weight2d, rawShape);
+  // One mask repeated for every frame is prepared once (the chunk repeats it again).
+  const weights = repeatOf(given) ?? given;
+  const scratch = loaded.scratch === true ? raw.data.buffer : null;
+  return { indices, data, weights, rawShape, rows, positions: loaded.positions, scratch };
 }

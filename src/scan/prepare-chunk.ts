@@ -54,7 +54,9 @@ export function prepareLocal(
   let weights: FrameStack = local.weights;
   if (geometry.processing) {
     const { orientation, rebin } = settings;
-    const place = { roi: geometry.roi, center: geometry.center.value, orientation, rebin };
+    const { start, frameRows } = local.rows;
+    const window = { start, frameRows };
+    const place = { roi: geometry.roi, center: geometry.center.value, orientation, rebin, window };
     const prepared = prepareFrames(
       input,
       local.weights,

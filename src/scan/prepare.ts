@@ -19,6 +19,8 @@ export interface PrepareSettings {
   orientation: Orientation;
   /** 1 when no rebinning. */
   rebin: number;
+  /** The data hold rows `start..` of raw frames `frameRows` high (default: whole frames). */
+  window?: { start: number; frameRows: number };
 }
 
 /**
@@ -127,19 +129,26 @@ export function prepareFrames(
   memory: PrepareMemory = {},
 ): Prepared {
   const { roi, center, orientation, rebin } = settings;
-  const rawShape: [number, number] = [data.shape[1]!, data.shape[2]!];
+  const dataShape: [number, number] = [data.shape[1]!, data.shape[2]!];
+  const start = settings.window?.start ?? 0;
+  // Rows of a window: the same ROI, its centre `start` rows up (start is even: the same rounding).
+  const dataCenter: [number, number] = [center[0] - start, center[1]];
+  const rawShape: [number, number] = [settings.window?.frameRows ?? dataShape[0], dataShape[1]];
   const { allocator } = memory;
   const fresh = allocator === undefined ? {} : { allocator };
   // With rebinning, the cropped stack is an intermediate that nobody else sees.
-  const cropped = cropOrient(data, roi, center, orientation, {
+  const cropped = cropOrient(data, roi, dataCenter, orientation, {
     ...fresh,
     ...(rebin === 1 ? { reuse: memory.output } : { reuse: memory.intermediate }),
   });
   const weightShape: [number, number] = [weights.shape[1]!, weights.shape[2]!];
-  const sameShape = weightShape[0] === rawShape[0] && weightShape[1] === rawShape[1];
-  const weightCenter: [number, number] = sameShape
-    ? [center[0], center[1]]
-    : [Math.floor(weightShape[0] / 2), Math.floor(weightShape[1] / 2)];
+  const same = (shape: readonly [number, number]) =>
+    weightShape[0] === shape[0] && weightShape[1] === shape[1];
+  const weightCenter: [number, number] = same(dataShape)
+    ? dataCenter
+    : same(rawShape)
+      ? [center[0], center[1]]
+      : [Math.floor(weightShape[0] / 2), Math.floor(weightShape[1] / 2)];
   const croppedWeights = cropOrient(weights, roi, weightCenter, orientation, fresh);
   if (rebin === 1) return { data: cropped.frames, weights: croppedWeights.frames };
   const maskStack = croppedWeights.frames;

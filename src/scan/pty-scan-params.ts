@@ -2,8 +2,8 @@ import { defineParams, type ParamTree } from '../params/index.js';
 
 /**
  * The parameters of `PtyScan` (ptypy's `scan.data` block) with ptypy's
- * defaults, plus ptyscan's own `compression`, `compression_level` and
- * `workers`. Units: metres for lengths, keV for energies.
+ * defaults, plus ptyscan's own `compression`, `compression_level`,
+ * `shuffle`, `compression_plugins` and `workers`. Units: metres for lengths, keV for energies.
  */
 const PTYSCAN_TEXT = `
 [name]
@@ -174,30 +174,54 @@ userlevel = 2
 [compression]
 type = str
 default = 'gzip'
-help = Compression of the frame datasets in saved files
-doc = 'gzip' is readable everywhere; 'lzf' is faster and readable by h5py;
-    'none' writes uncompressed data, the fastest.
+help = Compression of the arrays in saved files
+doc = 'gzip' (HDF5's deflate, with compression_level and shuffle) is read by every
+    HDF5 reader; 'lzf' is faster and read by h5py (and so ptypy); 'none' writes
+    uncompressed data. 'bitshuffle-lz4', 'lz4' and 'zstd' are HDF5 plugin filters
+    that stock h5py and ptypy cannot read: they need compression_plugins True.
 userlevel = 1
-choices = ['gzip', 'lzf', 'none']
+choices = ['gzip', 'lzf', 'none', 'bitshuffle-lz4', 'lz4', 'zstd']
 
 [compression_level]
-type = int
-default = 4
+type = int, None
+default = None
 help = gzip level, from 0 (fastest) to 9 (smallest)
+doc = None: 1 with the native HDF5 addon (after the byte shuffle, the files are
+    smaller than ptypy's gzip 4 and written several times faster), else 4 (also
+    for save 'cxi', 'nxcxi' and 'fold-slice', which h5wasm writes). ptypy's own
+    pipeline is compression_level 4 with shuffle False.
 userlevel = 2
 lowlim = 0
 uplim = 9
 
+[shuffle]
+type = bool, None
+default = None
+help = HDF5's byte shuffle before gzip
+doc = A core HDF5 filter: every reader decodes it. It puts the bytes of equal
+    significance together, so gzip compresses diffraction counts smaller and
+    faster. None: on with the native HDF5 addon, off without it and for save
+    'cxi', 'nxcxi' and 'fold-slice' (h5wasm writes one filter per dataset, so
+    True needs the addon and a .ptyd save mode).
+userlevel = 2
+
+[compression_plugins]
+type = bool
+default = False
+help = Allow a compression that stock h5py and ptypy cannot read
+doc = The plugin filters of compression ('bitshuffle-lz4', 'lz4', 'zstd') are
+    refused unless this is True: a reader then needs the filter plugin
+    (hdf5plugin, or Debian's bitshuffle).
+userlevel = 2
+
 [workers]
-type = int
-default = 1
-help = Number of threads that compress and write chunk files
-doc = Link/merge: up to this many chunk files are compressed at once, each by its
-    own thread. Append: one writer thread works while the next chunk is prepared
-    (one file has one writer) and, with the native HDF5 addon, compresses each
-    chunk on this many threads. A chunk is then complete on disk when a later
-    auto() returns, and at the latest when the scan ends or is closed. At most
-    the number of cores of the machine run (a warning says so when fewer).
+type = int, None
+default = None
+help = Threads that compress and write saved chunks
+doc = None: every core of the machine (os.availableParallelism(); under MPI, the
+    cores shared out over the ranks). Each chunk is compressed on this many
+    threads, in every save mode; 1 compresses on the calling thread alone. A
+    number above the cores of the machine is cut down to them (with a warning).
 userlevel = 1
 lowlim = 1
 `;

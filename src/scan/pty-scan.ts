@@ -1,11 +1,5 @@
 import { FrameError, ParameterError, StateError } from '../errors.js';
-import {
-  type FrameStack,
-  formatShape,
-  type NdArray,
-  ndarray,
-  repeatOf,
-} from '../frames/ndarray.js';
+import { type FrameStack, formatShape, type NdArray, ndarray } from '../frames/ndarray.js';
 import { HUGE_PAGES } from '../native/memory.js';
 import { type Communicator, getCommunicator, LoadManager } from '../parallel/index.js';
 import { normalizeParams, type ParamTree, setOwn } from '../params/index.js';
@@ -13,9 +7,9 @@ import { requireSaveSettings, scanStorage } from '../ptyd/storage.js';
 import type { PyDict } from '../py/value.js';
 import type { ScanStorage } from '../sink/index.js';
 import { ChunkMemory } from './chunk-memory.js';
-import { agreeRawShape } from './distribute.js';
+import { agreeRawShape, shareOf } from './distribute.js';
 import { type FrozenCenter, resolveCenter } from './geometry.js';
-import { commonWeights, type LocalFrames, toStack } from './load.js';
+import { type LocalFrames, loadFrames } from './load.js';
 import { type PtyScanOptions, type ScanParams, stderrLogger } from './options.js';
 import { checkOutputNotInput } from './output-guard.js';
 import { dataPackage } from './package.js';
@@ -28,6 +22,7 @@ import {
   updateMeta,
 } from './prepare-chunk.js';
 import { PTYSCAN_PARAMS } from './pty-scan-params.js';
+import { coversRoi, windowFor } from './row-window.js';
 import { type ScanSettings, scanSettings } from './settings.js';
 import {
   type AutoResult,
@@ -38,6 +33,7 @@ import {
   type LoadResult,
   type Logger,
   type Meta,
+  type RowWindow,
   type ScanProgress,
   WAIT,
 } from './types.js';
@@ -67,6 +63,13 @@ export type { PtyScanOptions, ScanParams } from './options.js';
 export class PtyScan {
   /** The parameter tree of this class (subclasses set their own). */
   static params: ParamTree = PTYSCAN_PARAMS;
+  /**
+   * Whether this source reads HDF5 files (through `H5File`, which needs
+   * `await h5ready()`): `createScan` loads h5wasm before it builds the scan
+   * when it does. A source that reads none says false, and a run that also
+   * saves through the native addon never loads h5wasm.
+   */
+  static usesHdf5 = true;
 
   /** Every parameter, as ptypy's `info`; the centre and shape are frozen into it on the first chunk. */
   readonly info: PyDict;
@@ -106,6 +109,8 @@ export class PtyScan {
   private frozen: { center: FrozenCenter; roi: [number, number] } | null = null;
   /** The `.ptyd` file written from `save`/`dfile`, if any. */
   private readonly output: string | null;
+  /** The raw frame shape of the last chunk: with the frozen geometry, which rows the next one needs. */
+  private rawShape: [number, number] | null = null;
 
   constructor(pars: ScanParams = {}, options: PtyScanOptions = {}) {
     const cls = this.constructor as typeof PtyScan;
@@ -162,13 +167,22 @@ export class PtyScan {
     return null;
   }
 
+  /** Raw frame `index`'s shape if the source knows it unloaded (the first chunk then reads only its rows). */
+  frameShape(_index: number): [number, number] | null {
+    return null;
+  }
+
   /** Scan positions (N, 2) in metres, `[y, x]`; the default has none. */
   loadPositions(): NdArray | null {
     return null;
   }
 
-  /** Loads raw frames (and optionally positions and weights) for `indices`. */
-  load(indices: readonly number[]): LoadResult {
+  /**
+   * Loads raw frames (and optionally positions and weights) for `indices`.
+   * With a `window`, only those rows of each frame are used: a source may
+   * return just them (saying so in `rows`), or whole frames.
+   */
+  load(indices: readonly number[], _window?: RowWindow): LoadResult {
     throw new StateError(
       `${this.constructor.name}.load() is not provided: a scan source must override load(indices) to return the raw frames ${indices[0]}..${indices[indices.length - 1]}.`,
     );
@@ -331,9 +345,11 @@ export class PtyScan {
   // ---- the pipeline: load, correct, prepare, package, store -------------------------
 
   private prepareChunk(indices: number[]): DataPackage {
-    const mine = this.localIndices(indices);
-    const local = mine.length > 0 ? this.loadLocal(mine) : null;
+    const mine = shareOf(this.loadManager, this.comm, this.typed.loadParallel.data, indices);
+    let local = mine.length > 0 ? this.loadLocal(mine) : null;
     const geometry = this.geometry(local);
+    // Frames of another shape than the window expected: read whole.
+    if (local !== null && !coversRoi(local.rows, geometry)) local = this.loadLocal(mine, true);
     const context: ChunkContext = {
       settings: this.typed,
       memory: this.memory,
@@ -350,27 +366,13 @@ export class PtyScan {
     return dataPackage(this.meta, chunk);
   }
 
-  /** The frames of a chunk this process loads: its LoadManager share, or all of them on the master. */
-  private localIndices(indices: readonly number[]): number[] {
-    const shares = this.loadManager.assign(indices);
-    if (!this.typed.loadParallel.data) return this.comm.isMaster ? [...indices] : [];
-    return (shares[this.comm.rank] ?? []).map((p) => indices[p]!);
-  }
-
-  /** Loads and corrects this process's frames of a chunk. */
-  private loadLocal(indices: readonly number[]): LocalFrames {
-    const loaded = this.load(indices);
-    const raw = toStack(loaded.data, indices, 'data');
-    const perFrameWeights =
-      loaded.weights === undefined ? null : toStack(loaded.weights, indices, 'weights');
-    const corrected = this.correct(raw, perFrameWeights, this.common);
-    const data = corrected.data;
-    const rawShape: [number, number] = [data.shape[1]!, data.shape[2]!];
-    const given = corrected.weights ?? commonWeights(this.weight2d, rawShape);
-    // One mask repeated for every frame is prepared once (the chunk repeats it again).
-    const weights = repeatOf(given) ?? given;
-    const scratch = loaded.scratch === true ? raw.data.buffer : null;
-    return { indices, data, weights, rawShape, positions: loaded.positions, scratch };
+  /** Loads and corrects this process's frames of a chunk (only the ROI's rows, when that is known and the source can). */
+  private loadLocal(indices: readonly number[], whole = false): LocalFrames {
+    const seenWhole =
+      whole || this.correct !== PtyScan.prototype.correct || this.typed.addPoissonNoise;
+    const first = () => this.frameShape(indices[0]!);
+    const window = windowFor(this.frozen, this.rawShape, this.typed, first, seenWhole);
+    return loadFrames(this, indices, window, this.weight2d);
   }
 
   /** The raw shape agreed over the ranks, the centre and ROI (frozen on the first chunk), checked. */
@@ -384,6 +386,7 @@ export class PtyScan {
     checkCenterInside(center.value, rawShape);
     checkRebin(settings.rebin, roi);
     if (this.frozen === null) this.freeze(center, roi);
+    this.rawShape = rawShape;
     const processing = needsProcessing(settings.oriented, roi, rawShape, settings.rebin);
     return { rawShape, center, roi, processing };
   }

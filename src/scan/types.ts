@@ -51,11 +51,28 @@ export interface LoadResult {
   positions?: ReadonlyMap<number, ArrayLike<number>>;
   weights?: FrameStack | ReadonlyMap<number, NdArray>;
   /**
+   * Set when `data` (and `weights`) hold only rows `[start, end)` of frames
+   * of `frameRows` rows: what a source may return when `load()` was given a
+   * {@link RowWindow}.
+   */
+  rows?: RowWindow & { frameRows: number };
+  /**
    * True when `data` is a stack the source fills again on its next `load()`
    * (reusing memory is much cheaper than fresh memory): the scan never hands
    * that stack out, and copies it when the prepared frames would be it.
    */
   scratch?: boolean;
+}
+
+/**
+ * The rows of the raw frames a chunk's preparation uses (the region of
+ * interest, clipped to the frame): once the centre and ROI are frozen, the
+ * scan passes it to `load()`, and a source that can read part of a frame
+ * may read only these rows (saying so in {@link LoadResult.rows}).
+ */
+export interface RowWindow {
+  start: number;
+  end: number;
 }
 
 /** What `loadCommon()` may return: scan-wide data shared by all frames. */

@@ -1,7 +1,7 @@
 /**
  * Where prepared chunks go: the contract between a scan and its storage
  * (`types.ts`), and the runners that decide where a save strategy's writing
- * happens: this thread, a pool of worker threads, MPI ranks.
+ * happens: this thread (compressing on every core), MPI ranks.
  */
 
 export { gatherChunk } from './gather.js';
@@ -18,4 +18,3 @@ export type {
   ScanStorage,
   StoredChunk,
 } from './types.js';
-export { WorkerRunner } from './worker-runner.js';

@@ -106,6 +106,12 @@ export interface SaveStrategy {
    * Otherwise every chunk goes into the master's file, one after the other.
    */
   readonly separateFiles: boolean;
+  /**
+   * The mode reads back files it wrote (merge mode merges its chunk files at
+   * the end): h5wasm must then be loaded (`await h5ready()`) even when the
+   * native addon does every write.
+   */
+  readonly readsBack: boolean;
   /** Opens the output, or picks up an interrupted one and says how far it got (the resume point). */
   begin(info: PyDict): ScanProgress | null;
   /** What chunk writers elsewhere must know after `begin` (a sendable text: the run id). */

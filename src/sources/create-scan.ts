@@ -7,7 +7,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ParameterError } from '../errors.js';
+import { h5ready } from '../h5/index.js';
 import { normalizeParams } from '../params/index.js';
+import { type SaveSettings, saveNeedsH5wasm, saveSettings } from '../ptyd/index.js';
 import type { PyDict, PyValue } from '../py/value.js';
 import { PtyScan, type PtyScanOptions, type ScanParams } from '../scan/pty-scan.js';
 import { defaultSourceRegistry, type SourceClass, type SourceRegistry } from './registry.js';
@@ -124,6 +126,8 @@ export async function createScan(
     ...(baseDir === undefined ? {} : { baseDir }),
     ...(registry === undefined ? {} : { registry }),
   });
+  // h5wasm is loaded only when something of this run reads or writes through it.
+  if (usesH5wasm(cls, params, scanOptions)) await h5ready();
   return new cls(params, scanOptions);
 }
 
@@ -146,6 +150,19 @@ export function configModule(
     ]);
   }
   return resolve(baseDir, modulePath);
+}
+
+/** Whether the scan of `cls` with `params` reads or writes through h5wasm. */
+function usesH5wasm(cls: SourceClass, params: ScanParams, options: PtyScanOptions): boolean {
+  if (cls.usesHdf5 || options.sink !== undefined) return true;
+  let save: SaveSettings | null;
+  try {
+    save = saveSettings(normalizeParams(cls.params, params), []);
+  } catch {
+    // The scan reports bad parameters itself, before it touches any file.
+    return false;
+  }
+  return saveNeedsH5wasm(save, options.resume === true);
 }
 
 async function sourceClassOf(

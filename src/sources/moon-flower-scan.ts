@@ -134,6 +134,7 @@ export class MoonFlowerScan extends PtyScan {
     parent: PtyScan.params,
     description: 'simulates a ptychography scan (probe, procedural object, Poisson noise)',
   });
+  static override usesHdf5 = false;
 
   private readonly simulation: SimulationOptions;
   private readonly blockWaitCount: number;

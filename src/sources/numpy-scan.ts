@@ -2,12 +2,12 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FileFormatError, MissingDataError, ParameterError } from '../errors.js';
 import type { FrameStack, NdArray } from '../frames/ndarray.js';
-import { readNpyStack } from '../npy/npy-stack.js';
+import { npyFrameShape, readNpyRows } from '../npy/npy-stack.js';
 import { NpyReadHelper } from '../npy/read-helper.js';
 import { defineParams, normalizeParams } from '../params/index.js';
 import type { PyDict, PyValue } from '../py/value.js';
 import { PtyScan, type PtyScanOptions, type ScanParams } from '../scan/pty-scan.js';
-import type { AutoResult, CheckResult, LoadResult } from '../scan/types.js';
+import type { AutoResult, CheckResult, LoadResult, RowWindow } from '../scan/types.js';
 import { toOptionalInt } from '../scan/values.js';
 import type { ParamOrigins, WaitReason } from './source-info.js';
 import { positionsArray, readGeometry, readPositionLines } from './tutorial-files.js';
@@ -56,6 +56,7 @@ export class NumpyScan extends PtyScan implements ParamOrigins, WaitReason {
     description:
       'reads the tutorial raw folder: ccd/diffraction_%04d.npy, positions.txt, geometry.txt',
   });
+  static override usesHdf5 = false;
 
   private readonly basePath: string;
   /** `num_frames` was given: files that are not there yet are waited for. */
@@ -316,16 +317,24 @@ export class NumpyScan extends PtyScan implements ParamOrigins, WaitReason {
     super.close();
   }
 
-  override load(indices: readonly number[]): LoadResult {
+  /** The frame file's header says its shape. */
+  override frameShape(index: number): [number, number] | null {
+    return npyFrameShape(this.framePath(index));
+  }
+
+  /** The frames of `indices`, as one stack; with a `window`, only those rows of each frame are read. */
+  override load(indices: readonly number[], window?: RowWindow): LoadResult {
     // One stack read straight from the files: no per-frame buffers to allocate and copy.
-    const data = readNpyStack(
+    const { stack: data, rows } = readNpyRows(
       indices.map((i) => this.framePath(i)),
       indices,
       this.stack,
       this.reader,
+      window,
     );
     this.stack = data;
-    if (!this.livePositions) return { data, scratch: true };
+    const read = rows.end - rows.start < rows.frameRows ? { data, rows } : { data };
+    if (!this.livePositions) return { ...read, scratch: true };
     const file = join(this.basePath, 'positions.txt');
     const lines = readPositionLines(file, this.live);
     const positions = new Map<number, [number, number]>();
@@ -344,7 +353,7 @@ export class NumpyScan extends PtyScan implements ParamOrigins, WaitReason {
       }
       positions.set(i, [line.y, line.x]);
     }
-    return { data, positions, scratch: true };
+    return { ...read, positions, scratch: true };
   }
 }
 

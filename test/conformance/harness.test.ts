@@ -10,7 +10,7 @@ import {
   runCase,
   runCorpus,
 } from '../../src/conformance/index.js';
-import { h5ready } from '../../src/h5/index.js';
+import { h5ready, nativeHdf5Status } from '../../src/h5/index.js';
 import { CASES, HDF5_CASES, noCorpus, noHdf5Corpus } from '../helpers/corpus.js';
 import { tempDir } from '../helpers/index.js';
 import { python } from '../helpers/python.js';
@@ -176,5 +176,31 @@ with h5py.File(sys.argv[1], 'w') as f: f['entry/mask'] = new`,
       'pass positions_file_missing_error (intended difference: positions.file falls back to intensities.file, as documented; the same run as with positions.file = intensities.file)',
       '3 passed, 0 failed, 0 skipped',
     ]);
+  });
+  it("a saved case: the default pipeline passes as an intended difference, ptypy's own pipeline passes plainly, other filters fail", () => {
+    const native = nativeHdf5Status().available;
+    const run = (as: string, params: Record<string, unknown>) => {
+      const dir = copyCase('save_append', as);
+      editJson(join(dir, 'params.json'), (j) => Object.assign(j, params));
+      return runCase(readCase(dir, as));
+    };
+    const byDefault = run('save_default_pipeline', {});
+    assert.equal(byDefault.status, 'pass', formatResult(byDefault));
+    const note = 'byte shuffle then gzip 1 (ptypy writes gzip without the shuffle)';
+    // Without the addon the default is ptypy's pipeline itself.
+    if (native)
+      assert.match(
+        formatResult(byDefault),
+        new RegExp(`intended difference: the default pipeline, ${note.replace(/[()]/g, '\\$&')}`),
+      );
+    else assert.equal(formatResult(byDefault), 'pass save_default_pipeline');
+    const ptypy = run('save_ptypy_pipeline', { compression_level: 4, shuffle: false });
+    assert.equal(formatResult(ptypy), 'pass save_ptypy_pipeline');
+    const lzf = run('save_lzf', { compression: 'lzf' });
+    assert.equal(lzf.status, 'fail');
+    assert.match(
+      formatResult(lzf),
+      /saved file: \/chunks\/0\/data: filters expected gzip 4, found lzf/,
+    );
   });
 });

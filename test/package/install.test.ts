@@ -12,6 +12,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -75,8 +76,8 @@ function assertReportLine(text: string): void {
   assert.match(
     line,
     LIBS.hdf5
-      ? /HDF5 built \(hdf5 [\d.]+, libdeflate [\d.]+, liblz4 [\d.]+\)/
-      : /HDF5 skipped: pkg-config finds no (hdf5|libdeflate|liblz4).*apt-get install libhdf5-dev libdeflate-dev liblz4-dev/,
+      ? /HDF5 built \(hdf5 [\d.]+, libdeflate [\d.]+, liblz4 [\d.]+, (libisal [\d.]+|no libisal)\)/
+      : /HDF5 skipped: pkg-config finds no (hdf5|libdeflate|liblz4).*apt-get install libhdf5-dev libdeflate-dev liblz4-dev libisal-dev/,
   );
 }
 
@@ -164,7 +165,7 @@ describe('the installed package', { skip: noNpm }, () => {
       { cwd: app },
     );
     assert.match(one.stdout, /frames +23 of 23 in 5 chunks/);
-    if (LIBS.hdf5) assert.match(one.stderr, /gzip data is written by the native HDF5 addon/);
+    if (LIBS.hdf5) assert.match(one.stderr, /written by the native HDF5 addon \(libhdf5/);
     if (noMpi) return;
     const two = run(
       'mpirun',
@@ -260,7 +261,10 @@ describe('the install step without the libraries, or with a build that fails', (
     cpSync(join(PROJECT_ROOT, 'scripts'), join(copy, 'scripts'), { recursive: true });
     for (const name of ['mpi', 'hdf5']) {
       mkdirSync(join(copy, 'native', name), { recursive: true });
-      for (const file of ['binding.gyp', `ptyscan_${name}.cc`]) {
+      const sources = readdirSync(join(PROJECT_ROOT, 'native', name)).filter((f) =>
+        /\.(gyp|cc|h)$/.test(f),
+      );
+      for (const file of sources) {
         cpSync(join(PROJECT_ROOT, 'native', name, file), join(copy, 'native', name, file));
       }
     }
@@ -281,7 +285,7 @@ describe('the install step without the libraries, or with a build that fails', (
         'MPI skipped: pkg-config finds no mpi-c, so ptyscan runs in one process and refuses mpirun ' +
         '(apt-get install openmpi-bin libopenmpi-dev pkg-config, then npx ptyscan doctor --build); ' +
         'HDF5 skipped: pkg-config finds no hdf5, so gzip data is written and detector frames are decoded by h5wasm alone, several times slower ' +
-        '(apt-get install libhdf5-dev libdeflate-dev liblz4-dev pkg-config, then npx ptyscan doctor --build)\n',
+        '(apt-get install libhdf5-dev libdeflate-dev liblz4-dev libisal-dev pkg-config, then npx ptyscan doctor --build)\n',
     );
     const report = run(process.execPath, ['scripts/build-native.mjs', '--report'], { cwd: copy });
     assert.equal(report.stdout, r.stdout);
@@ -310,7 +314,7 @@ describe('the install step without the libraries, or with a build that fails', (
     const r = run(process.execPath, ['scripts/build-native.mjs', 'hdf5'], { cwd: copy });
     assert.match(
       r.stdout,
-      /^ptyscan: native addons: HDF5 FAILED: hdf5 [\d.]+, libdeflate [\d.]+, liblz4 [\d.]+ found but the build failed, so gzip data is written and detector frames are decoded by h5wasm alone, several times slower \(compiler output in .*native-hdf5\.log; fix the error, then npx ptyscan doctor --build\)$/m,
+      /^ptyscan: native addons: HDF5 FAILED: hdf5 [\d.]+, libdeflate [\d.]+, liblz4 [\d.]+, (libisal [\d.]+|no libisal) found but the build failed, so gzip data is written and detector frames are decoded by h5wasm alone, several times slower \(compiler output in .*native-hdf5\.log; fix the error, then npx ptyscan doctor --build\)$/m,
     );
     assert.match(readFileSync(join(copy, 'build/native-hdf5.log'), 'utf8'), /error/);
     const strict = spawnSync(process.execPath, ['scripts/build-native.mjs', 'hdf5', '--strict'], {

@@ -42,16 +42,27 @@ describe('PtyScan parameters', () => {
     }
   });
 
-  it('adds compression, compression_level and workers', () => {
+  it('adds compression, compression_level, shuffle, compression_plugins and workers', () => {
     const d = PTYSCAN_PARAMS.defaults();
     assert.equal(d.compression, 'gzip');
-    assert.equal(d.compression_level, 4n);
-    assert.equal(d.workers, 1n);
-    assert.deepEqual(PTYSCAN_PARAMS.get('compression')?.choices, ['gzip', 'lzf', 'none']);
+    // None: the pipeline and the threads are chosen for the machine (src/ptyd/compression.ts).
+    assert.equal(d.compression_level, null);
+    assert.equal(d.shuffle, null);
+    assert.equal(d.compression_plugins, false);
+    assert.equal(d.workers, null);
+    assert.deepEqual(PTYSCAN_PARAMS.get('compression')?.choices, [
+      'gzip',
+      'lzf',
+      'none',
+      'bitshuffle-lz4',
+      'lz4',
+      'zstd',
+    ]);
     for (const [key, bad] of [
-      ['compression', 'zstd'],
+      ['compression', 'bzip2'],
       ['compression_level', 10],
       ['workers', 0],
+      ['shuffle', 'yes'],
     ] as const) {
       assert.throws(() => normalizeParams(PTYSCAN_PARAMS, { [key]: bad }), ParameterError);
     }

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { PtyscanError } from '../../errors.js';
-import { h5ready, nativeHdf5Status } from '../../h5/index.js';
+import { describeSave, saveSettings } from '../../ptyd/index.js';
 import { createScan, readScanConfig, resolveScanConfig } from '../../sources/index.js';
 import { type CliEffects, type Command, parseCommandArgs } from '../command.js';
 import { Progress, type ProgressMode } from '../progress.js';
@@ -68,7 +68,6 @@ export const prepareCommand: Command = {
     const quiet = values.quiet === true;
     const verbose = values.verbose === true;
 
-    await h5ready();
     const { config, baseDir } = readScanConfig(configFile);
     if (typeof values.out === 'string') {
       // --out is a command-line path: relative to where the user stands, not to the config.
@@ -106,12 +105,7 @@ export const prepareCommand: Command = {
     );
     if (opened === null) return EXIT_INTERRUPTED;
     const scan = opened;
-    const native = nativeHdf5Status();
-    note(
-      native.available
-        ? `gzip data is written by the native HDF5 addon (${native.detail})`
-        : `gzip data is written by h5wasm alone (native HDF5 addon: ${native.detail})`,
-    );
+    note(describeSave(saveSettings(scan.info, [])));
     // Under MPI only rank 0 reports.
     const silent = quiet || !scan.comm.isMaster;
     const mode: ProgressMode = silent ? 'quiet' : effects.isTTY ? 'bar' : 'lines';

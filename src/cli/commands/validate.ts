@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { h5ready } from '../../h5/index.js';
 import { formatPyLiteral } from '../../params/index.js';
 import type { PyDict, PyValue } from '../../py/value.js';
 import { checkRebin, squareRoi } from '../../scan/index.js';
@@ -59,6 +60,7 @@ export const validateCommand: Command = {
       return 0;
     }
     // Built as prepare builds it, minus the output: what it reads at construction is checked too.
+    if (cls.usesHdf5) await h5ready();
     const scan = new cls(params, { sink: null, logger: quietLogger });
     try {
       checkAsPrepare(scan.info);

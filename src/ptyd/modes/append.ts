@@ -13,6 +13,7 @@ import { chunkValue, compressionOf, type SaveModeOptions } from './options.js';
 
 class AppendMode implements SaveStrategy {
   readonly separateFiles = false;
+  readonly readsBack = false;
   private readonly dfile: string;
   private readonly resume: boolean;
   private readonly compression: H5rwCompression;

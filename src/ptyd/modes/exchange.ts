@@ -18,12 +18,14 @@ import {
 import { acquireLock, applyWrite, type FileLock, type H5Write, tempName } from '../../h5/index.js';
 import type { PyDict } from '../../py/value.js';
 import type { Chunk, Meta, SaveStrategy, ScanProgress } from '../../sink/types.js';
-import { toCompression } from '../h5rw-encode.js';
+import { toCompression } from '../compression.js';
 import { replaceOutput } from '../replace-output.js';
 import type { SaveModeOptions } from './options.js';
 
 class ExchangeMode implements SaveStrategy {
   readonly separateFiles = false;
+  /** Its slabs and hard links are written by h5wasm (see `growsInPlace`). */
+  readonly readsBack = true;
   private readonly dfile: string;
   private readonly format: ExchangeFormat;
   private readonly writer: ExchangeWriter;

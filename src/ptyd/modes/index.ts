@@ -24,6 +24,16 @@ export const SAVE_MODES: Readonly<Record<SaveMode, (options: SaveModeOptions) =>
   'fold-slice': exchangeMode('fold-slice'),
 };
 
+/**
+ * Whether a mode's files grow chunk by chunk (slabs written into growable
+ * datasets, hard links: the exchange formats). h5wasm writes those, so
+ * they are compressed as h5wasm can: one filter per dataset, ptypy's gzip 4
+ * by default.
+ */
+export function growsInPlace(mode: SaveMode): boolean {
+  return mode === 'cxi' || mode === 'nxcxi' || mode === 'fold-slice';
+}
+
 /** The strategy of `options.mode`; a bad `chunk_format` is refused here, whatever the mode. */
 export function createSaveStrategy(options: SaveModeOptions): SaveStrategy {
   formatChunkName(options.chunkFormat ?? DEFAULT_CHUNK_FORMAT, 0);

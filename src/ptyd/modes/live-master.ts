@@ -39,6 +39,7 @@ export type Ending = (master: LiveMaster, info: PyDict) => void;
 /** A link- or merge-mode scan: a live master and a file per chunk. */
 export class LiveMaster implements SaveStrategy {
   readonly separateFiles = true;
+  readonly readsBack: boolean;
   readonly dfile: string;
   readonly compression: H5rwCompression;
   private readonly chunkFormat: string;
@@ -55,7 +56,9 @@ export class LiveMaster implements SaveStrategy {
   private finished = false;
   private lastMasterWrite = Number.NEGATIVE_INFINITY;
 
-  constructor(options: SaveModeOptions, ending: Ending) {
+  /** `readsBack`: whether `ending` reads the chunk files. */
+  constructor(options: SaveModeOptions, ending: Ending, readsBack = false) {
+    this.readsBack = readsBack;
     this.dfile = options.dfile;
     this.chunkFormat = options.chunkFormat ?? DEFAULT_CHUNK_FORMAT;
     this.resume = options.resume === true;

@@ -33,5 +33,5 @@ function mergeChunkFiles(master: LiveMaster): void {
 
 /** The merge save mode. */
 export function mergeMode(options: SaveModeOptions): SaveStrategy {
-  return new LiveMaster(options, mergeChunkFiles);
+  return new LiveMaster(options, mergeChunkFiles, true);
 }

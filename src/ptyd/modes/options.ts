@@ -42,5 +42,6 @@ export function compressionOf(options: H5rwCompression): H5rwCompression {
   return {
     ...(options.compression === undefined ? {} : { compression: options.compression }),
     ...(options.level === undefined ? {} : { level: options.level }),
+    ...(options.shuffle === undefined ? {} : { shuffle: options.shuffle }),
   };
 }
