@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "common.h"
 #include "decode.h"
 
 namespace ptyscan {
@@ -37,45 +38,11 @@ struct ReadFailure {
   std::string file;
 };
 
-std::string HdfStack() {
-  std::string text;
-  H5Ewalk2(
-      H5E_DEFAULT, H5E_WALK_DOWNWARD,
-      [](unsigned, const H5E_error2_t* e, void* out) -> herr_t {
-        auto* s = static_cast<std::string*>(out);
-        if (e->desc != nullptr && e->desc[0] != '\0') {
-          if (!s->empty()) *s += "; ";
-          *s += e->desc;
-        }
-        return 0;
-      },
-      &text);
-  H5Eclear2(H5E_DEFAULT);
-  return text.empty() ? "no detail from HDF5" : text;
-}
-
 template <typename T>
 T Hdf(T result, const std::string& what, const std::string& file) {
-  if (result < 0) throw ReadFailure{"hdf5", what + " failed: " + HdfStack(), file};
+  if (result < 0) throw ReadFailure{"hdf5", what + " failed: " + StackText(), file};
   return result;
 }
-
-// Closes an HDF5 identifier when it goes out of scope.
-class Id {
- public:
-  Id() = default;
-  Id(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
-  Id(const Id&) = delete;
-  Id& operator=(const Id&) = delete;
-  ~Id() {
-    if (id_ >= 0 && close_ != nullptr) close_(id_);
-  }
-  hid_t get() const { return id_; }
-
- private:
-  hid_t id_ = -1;
-  herr_t (*close_)(hid_t) = nullptr;
-};
 
 using Dims = std::vector<hsize_t>;
 
@@ -143,7 +110,7 @@ std::unique_ptr<File> OpenFile(const std::string& path, bool swmr) {
   file->swmr = swmr;
   const unsigned flags = H5F_ACC_RDONLY | (swmr ? H5F_ACC_SWMR_READ : 0u);
   file->id = Hdf(H5Fopen(path.c_str(), flags, H5P_DEFAULT), "opening " + path, path);
-  Id fcpl(H5Fget_create_plist(file->id), H5Pclose);
+  Handle fcpl(H5Fget_create_plist(file->id), H5Pclose);
   if (fcpl.get() >= 0) H5Pget_userblock(fcpl.get(), &file->userblock);
   file->fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   return file;
@@ -232,8 +199,8 @@ void DescribeVirtual(Dataset& ds, hid_t dcpl) {
     H5Pget_virtual_dsetname(dcpl, i, dset.data(), dset.size());
     map.file = name.data();
     map.dataset = dset.data();
-    Id vspace(H5Pget_virtual_vspace(dcpl, i), H5Sclose);
-    Id sspace(H5Pget_virtual_srcspace(dcpl, i), H5Sclose);
+    Handle vspace(H5Pget_virtual_vspace(dcpl, i), H5Sclose);
+    Handle sspace(H5Pget_virtual_srcspace(dcpl, i), H5Sclose);
     Dims vcount, scount;
     bool boxes = vspace.get() >= 0 && sspace.get() >= 0 &&
                  SelectionBox(vspace.get(), &map.vstart, &vcount) &&
@@ -254,7 +221,7 @@ void DescribeVirtual(Dataset& ds, hid_t dcpl) {
 }
 
 void ReadDims(Dataset& ds) {
-  Id space(Hdf(H5Dget_space(ds.id), "reading the shape of " + ds.path, ds.owner->path), H5Sclose);
+  Handle space(Hdf(H5Dget_space(ds.id), "reading the shape of " + ds.path, ds.owner->path), H5Sclose);
   ds.rank = H5Sget_simple_extent_ndims(space.get());
   ds.dims.assign(std::max(ds.rank, 0), 0);
   ds.maxdims.assign(std::max(ds.rank, 0), 0);
@@ -271,7 +238,7 @@ Dataset& DatasetOf(File& file, const std::string& path) {
   ds->type = H5Dget_type(ds->id);
   ds->dtype = TypeName(ds->type, &ds->elemSize, &ds->littleEndian);
   ReadDims(*ds);
-  Id dcpl(Hdf(H5Dget_create_plist(ds->id), "reading the layout of " + path, file.path), H5Pclose);
+  Handle dcpl(Hdf(H5Dget_create_plist(ds->id), "reading the layout of " + path, file.path), H5Pclose);
   ds->layout = H5Pget_layout(dcpl.get());
   if (ds->layout == H5D_CHUNKED) {
     ds->chunk.assign(ds->rank, 0);
@@ -415,10 +382,10 @@ void ReadBox(Dataset& ds, const Dims& start, const Dims& count, const Target& ou
 void ReadByHdf5(Dataset& ds, const Dims& start, const Dims& count, const Target& out, const Dims& at,
                 std::string* how) {
   const int rank = ds.rank;
-  Id file(Hdf(H5Dget_space(ds.id), "reading the shape of " + ds.path, ds.owner->path), H5Sclose);
+  Handle file(Hdf(H5Dget_space(ds.id), "reading the shape of " + ds.path, ds.owner->path), H5Sclose);
   Hdf(H5Sselect_hyperslab(file.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
       "selecting a block of " + ds.path, ds.owner->path);
-  Id memory(H5Screate_simple(rank, out.dims.data(), nullptr), H5Sclose);
+  Handle memory(H5Screate_simple(rank, out.dims.data(), nullptr), H5Sclose);
   Hdf(H5Sselect_hyperslab(memory.get(), H5S_SELECT_SET, at.data(), nullptr, count.data(), nullptr),
       "selecting memory", ds.owner->path);
   Hdf(H5Dread(ds.id, MemoryType(ds.dtype), memory.get(), file.get(), H5P_DEFAULT, out.data),
@@ -741,7 +708,7 @@ Napi::Value ReadInfo(const Napi::CallbackInfo& info) {
     H5D_space_status_t status = H5D_SPACE_STATUS_ERROR;
     if (ds.layout == H5D_CHUNKED) {
       // HDF5's space status compares compressed bytes with the full size: count the chunks instead.
-      Id space(H5Dget_space(ds.id), H5Sclose);
+      Handle space(H5Dget_space(ds.id), H5Sclose);
       hsize_t written = 0;
       size_t total = 1;
       for (int d = 0; d < ds.rank; d++) total *= static_cast<size_t>((ds.dims[d] + ds.chunk[d] - 1) / ds.chunk[d]);
