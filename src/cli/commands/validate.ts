@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { h5ready } from '../../h5/index.js';
 import { formatPyLiteral } from '../../params/index.js';
-import type { PyDict, PyValue } from '../../py/value.js';
+import type { PyValue } from '../../py/value.js';
 import { fixedCenter } from '../../scan/geometry.js';
 import {
   checkCenterInside,
