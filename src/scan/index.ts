@@ -1,6 +1,9 @@
 export {
   checkCenterInside,
+  checkGeometry,
   checkRebin,
+  checkRoiFits,
+  MAX_SHAPE_FACTOR,
   needsProcessing,
   prepareFrames,
   squareRoi,

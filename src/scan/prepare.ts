@@ -1,4 +1,4 @@
-import { CenterError, RebinError } from '../errors.js';
+import { CenterError, ParameterError, RebinError } from '../errors.js';
 import type { AnyTypedArray } from '../frames/dtype.js';
 import {
   type Allocator,
@@ -95,6 +95,47 @@ export function checkCenterInside(
       },
     );
   }
+}
+
+/**
+ * How many times the raw frame's side a `shape` may be. ptypy pads any
+ * `shape` with zeros; beyond this the prepared frames are nearly all padding
+ * (4096 on 64-pixel frames: 4096 times the pixels), which only fills memory
+ * and disk, so ptyscan refuses it.
+ */
+export const MAX_SHAPE_FACTOR = 8;
+
+/** Refuses a region of interest far larger than the raw frames (see {@link MAX_SHAPE_FACTOR}). */
+export function checkRoiFits(
+  roi: readonly [number, number],
+  rawShape: readonly [number, number],
+): void {
+  const [h, w] = rawShape;
+  if (roi[0] <= MAX_SHAPE_FACTOR * h && roi[1] <= MAX_SHAPE_FACTOR * w) return;
+  const most = Math.min(MAX_SHAPE_FACTOR * h, MAX_SHAPE_FACTOR * w);
+  throw new ParameterError([
+    {
+      path: 'shape',
+      expected: `at most ${most} (${MAX_SHAPE_FACTOR} times the raw frames ${formatShape(rawShape)}: beyond it the frames are nearly all padding)`,
+      found: formatShape(roi),
+    },
+  ]);
+}
+
+/**
+ * What the first chunk's geometry must satisfy, in the order prepare checks
+ * it: the optical axis inside the raw frame, a region of interest not far
+ * larger than it, and a rebin factor dividing the region of interest.
+ */
+export function checkGeometry(
+  center: readonly [number, number],
+  roi: readonly [number, number],
+  rawShape: readonly [number, number],
+  rebin: number,
+): void {
+  checkCenterInside(center, rawShape);
+  checkRoiFits(roi, rawShape);
+  checkRebin(rebin, roi);
 }
 
 /**

@@ -13,7 +13,7 @@ import { type LocalFrames, loadFrames } from './load.js';
 import { type PtyScanOptions, type ScanParams, stderrLogger } from './options.js';
 import { checkOutputNotInput } from './output-guard.js';
 import { dataPackage } from './package.js';
-import { checkCenterInside, checkRebin, needsProcessing, squareRoi } from './prepare.js';
+import { checkGeometry, needsProcessing, squareRoi } from './prepare.js';
 import {
   type ChunkContext,
   type ChunkGeometry,
@@ -383,8 +383,7 @@ export class PtyScan {
       this.frozen?.center ??
       resolveCenter(settings.center, local, rawShape, this.comm, this.logger);
     const roi = this.frozen?.roi ?? squareRoi(settings.roi, rawShape);
-    checkCenterInside(center.value, rawShape);
-    checkRebin(settings.rebin, roi);
+    checkGeometry(center.value, roi, rawShape, settings.rebin);
     if (this.frozen === null) this.freeze(center, roi);
     this.rawShape = rawShape;
     const processing = needsProcessing(settings.oriented, roi, rawShape, settings.rebin);

@@ -208,8 +208,8 @@ export class Hdf5Loader extends PtyScan {
       points.map((p, k) => [
         indices[k]!,
         Float64Array.of(
-          position(slow, p.slowAt, indices[k]!) * slowMultiplier,
-          position(fast, p.fastAt, indices[k]!) * fastMultiplier,
+          position(slow, p.slowAt, indices[k]!, 'slow') * slowMultiplier,
+          position(fast, p.fastAt, indices[k]!, 'fast') * fastMultiplier,
         ),
       ]),
     );
@@ -287,8 +287,11 @@ export class Hdf5Loader extends PtyScan {
   }
 }
 
-/** The position at `at` of an axis (written by then, in a live scan). */
-function position(axis: AxisArray, at: number, frame: number): number {
+/**
+ * The position at `at` of an axis (written by then, in a live scan); a NaN or
+ * infinite one is refused, as NumpyScan refuses it in positions.txt.
+ */
+function position(axis: AxisArray, at: number, frame: number, which: 'slow' | 'fast'): number {
   const value = axis.values[at];
   if (value === undefined) {
     throw new MissingDataError(
@@ -297,6 +300,17 @@ function position(axis: AxisArray, at: number, frame: number): number {
         frame,
         expected: `a position at index ${at}`,
         found: `${axis.values.length} positions`,
+      },
+    );
+  }
+  if (!Number.isFinite(value)) {
+    throw new FrameError(
+      `${axis.name} (positions.${which}_key) holds ${value} at index ${at}, the ${which} position of frame ${frame}: positions must be finite numbers.`,
+      {
+        parameter: `positions.${which}_key`,
+        frame,
+        expected: 'a finite position',
+        found: String(value),
       },
     );
   }

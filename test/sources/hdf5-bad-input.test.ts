@@ -188,6 +188,49 @@ with h5py.File(sys.argv[1], 'w') as f:
     });
   });
 
+  it('a NaN or infinite position is a FrameError naming the dataset, the parameter and the frame', () => {
+    python(
+      `import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], 'w') as f:
+    f['entry/data'] = np.arange(10 * 16 * 20, dtype=np.int32).reshape(10, 16, 20)
+    sx = np.arange(10.0); sx[6] = np.nan; f['entry/sx'] = sx
+    sy = np.zeros(10); sy[8] = np.inf; f['entry/sy'] = sy`,
+      [at('nan-positions.h5')],
+    );
+    const file = at('nan-positions.h5');
+    const scan = loader(fixture(file));
+    scan.initialize();
+    const first = scan.auto(4);
+    assert.ok(
+      first.msg === 'data' && first.iterable.length === 4,
+      'the frames before it are handed out',
+    );
+    assert.throws(
+      () => scan.auto(4),
+      (e: unknown) =>
+        e instanceof FrameError &&
+        e.parameter === 'positions.fast_key' &&
+        e.frame === 6 &&
+        e.found === 'NaN' &&
+        e.message.includes(`${file}:entry/sx`),
+    );
+    scan.close();
+    const late = loader(
+      fixture(file, { positions: { fast_key: 'entry/sy', slow_key: 'entry/sy' } }),
+    );
+    late.initialize();
+    late.auto(8);
+    assert.throws(
+      () => late.auto(2),
+      (e: unknown) =>
+        e instanceof FrameError &&
+        e.frame === 8 &&
+        e.found === 'Infinity' &&
+        /entry\/sy/.test(e.message),
+    );
+    late.close();
+  });
+
   it('an outer index past a spectro scan names outer_index', () => {
     const spectro = at('spectro.h5');
     fails(
