@@ -32,6 +32,9 @@ struct ArrayOp {
   // of the dataset is written later by slab operations.
   bool partial = false;
   size_t firstRows = 0;
+  // The given rows fill whole chunks (or end the dataset): compressed here
+  // and stored by direct chunk writes, as whole arrays are.
+  bool encodeRows = false;
   bool contiguous = true;
   std::vector<hsize_t> chunks;
   bool fletcher32 = false;
@@ -176,6 +179,9 @@ ArrayOp ParseArray(Napi::Env env, Napi::Object spec) {
   }
   if (encoded.IsObject() && !array.deflate) throw Napi::TypeError::New(env, "encoded chunks need deflate");
   if (encoded.IsObject() && array.partial) throw Napi::TypeError::New(env, "encoded chunks hold every row");
+  if (array.partial && array.deflate) {
+    array.encodeRows = array.firstRows % array.chunks[0] == 0 || array.firstRows == array.rows;
+  }
   if (array.deflate && encoded.IsObject()) {
     Napi::Object e = encoded.As<Napi::Object>();
     array.preEncoded = true;
@@ -235,6 +241,21 @@ Op ParseOp(Napi::Env env, Napi::Object spec, std::vector<ArrayOp>& arrays) {
       op.offset.push_back(static_cast<hsize_t>(d));
     }
     if (op.offset.size() != slab.shape.size()) throw Napi::RangeError::New(env, "offset must have one entry per axis");
+    Napi::Value deflate = spec.Get("deflate");
+    if (deflate.IsObject()) {
+      // The dataset's own pipeline, its chunks of `rowsPerChunk` whole rows; the
+      // slab starts on a chunk and fills whole chunks or ends the dataset.
+      slab.deflate = true;
+      slab.encodeRows = true;
+      slab.contiguous = false;
+      slab.pipeline = ParsePipeline(env, deflate.As<Napi::Object>());
+      const double perChunk = deflate.As<Napi::Object>().Get("rowsPerChunk").As<Napi::Number>().DoubleValue();
+      if (perChunk < 1 || op.offset[0] % static_cast<hsize_t>(perChunk) != 0) {
+        throw Napi::RangeError::New(env, "a compressed slab starts on a chunk of whole rows");
+      }
+      slab.chunks = slab.shape;
+      slab.chunks[0] = static_cast<hsize_t>(perChunk);
+    }
     arrays.push_back(std::move(slab));
   } else {
     throw Napi::TypeError::New(env, "unknown write operation " + kind);
@@ -329,9 +350,24 @@ void WriteBlock(hid_t dataset, hid_t type, const std::vector<hsize_t>& start, co
   Checked(H5Dwrite(dataset, type, memory.get(), fileSpace.get(), H5P_DEFAULT, data), "writing a block of " + path, path);
 }
 
+// Stores the chunks `encoded` made of `array`'s rows from row `start` on (a chunk boundary).
+void WriteEncodedChunks(hid_t dataset, const ArrayOp& array, hsize_t start, const Encoded& encoded,
+                        size_t encodedIndex, const std::string& path) {
+  const size_t rows = array.partial ? array.firstRows : array.rows;
+  std::vector<hsize_t> offset(array.shape.size(), 0);
+  const size_t chunks = (rows + array.chunks[0] - 1) / array.chunks[0];
+  for (size_t c = 0; c < chunks; c++) {
+    offset[0] = start + c * array.chunks[0];
+    const Block& block = encoded.blocks[encoded.chunkBlocks[encodedIndex][c]];
+    Checked(H5Dwrite_chunk(dataset, H5P_DEFAULT, 0, offset.data(), block.size, encoded.memory + block.offset),
+            "writing chunk " + std::to_string(offset[0] / array.chunks[0]) + " of " + path, path);
+  }
+}
+
 // Writes a slab into the existing dataset at `path`, extending it (within
 // its maxshape) when the slab reaches past its end.
-void WriteSlab(hid_t file, const std::string& path, const ArrayOp& slab, const std::vector<hsize_t>& offset) {
+void WriteSlab(hid_t file, const std::string& path, const ArrayOp& slab, const std::vector<hsize_t>& offset,
+               const Encoded& encoded, size_t encodedIndex) {
   Handle dataset(Checked(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "opening " + path, path), H5Dclose);
   Handle stored(Checked(H5Dget_type(dataset.get()), "H5Dget_type", path), H5Tclose);
   if (H5Tequal(stored.get(), FileType(slab.dtype)) <= 0) throw Failure("a " + slab.dtype + " slab does not fit " + path, path);
@@ -349,6 +385,10 @@ void WriteSlab(hid_t file, const std::string& path, const ArrayOp& slab, const s
   }
   if (grow) Checked(H5Dset_extent(dataset.get(), dims.data()), "extending " + path, path);
   if (slab.rows == 0 || slab.rowBytes == 0) return;
+  if (slab.encodeRows) {
+    WriteEncodedChunks(dataset.get(), slab, offset[0], encoded, encodedIndex, path);
+    return;
+  }
   WriteBlock(dataset.get(), FileType(slab.dtype), offset, slab.shape, slab.data.data, path);
 }
 
@@ -373,8 +413,10 @@ void WriteArray(hid_t file, const std::string& path, const ArrayOp& array, const
       Checked(H5Dcreate2(file, path.c_str(), type, space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT), "creating " + path,
               path),
       H5Dclose);
-  if (array.partial) {
-    // Through HDF5's own filter pipeline: the rows may end inside a chunk.
+  if (array.partial && array.encodeRows) {
+    WriteEncodedChunks(dataset.get(), array, 0, encoded, encodedIndex, path);
+  } else if (array.partial) {
+    // Through HDF5's own filter pipeline: the rows end inside a chunk.
     if (array.firstRows > 0 && array.rowBytes > 0) {
       std::vector<hsize_t> start(rank, 0);
       std::vector<hsize_t> count(array.shape);
@@ -436,7 +478,7 @@ void RunOp(hid_t file, const Op& op, const std::vector<ArrayOp>& arrays, const E
       WriteArray(file, op.path, arrays[op.array], op.attributes, encoded, encodedIndex[op.array]);
       return;
     case Kind::Slab:
-      WriteSlab(file, op.path, arrays[op.array], op.offset);
+      WriteSlab(file, op.path, arrays[op.array], op.offset, encoded, encodedIndex[op.array]);
       return;
   }
 }
@@ -444,7 +486,7 @@ void RunOp(hid_t file, const Op& op, const std::vector<ArrayOp>& arrays, const E
 EncodeInput InputOf(const ArrayOp& array) {
   EncodeInput input;
   input.data = array.data.data;
-  input.rows = array.rows;
+  input.rows = array.partial ? array.firstRows : array.rows;
   input.rowBytes = array.rowBytes;
   input.itemSize = H5Tget_size(FileType(array.dtype));
   input.rowsPerChunk = static_cast<size_t>(array.chunks[0]);
@@ -485,7 +527,7 @@ Napi::Value WriteTree(const Napi::CallbackInfo& info) {
     std::vector<EncodeInput> inputs;
     std::vector<size_t> encodedIndex(arrays.size(), 0);
     for (size_t a = 0; a < arrays.size(); a++) {
-      if (!arrays[a].deflate || arrays[a].preEncoded || arrays[a].partial) continue;
+      if (!arrays[a].deflate || arrays[a].preEncoded || (arrays[a].partial && !arrays[a].encodeRows)) continue;
       encodedIndex[a] = inputs.size();
       inputs.push_back(InputOf(arrays[a]));
     }

@@ -7,7 +7,6 @@
  * them. This module loads no h5wasm: a process (or thread) that only writes
  * never starts it.
  */
-import { existsSync } from 'node:fs';
 import { H5Error } from '../errors.js';
 import { itemSize } from '../frames/dtype.js';
 import { type NdArray, repeatOf, sameShape, sizeOf } from '../frames/ndarray.js';
@@ -19,6 +18,7 @@ import {
 } from '../native/addon.js';
 import { guessChunks } from './chunks.js';
 import { countNativeWrites, nativeHdf5Status } from './native.js';
+import { type SlabPipelines, slabPipelines, slabsWritable } from './native-slabs.js';
 import { absolute, childOf, parentOf } from './paths.js';
 import {
   type EncodedArray,
@@ -157,51 +157,6 @@ function nodeWritable(node: H5Node<StoredArray>): boolean {
   }
 }
 
-/** HDF5's own filters (deflate, shuffle, fletcher32): what the addon's HDF5 applies to a slab. */
-const CORE_FILTERS = new Set([1, 2, 3]);
-
-/**
- * Whether the addon can write the slabs of `write`: each goes into a
- * dataset of its existing file whose filters the addon's HDF5 applies
- * itself (LZF or a plugin filter, as h5wasm writes them, is h5wasm's).
- */
-function slabsWritable(write: H5Write<StoredArray>): boolean {
-  const slabs = write.members.filter((m) => m.node.kind === 'slab');
-  if (slabs.length === 0) return true;
-  const native = nativeAddon();
-  if (native === null || write.kind !== 'add' || !existsSync(write.file)) return false;
-  let handle: number;
-  try {
-    handle = native.readOpen(write.file, false);
-  } catch {
-    return false;
-  }
-  try {
-    return slabs.every((m) => {
-      if (m.node.kind !== 'slab' || isEncoded(m.node.value)) return false;
-      const { value, offset } = m.node;
-      try {
-        const info = native.readInfo(handle, absolute(m.name));
-        // What h5wasm refuses (another dtype, past the maxshape) goes there, to be refused.
-        const fits = value.shape.every((d, i) => {
-          const max = info.maxshape[i] ?? 0;
-          return max === -1 || (offset[i] ?? 0) + d <= max;
-        });
-        return (
-          fits &&
-          info.dtype === value.dtype &&
-          info.shape.length === value.shape.length &&
-          info.filters.every((f) => CORE_FILTERS.has(f.id))
-        );
-      } catch {
-        return false;
-      }
-    });
-  } finally {
-    native.readClose(handle);
-  }
-}
-
 /** Whether the native engine takes `write`: the addon is loaded and it can store every array. */
 export function nativeWritesAll(write: H5Write<StoredArray>): boolean {
   return (
@@ -211,7 +166,12 @@ export function nativeWritesAll(write: H5Write<StoredArray>): boolean {
   );
 }
 
-function pushNode(ops: NativeOp[], path: string, node: H5Node<StoredArray>): void {
+function pushNode(
+  ops: NativeOp[],
+  path: string,
+  node: H5Node<StoredArray>,
+  slabs: SlabPipelines = new Map(),
+): void {
   const attributes = 'attributes' in node ? (node.attributes ?? {}) : {};
   switch (node.kind) {
     case 'array': {
@@ -234,7 +194,17 @@ function pushNode(ops: NativeOp[], path: string, node: H5Node<StoredArray>): voi
       const { value, offset } = node;
       if (isEncoded(value)) throw new H5Error(`${path}: an encoded slab cannot be written.`);
       const { dtype, shape, data } = value;
-      ops.push({ op: 'slab', path, offset, dtype, shape, data, repeated: false });
+      const deflate = slabs.get(path);
+      ops.push({
+        op: 'slab',
+        path,
+        offset,
+        dtype,
+        shape,
+        data,
+        repeated: false,
+        ...(deflate === undefined ? {} : { deflate }),
+      });
       return;
     }
     default:
@@ -248,7 +218,11 @@ function pushNode(ops: NativeOp[], path: string, node: H5Node<StoredArray>): voi
  * the `parents` attributes), then the root attributes. With `replace`, the
  * objects at the members' paths are deleted first.
  */
-function opsOf(content: H5Content<StoredArray>, replace: boolean): NativeOp[] {
+function opsOf(
+  content: H5Content<StoredArray>,
+  replace: boolean,
+  slabs: SlabPipelines = new Map(),
+): NativeOp[] {
   const ops: NativeOp[] = [];
   const paths = content.members.map((m) => absolute(m.name));
   // A slab goes into the dataset at its path: that one stays.
@@ -260,7 +234,7 @@ function opsOf(content: H5Content<StoredArray>, replace: boolean): NativeOp[] {
     if (parent !== '/') {
       ops.push({ op: 'group', path: parent, ifMissing: true, attributes: content.parents });
     }
-    pushNode(ops, path, node);
+    pushNode(ops, path, node, slabs);
   }
   if (Object.keys(content.attributes).length > 0) {
     ops.push({ op: 'attributes', path: '/', attributes: content.attributes });
@@ -309,7 +283,7 @@ export function nativeCreate(
 
 /** Adds the members of `write` to its existing file in place, replacing the objects at their paths. */
 export function nativeAdd(write: H5AddWrite<StoredArray>, threads: number): void {
-  run(write.file, false, opsOf(write, true), threads);
+  run(write.file, false, opsOf(write, true, slabPipelines(write)), threads);
 }
 
 /**

@@ -72,6 +72,8 @@ export type NativeOp =
       shape: readonly number[];
       data: ArrayBufferView;
       repeated: false;
+      /** The dataset's pipeline: the rows are compressed here, from a chunk boundary on. */
+      deflate?: NativeDeflate & { rowsPerChunk: number };
     };
 
 /** One array for {@link NativeAddon.encodeArrays}. */

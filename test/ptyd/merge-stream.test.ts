@@ -76,6 +76,14 @@ const CASES: Case[] = [
     positions: true,
   },
   {
+    name: 'gzip 1 + shuffle, 256x256, chunks of 4 on HDF5 chunk boundaries (compressed here)',
+    side: 256,
+    frames: 9,
+    step: 4,
+    params: { compression: 'gzip', compression_level: 1n, shuffle: true },
+    positions: true,
+  },
+  {
     name: 'uncompressed (fletcher32), no positions',
     side: 16,
     frames: 5,
