@@ -28,6 +28,13 @@ struct ArrayOp {
   Bytes data;
   bool hasData = false;
   bool repeated = false;
+  // Only the first `firstRows` rows are given (`rows` in the spec): the rest
+  // of the dataset is written later by slab operations.
+  bool partial = false;
+  size_t firstRows = 0;
+  // The given rows fill whole chunks (or end the dataset): compressed here
+  // and stored by direct chunk writes, as whole arrays are.
+  bool encodeRows = false;
   bool contiguous = true;
   std::vector<hsize_t> chunks;
   bool fletcher32 = false;
@@ -42,7 +49,7 @@ struct ArrayOp {
   std::vector<size_t> chunkBlocks;
 };
 
-enum class Kind { Group, Delete, String, Link, Attributes, Array };
+enum class Kind { Group, Delete, String, Link, Attributes, Array, Slab };
 
 struct Op {
   Kind kind = Kind::Group;
@@ -53,6 +60,7 @@ struct Op {
   std::string file;    // link
   std::string target;  // link
   size_t array = 0;    // index into the arrays
+  std::vector<hsize_t> offset;  // slab: where its array goes in the existing dataset
 };
 
 std::string StringProperty(Napi::Object object, const char* key) {
@@ -122,7 +130,17 @@ void ParseData(Napi::Env env, Napi::Object spec, ArrayOp& array, bool encoded = 
   if (encoded && spec.Get("data").IsUndefined()) return;
   array.data = TypedArrayBytes(env, spec.Get("data"), "data");
   array.hasData = true;
-  const size_t expected = array.repeated ? array.rowBytes : elements * item;
+  Napi::Value rows = spec.Get("rows");
+  if (rows.IsNumber()) {
+    const double first = rows.As<Napi::Number>().DoubleValue();
+    if (array.shape.empty() || array.repeated || first < 0 || first > static_cast<double>(array.rows) ||
+        first != static_cast<double>(static_cast<size_t>(first))) {
+      throw Napi::RangeError::New(env, "rows must be a whole number of rows 0..shape[0] of an array that is not repeated");
+    }
+    array.partial = true;
+    array.firstRows = static_cast<size_t>(first);
+  }
+  const size_t expected = array.repeated ? array.rowBytes : array.partial ? array.firstRows * array.rowBytes : elements * item;
   if (array.data.size != expected) throw Napi::RangeError::New(env, "data does not match shape and dtype");
 }
 
@@ -141,6 +159,7 @@ ArrayOp ParseArray(Napi::Env env, Napi::Object spec) {
   array.contiguous = StringProperty(spec, "layout") == "contiguous";
   if (array.contiguous && encoded.IsObject()) throw Napi::TypeError::New(env, "encoded chunks need deflate");
   if (array.contiguous && !array.hasData) throw Napi::TypeError::New(env, "data must be a typed array");
+  if (array.contiguous && array.partial) throw Napi::TypeError::New(env, "a dataset given rows by rows must be chunked");
   if (array.contiguous) return array;
   array.fletcher32 = spec.Get("fletcher32").ToBoolean().Value();
   Napi::Value deflate = spec.Get("deflate");
@@ -159,6 +178,10 @@ ArrayOp ParseArray(Napi::Env env, Napi::Object spec) {
     }
   }
   if (encoded.IsObject() && !array.deflate) throw Napi::TypeError::New(env, "encoded chunks need deflate");
+  if (encoded.IsObject() && array.partial) throw Napi::TypeError::New(env, "encoded chunks hold every row");
+  if (array.partial && array.deflate) {
+    array.encodeRows = array.firstRows % array.chunks[0] == 0 || array.firstRows == array.rows;
+  }
   if (array.deflate && encoded.IsObject()) {
     Napi::Object e = encoded.As<Napi::Object>();
     array.preEncoded = true;
@@ -205,6 +228,35 @@ Op ParseOp(Napi::Env env, Napi::Object spec, std::vector<ArrayOp>& arrays) {
     op.kind = Kind::Array;
     op.array = arrays.size();
     arrays.push_back(ParseArray(env, spec));
+  } else if (kind == "slab") {
+    op.kind = Kind::Slab;
+    op.array = arrays.size();
+    ArrayOp slab;
+    ParseData(env, spec, slab);
+    if (slab.repeated || slab.shape.empty()) throw Napi::TypeError::New(env, "a slab is an array of whole values");
+    for (double d : NumberList(env, spec.Get("offset"), "offset")) {
+      if (d < 0 || d != static_cast<double>(static_cast<hsize_t>(d))) {
+        throw Napi::RangeError::New(env, "every axis of offset must be a whole number >= 0");
+      }
+      op.offset.push_back(static_cast<hsize_t>(d));
+    }
+    if (op.offset.size() != slab.shape.size()) throw Napi::RangeError::New(env, "offset must have one entry per axis");
+    Napi::Value deflate = spec.Get("deflate");
+    if (deflate.IsObject()) {
+      // The dataset's own pipeline, its chunks of `rowsPerChunk` whole rows; the
+      // slab starts on a chunk and fills whole chunks or ends the dataset.
+      slab.deflate = true;
+      slab.encodeRows = true;
+      slab.contiguous = false;
+      slab.pipeline = ParsePipeline(env, deflate.As<Napi::Object>());
+      const double perChunk = deflate.As<Napi::Object>().Get("rowsPerChunk").As<Napi::Number>().DoubleValue();
+      if (perChunk < 1 || op.offset[0] % static_cast<hsize_t>(perChunk) != 0) {
+        throw Napi::RangeError::New(env, "a compressed slab starts on a chunk of whole rows");
+      }
+      slab.chunks = slab.shape;
+      slab.chunks[0] = static_cast<hsize_t>(perChunk);
+    }
+    arrays.push_back(std::move(slab));
   } else {
     throw Napi::TypeError::New(env, "unknown write operation " + kind);
   }
@@ -288,6 +340,58 @@ void WriteRepeatedRows(hid_t dataset, hid_t type, const ArrayOp& array, const st
   }
 }
 
+// Writes `data` (C order) into the block `count` at `start` of `dataset`.
+void WriteBlock(hid_t dataset, hid_t type, const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,
+                const uint8_t* data, const std::string& path) {
+  Handle fileSpace(Checked(H5Dget_space(dataset), "H5Dget_space", path), H5Sclose);
+  Checked(H5Sselect_hyperslab(fileSpace.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+          "selecting a block", path);
+  Handle memory(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), H5Sclose);
+  Checked(H5Dwrite(dataset, type, memory.get(), fileSpace.get(), H5P_DEFAULT, data), "writing a block of " + path, path);
+}
+
+// Stores the chunks `encoded` made of `array`'s rows from row `start` on (a chunk boundary).
+void WriteEncodedChunks(hid_t dataset, const ArrayOp& array, hsize_t start, const Encoded& encoded,
+                        size_t encodedIndex, const std::string& path) {
+  const size_t rows = array.partial ? array.firstRows : array.rows;
+  std::vector<hsize_t> offset(array.shape.size(), 0);
+  const size_t chunks = (rows + array.chunks[0] - 1) / array.chunks[0];
+  for (size_t c = 0; c < chunks; c++) {
+    offset[0] = start + c * array.chunks[0];
+    const Block& block = encoded.blocks[encoded.chunkBlocks[encodedIndex][c]];
+    Checked(H5Dwrite_chunk(dataset, H5P_DEFAULT, 0, offset.data(), block.size, encoded.memory + block.offset),
+            "writing chunk " + std::to_string(offset[0] / array.chunks[0]) + " of " + path, path);
+  }
+}
+
+// Writes a slab into the existing dataset at `path`, extending it (within
+// its maxshape) when the slab reaches past its end.
+void WriteSlab(hid_t file, const std::string& path, const ArrayOp& slab, const std::vector<hsize_t>& offset,
+               const Encoded& encoded, size_t encodedIndex) {
+  Handle dataset(Checked(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "opening " + path, path), H5Dclose);
+  Handle stored(Checked(H5Dget_type(dataset.get()), "H5Dget_type", path), H5Tclose);
+  if (H5Tequal(stored.get(), FileType(slab.dtype)) <= 0) throw Failure("a " + slab.dtype + " slab does not fit " + path, path);
+  Handle space(Checked(H5Dget_space(dataset.get()), "H5Dget_space", path), H5Sclose);
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  if (rank != static_cast<int>(slab.shape.size())) throw Failure("the slab's rank differs from " + path, path);
+  std::vector<hsize_t> dims(rank);
+  H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+  bool grow = false;
+  for (int i = 0; i < rank; i++) {
+    if (offset[i] + slab.shape[i] > dims[i]) {
+      dims[i] = offset[i] + slab.shape[i];
+      grow = true;
+    }
+  }
+  if (grow) Checked(H5Dset_extent(dataset.get(), dims.data()), "extending " + path, path);
+  if (slab.rows == 0 || slab.rowBytes == 0) return;
+  if (slab.encodeRows) {
+    WriteEncodedChunks(dataset.get(), slab, offset[0], encoded, encodedIndex, path);
+    return;
+  }
+  WriteBlock(dataset.get(), FileType(slab.dtype), offset, slab.shape, slab.data.data, path);
+}
+
 void WriteArray(hid_t file, const std::string& path, const ArrayOp& array, const Attributes& attributes,
                 const Encoded& encoded, size_t encodedIndex) {
   const hid_t type = FileType(array.dtype);
@@ -309,7 +413,17 @@ void WriteArray(hid_t file, const std::string& path, const ArrayOp& array, const
       Checked(H5Dcreate2(file, path.c_str(), type, space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT), "creating " + path,
               path),
       H5Dclose);
-  if (array.deflate) {
+  if (array.partial && array.encodeRows) {
+    WriteEncodedChunks(dataset.get(), array, 0, encoded, encodedIndex, path);
+  } else if (array.partial) {
+    // Through HDF5's own filter pipeline: the rows end inside a chunk.
+    if (array.firstRows > 0 && array.rowBytes > 0) {
+      std::vector<hsize_t> start(rank, 0);
+      std::vector<hsize_t> count(array.shape);
+      count[0] = array.firstRows;
+      WriteBlock(dataset.get(), type, start, count, array.data.data, path);
+    }
+  } else if (array.deflate) {
     std::vector<hsize_t> offset(rank, 0);
     const size_t chunks = (array.rows + array.chunks[0] - 1) / array.chunks[0];
     for (size_t c = 0; c < chunks; c++) {
@@ -363,13 +477,16 @@ void RunOp(hid_t file, const Op& op, const std::vector<ArrayOp>& arrays, const E
     case Kind::Array:
       WriteArray(file, op.path, arrays[op.array], op.attributes, encoded, encodedIndex[op.array]);
       return;
+    case Kind::Slab:
+      WriteSlab(file, op.path, arrays[op.array], op.offset, encoded, encodedIndex[op.array]);
+      return;
   }
 }
 
 EncodeInput InputOf(const ArrayOp& array) {
   EncodeInput input;
   input.data = array.data.data;
-  input.rows = array.rows;
+  input.rows = array.partial ? array.firstRows : array.rows;
   input.rowBytes = array.rowBytes;
   input.itemSize = H5Tget_size(FileType(array.dtype));
   input.rowsPerChunk = static_cast<size_t>(array.chunks[0]);
@@ -410,7 +527,7 @@ Napi::Value WriteTree(const Napi::CallbackInfo& info) {
     std::vector<EncodeInput> inputs;
     std::vector<size_t> encodedIndex(arrays.size(), 0);
     for (size_t a = 0; a < arrays.size(); a++) {
-      if (!arrays[a].deflate || arrays[a].preEncoded) continue;
+      if (!arrays[a].deflate || arrays[a].preEncoded || (arrays[a].partial && !arrays[a].encodeRows)) continue;
       encodedIndex[a] = inputs.size();
       inputs.push_back(InputOf(arrays[a]));
     }

@@ -18,6 +18,7 @@ import {
 } from '../native/addon.js';
 import { guessChunks } from './chunks.js';
 import { countNativeWrites, nativeHdf5Status } from './native.js';
+import { type SlabPipelines, slabPipelines, slabsWritable } from './native-slabs.js';
 import { absolute, childOf, parentOf } from './paths.js';
 import {
   type EncodedArray,
@@ -58,6 +59,7 @@ function nativeArray(node: H5ArrayNode<StoredArray>): NativeArray | null {
   if (storage.filter !== undefined || compression.kind === 'lzf') return null;
   // A growable dataset (slabs are written into it later) is h5wasm's.
   if (storage.maxshape !== undefined) return null;
+  if (storage.fullRows !== undefined) return partialArray(node, storage.fullRows);
   const { dtype, shape } = value;
   const size = sizeOf(shape);
   const contiguous = storage.layout === 'contiguous' || size === 0 || shape.length === 0;
@@ -108,7 +110,38 @@ function nativeArray(node: H5ArrayNode<StoredArray>): NativeArray | null {
   };
 }
 
-/** Whether the addon stores `node`: slabs and hard links (growing a file, `grow.ts`) are h5wasm's. */
+/**
+ * A dataset created at its full length with only its first rows
+ * (`fullRows`): chunked as the whole array would be, the rest written later
+ * as slabs. Null for what only h5wasm writes.
+ */
+function partialArray(node: H5ArrayNode<StoredArray>, fullRows: number): NativeArray | null {
+  const { value, storage } = node;
+  const compression = storage.compression ?? { kind: 'none' };
+  if (isEncoded(value) || value.shape.length === 0 || storage.layout === 'contiguous') return null;
+  const [rows = 0, ...tail] = value.shape;
+  if (!Number.isSafeInteger(fullRows) || fullRows < rows) return null;
+  const shape = [fullRows, ...tail];
+  const item = itemSize(value.dtype);
+  const base = { dtype: value.dtype, shape, data: value.data, repeated: false, rows } as const;
+  if (compression.kind === 'gzip') {
+    if (!validLevel(compression.level)) return null;
+    const perChunk = rowsPerChunk(shape, item);
+    if (perChunk === null) return null;
+    if (storage.chunks !== undefined && !sameShape(storage.chunks, [perChunk, ...tail]))
+      return null;
+    const deflate = { shuffle: compression.shuffle === true, level: compression.level };
+    return { ...base, layout: 'chunked', deflate: { ...deflate, rowsPerChunk: perChunk } };
+  }
+  if (compression.kind !== 'none') return null;
+  const chunks = storage.chunks ? [...storage.chunks] : guessChunks(shape, item);
+  if (chunks.length !== shape.length || chunks.some((c, i) => c < 1 || c > (shape[i] ?? 0))) {
+    return null;
+  }
+  return { ...base, layout: 'chunked', chunks, fletcher32: storage.checksum !== false };
+}
+
+/** Whether the addon stores `node`: hard links (growing a file, `grow.ts`) are h5wasm's. */
 function nodeWritable(node: H5Node<StoredArray>): boolean {
   switch (node.kind) {
     case 'array':
@@ -116,6 +149,7 @@ function nodeWritable(node: H5Node<StoredArray>): boolean {
     case 'group':
       return node.members.every((m) => nodeWritable(m.node));
     case 'slab':
+      return !isEncoded(node.value) && node.value.shape.length > 0;
     case 'hard-link':
       return false;
     default:
@@ -125,10 +159,19 @@ function nodeWritable(node: H5Node<StoredArray>): boolean {
 
 /** Whether the native engine takes `write`: the addon is loaded and it can store every array. */
 export function nativeWritesAll(write: H5Write<StoredArray>): boolean {
-  return nativeAddon() !== null && write.members.every((m) => nodeWritable(m.node));
+  return (
+    nativeAddon() !== null &&
+    write.members.every((m) => nodeWritable(m.node)) &&
+    slabsWritable(write)
+  );
 }
 
-function pushNode(ops: NativeOp[], path: string, node: H5Node<StoredArray>): void {
+function pushNode(
+  ops: NativeOp[],
+  path: string,
+  node: H5Node<StoredArray>,
+  slabs: SlabPipelines = new Map(),
+): void {
   const attributes = 'attributes' in node ? (node.attributes ?? {}) : {};
   switch (node.kind) {
     case 'array': {
@@ -147,6 +190,23 @@ function pushNode(ops: NativeOp[], path: string, node: H5Node<StoredArray>): voi
       ops.push({ op: 'group', path, attributes });
       for (const member of node.members) pushNode(ops, childOf(path, member.name), member.node);
       return;
+    case 'slab': {
+      const { value, offset } = node;
+      if (isEncoded(value)) throw new H5Error(`${path}: an encoded slab cannot be written.`);
+      const { dtype, shape, data } = value;
+      const deflate = slabs.get(path);
+      ops.push({
+        op: 'slab',
+        path,
+        offset,
+        dtype,
+        shape,
+        data,
+        repeated: false,
+        ...(deflate === undefined ? {} : { deflate }),
+      });
+      return;
+    }
     default:
       throw new H5Error(`${path}: a ${node.kind} is not written by the native engine.`);
   }
@@ -158,17 +218,23 @@ function pushNode(ops: NativeOp[], path: string, node: H5Node<StoredArray>): voi
  * the `parents` attributes), then the root attributes. With `replace`, the
  * objects at the members' paths are deleted first.
  */
-function opsOf(content: H5Content<StoredArray>, replace: boolean): NativeOp[] {
+function opsOf(
+  content: H5Content<StoredArray>,
+  replace: boolean,
+  slabs: SlabPipelines = new Map(),
+): NativeOp[] {
   const ops: NativeOp[] = [];
   const paths = content.members.map((m) => absolute(m.name));
-  if (replace) for (const path of paths) ops.push({ op: 'delete', path });
+  // A slab goes into the dataset at its path: that one stays.
+  const replaced = paths.filter((_, k) => content.members[k]?.node.kind !== 'slab');
+  if (replace) for (const path of replaced) ops.push({ op: 'delete', path });
   for (const [k, { node }] of content.members.entries()) {
     const path = paths[k]!;
     const parent = parentOf(path);
     if (parent !== '/') {
       ops.push({ op: 'group', path: parent, ifMissing: true, attributes: content.parents });
     }
-    pushNode(ops, path, node);
+    pushNode(ops, path, node, slabs);
   }
   if (Object.keys(content.attributes).length > 0) {
     ops.push({ op: 'attributes', path: '/', attributes: content.attributes });
@@ -217,7 +283,7 @@ export function nativeCreate(
 
 /** Adds the members of `write` to its existing file in place, replacing the objects at their paths. */
 export function nativeAdd(write: H5AddWrite<StoredArray>, threads: number): void {
-  run(write.file, false, opsOf(write, true), threads);
+  run(write.file, false, opsOf(write, true, slabPipelines(write)), threads);
 }
 
 /**
@@ -235,7 +301,8 @@ export function encodeWrite(write: H5Write, threads: number): H5Write<StoredArra
     if (node.kind === 'group') for (const m of node.members) visit(m.node);
     if (node.kind !== 'array') return;
     const array = nativeArray(node);
-    if (array?.deflate === undefined || array.data === undefined) return;
+    if (array?.deflate === undefined || array.data === undefined || array.rows !== undefined)
+      return;
     const { rowsPerChunk: rows, ...deflate } = array.deflate;
     specs.push({
       ...deflate,

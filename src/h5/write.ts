@@ -42,6 +42,14 @@ export interface H5ArrayOptions {
    * is always chunked; slabs are written into it later (`grow.ts`).
    */
   maxshape?: readonly (number | null)[];
+  /**
+   * The dataset's final length along axis 0 when the value holds only its
+   * first rows: the rest are written later as slabs (see `H5SlabNode`), a
+   * part at a time. Chunks are chosen for the final shape, which is also
+   * the maxshape; a write of the final rows gives the dataset a whole file
+   * would have had.
+   */
+  fullRows?: number;
 }
 
 /** What is at a path (following external links): how the file that owns the handle sees it. */
@@ -167,6 +175,14 @@ export function writeArrayAt(
   }
   const bytes = new Uint8Array(array.data.buffer, array.data.byteOffset, array.data.byteLength);
   const compression = options.compression ?? { kind: 'none' };
+  if (options.fullRows !== undefined && options.maxshape === undefined) {
+    const full = [options.fullRows, ...shape.slice(1)];
+    options = {
+      ...options,
+      maxshape: full,
+      chunks: options.chunks ?? guessChunks(full, type.size),
+    };
+  }
   const maxshape = maxshapeOf(h, abs, shape, options);
   const contiguous =
     maxshape === null && (options.layout === 'contiguous' || size === 0 || shape.length === 0);

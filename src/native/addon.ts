@@ -48,6 +48,11 @@ export interface NativeArray {
   deflate?: NativeDeflate & { rowsPerChunk: number };
   /** The chunks, already compressed (by {@link NativeAddon.encodeArrays} with the same `deflate`). */
   encoded?: NativeEncoded;
+  /**
+   * `data` holds only the first `rows` rows of `shape`: they go through
+   * HDF5's filter pipeline, and the rest comes later as `slab` steps.
+   */
+  rows?: number;
 }
 
 /** One step of {@link NativeAddon.writeTree}, run in order; paths are absolute. */
@@ -57,7 +62,19 @@ export type NativeOp =
   | { op: 'string'; path: string; text: string; attributes?: NativeAttributes }
   | { op: 'link'; path: string; file: string; target: string }
   | { op: 'attributes'; path: string; attributes: NativeAttributes }
-  | ({ op: 'array'; path: string; attributes?: NativeAttributes } & NativeArray);
+  | ({ op: 'array'; path: string; attributes?: NativeAttributes } & NativeArray)
+  | {
+      /** Values written into the existing dataset at `path` at `offset`, extending it within its maxshape. */
+      op: 'slab';
+      path: string;
+      offset: readonly number[];
+      dtype: string;
+      shape: readonly number[];
+      data: ArrayBufferView;
+      repeated: false;
+      /** The dataset's pipeline: the rows are compressed here, from a chunk boundary on. */
+      deflate?: NativeDeflate & { rowsPerChunk: number };
+    };
 
 /** One array for {@link NativeAddon.encodeArrays}. */
 export interface NativeEncodeSpec extends NativeDeflate {

@@ -12,7 +12,13 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { StateError } from '../../errors.js';
-import { acquireLock, applyWrite, type FileLock, type H5Write } from '../../h5/index.js';
+import {
+  acquireLock,
+  applyWrite,
+  type FileLock,
+  type H5CreateWrite,
+  type H5Write,
+} from '../../h5/index.js';
 import type { PyDict } from '../../py/value.js';
 import type {
   Chunk,
@@ -138,19 +144,22 @@ export class LiveMaster implements SaveStrategy {
 
   /** Rewrites the master (info, meta, links, writer state) atomically and durably, holding `chunks`. */
   writeMaster(state: WriterState, chunks: PyDict = {}, links = this.links()): void {
-    applyWrite(
-      h5rwCreate(
-        this.dfile,
-        { chunks, meta: this.meta, info: this.info },
-        {
-          ...this.compression,
-          links,
-          durable: true,
-          attributes: writerStateAttributes(state, this.run),
-        },
-      ),
-    );
+    applyWrite(this.masterWrite(state, chunks, links));
     this.lastMasterWrite = performance.now();
+  }
+
+  /** The write of the master (info, meta, links, writer state) holding `chunks`, not yet carried out. */
+  masterWrite(state: WriterState, chunks: PyDict = {}, links = this.links()): H5CreateWrite {
+    return h5rwCreate(
+      this.dfile,
+      { chunks, meta: this.meta, info: this.info },
+      {
+        ...this.compression,
+        links,
+        durable: true,
+        attributes: writerStateAttributes(state, this.run),
+      },
+    );
   }
 
   /** Nothing more is written to the file. */
