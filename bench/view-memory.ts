@@ -13,57 +13,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ndarray } from '../src/frames/ndarray.js';
 import { h5ready } from '../src/h5/index.js';
-import { h5append, h5write } from '../src/ptyd/index.js';
+import { writeSyntheticScan } from './synthetic-scan.js';
 
 const SIDE = 128;
 const CHUNK = 100;
 const sizes = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [1000, 10000];
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', 'src', 'cli', 'main.js');
-
-function writeScan(file: string, frames: number): void {
-  const px = SIDE * SIDE;
-  h5write(file, {
-    chunks: {},
-    meta: { center: ndarray('float64', [2], Float64Array.of(SIDE / 2, SIDE / 2)) },
-  });
-  for (let start = 0, c = 0; start < frames; start += CHUNK, c++) {
-    const n = Math.min(CHUNK, frames - start);
-    const data = new Int32Array(n * px);
-    let seed = 977 + start;
-    for (let i = 0; i < data.length; i++) {
-      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-      const y = Math.floor((i % px) / SIDE) - SIDE / 2;
-      const x = (i % SIDE) - SIDE / 2;
-      data[i] =
-        Math.floor(((seed >>> 24) % 8) * Math.exp(-(x * x + y * y) / 500) * 50) +
-        ((seed >>> 16) % 3);
-    }
-    const weights = new Int8Array(n * px).fill(1);
-    const positions = Float64Array.from({ length: 2 * n }, (_, i) => {
-      const k = start + (i >> 1);
-      return (i % 2 === 0 ? Math.floor(k / 100) : k % 100) * 1e-7;
-    });
-    h5append(
-      file,
-      {
-        [`chunks/${c}`]: {
-          data: ndarray('int32', [n, SIDE, SIDE], data),
-          weights: ndarray('int8', [n, SIDE, SIDE], weights),
-          positions: ndarray('float64', [n, 2], positions),
-          indices: ndarray(
-            'int64',
-            [n],
-            BigInt64Array.from({ length: n }, (_, i) => BigInt(start + i)),
-          ),
-        },
-      },
-      { compression: 'gzip', level: 1 },
-    );
-  }
-}
 
 function peakMiB(pid: number): { peak: number; now: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -126,7 +83,7 @@ for (const frames of sizes) {
   const dir = mkdtempSync(join(tmpdir(), 'ptyscan-view-bench-'));
   try {
     const file = join(dir, 'scan.ptyd');
-    writeScan(file, frames);
+    writeSyntheticScan(file, frames, SIDE, CHUNK);
     await measure(file, frames);
   } finally {
     if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
