@@ -40,16 +40,17 @@ export interface H5OpenOptions {
   confineLinks?: boolean;
 }
 
-/** Files opened and link lookups made (see {@link h5Counters}). */
-export const counters = { opens: 0, linkLookups: 0 };
+/** Files opened, link lookups made and group member names listed (see {@link h5Counters}). */
+export const counters = { opens: 0, linkLookups: 0, membersListed: 0 };
 
 /**
- * Files opened and paths checked for external links since the process
- * started: what the tests count to see that reading a long scan costs O(n).
+ * Files opened, paths checked for external links and group member names
+ * listed since the process started: what the tests count to see that
+ * reading a long scan costs O(n).
  *
  * @internal
  */
-export function h5Counters(): { opens: number; linkLookups: number } {
+export function h5Counters(): { opens: number; linkLookups: number; membersListed: number } {
   return { ...counters };
 }
 

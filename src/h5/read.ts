@@ -9,6 +9,7 @@ import { type DType, itemSize, TYPED_ARRAY, type TypedArrayFor } from '../frames
 import { formatShape, ndarray, sizeOf } from '../frames/ndarray.js';
 import { blockOf } from './block.js';
 import { type H5Handle, malloc } from './handle.js';
+import { counters } from './open.js';
 import { h5call } from './runtime.js';
 import {
   describeElementType,
@@ -37,6 +38,7 @@ export function membersAt(h: H5Handle, abs: string): string[] {
   const names = h5call('Listing a group', { file: h.file, dataset: abs }, () =>
     h.module.get_names(h.id, abs, false),
   );
+  counters.membersListed += names.length;
   return [...names].sort();
 }
 

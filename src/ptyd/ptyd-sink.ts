@@ -41,7 +41,7 @@ export function runnerFor(strategy: SaveStrategy, workers: number): ScanSink {
  * - `append`: every chunk goes into the master file (`chunks/<n>`), in place;
  * - `link`: every chunk is its own complete file `dfile + chunk_format % n`,
  *   linked from the master by a relative external link; the small master is
- *   replaced atomically after each chunk, so a reader never sees half a file;
+ *   replaced atomically as chunks are done, so a reader never sees half a file;
  * - `merge`: like `link` while the scan runs, then at the end one chunk with
  *   every frame in index order, and the chunk files are removed.
  *

@@ -1,3 +1,4 @@
+export { checkBeforeFrames } from './precheck.js';
 export {
   checkCenterInside,
   checkGeometry,

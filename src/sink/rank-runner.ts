@@ -103,6 +103,8 @@ export class RankRounds implements ScanStorage {
         failure = o.error === null ? this.commitOn(o) : o;
         if (failure !== null) break;
       }
+      // The chunks before the failure stay readable, whichever rank the job ends on.
+      if (failure !== null) this.publishQuietly();
     }
     failure = this.comm.bcast(failure === null ? null : { ...failure, write: null }, 0);
     if (failure?.error) {
@@ -112,6 +114,15 @@ export class RankRounds implements ScanStorage {
         `Chunk ${failure.num} could not be stored in ${failure.file} by rank ${failure.rank}: ${reason}`,
         { file: failure.file, expected: `chunk ${failure.num} stored`, found: reason, cause },
       );
+    }
+  }
+
+  /** {@link SaveStrategy.publish} on the master; its own failure must not hide the chunk's. */
+  private publishQuietly(): void {
+    try {
+      this.strategy.publish();
+    } catch {
+      // The chunk files stay, and a resume adopts them.
     }
   }
 

@@ -126,8 +126,17 @@ export interface SaveStrategy {
   chunkWrite(chunk: Chunk): H5Write;
   /** Makes a stored chunk part of the scan; called in chunk order once it is on disk. */
   commit(stored: StoredChunk): void;
-  /** The scan waits for frames: a live file shows its writer is alive. */
+  /**
+   * The scan waits for frames: committed chunks become visible to readers
+   * (see {@link publish}) and a live file shows its writer is alive.
+   */
   heartbeat(): void;
+  /**
+   * Every committed chunk becomes visible to readers now (a link-mode
+   * master links them); before a failure ends the scan. Modes whose chunks
+   * are visible once committed do nothing.
+   */
+  publish(): void;
   /** The scan ended: the final parameters (frozen centre, ROI shape) are stored. */
   end(info: PyDict): void;
   /** Releases files and locks. */

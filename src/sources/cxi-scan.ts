@@ -48,6 +48,7 @@ function stackLayout(info: PyDict): StackLayout {
     dataFile: file,
     dataPath: cxi.dataPath,
     frames: cxi.frames,
+    frameShape: cxi.frameShape,
     positions: cxi.positions,
     weights: cxi.weights,
     recorded: recordedParams(cxi),

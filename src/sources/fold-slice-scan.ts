@@ -60,6 +60,7 @@ function stackLayout(info: PyDict): StackLayout {
     dataFile: layout.file,
     dataPath: FOLD_SLICE_PATHS.data,
     frames: layout.frames,
+    frameShape: layout.frameShape,
     positions: layout.positions,
     weights: layout.weights,
     recorded: recordedParams(layout),

@@ -184,6 +184,13 @@ export class Hdf5Loader extends PtyScan {
     Object.assign(this.meta, this.constructionMeta);
   }
 
+  /** The load window, padded: the shape of every frame `load()` returns. */
+  override frameShape(_index: number): [number, number] {
+    const { rows, cols } = this.plan.window;
+    const [top, bottom, left, right] = this.settings.padding ?? [0, 0, 0, 0];
+    return [rows[1] - rows[0] + top + bottom, cols[1] - cols[0] + left + right];
+  }
+
   override load(indices: readonly number[]): LoadResult {
     const points = indices.map((i) => this.point(i));
     const { window } = this.plan;

@@ -212,6 +212,11 @@ export class MoonFlowerScan extends PtyScan {
     return describeSimulation(this.simulation).positions;
   }
 
+  /** The simulated frames are `shape` x `shape`. */
+  override frameShape(_index: number): [number, number] {
+    return [this.simulation.shape, this.simulation.shape];
+  }
+
   override load(indices: readonly number[]): LoadResult {
     const data = new Map<number, NdArray>();
     for (const index of indices) data.set(index, this.frame(index));

@@ -9,12 +9,13 @@ import {
   sameShape,
 } from '../frames/ndarray.js';
 import { defineParams } from '../params/index.js';
-import { ChunkSurveyor } from '../ptyd/chunk-survey.js';
+import { type ChunkSurvey, ChunkSurveyor } from '../ptyd/chunk-survey.js';
 import { openPtydReader, type PtydChunkInfo, type PtydReader } from '../ptyd/ptyd-reader.js';
 import {
   DEFAULT_STALE_AFTER,
   readWriterStatus,
   SilenceWatch,
+  type WriterStatus,
   WriterWatch,
 } from '../ptyd/writer-state.js';
 import { isPyDict, type PyDict } from '../py/value.js';
@@ -96,9 +97,14 @@ export class PtydScan extends PtyScan {
   /** The file frames are read from. */
   readonly input: string;
   private frames: FrameLocation[] = [];
+  /** The chunks {@link frames} covers, and the last of them. */
+  private locatedChunks = 0;
+  private lastLocated: PtydChunkInfo | undefined;
   private readonly watch: WriterWatch | null;
   private readonly silence: SilenceWatch | null;
   private readonly surveyor = new ChunkSurveyor();
+  /** The last survey of the file, with the file's signature and run id at the time. */
+  private last: { survey: ChunkSurvey; signature: string; run: string | null } | null = null;
   private readonly confineLinks: boolean;
 
   constructor(pars: ScanParams = {}, options: PtydScanOptions = {}) {
@@ -207,20 +213,12 @@ export class PtydScan extends PtyScan {
    * `running` whose writer died gives a StateError.
    */
   override check(frames: number, start: number): CheckResult {
-    // The state first: a master replaced in between only adds frames, never hides one.
+    // The signature, then the state: a master replaced in between only adds frames, never hides one.
+    const signature = fileSignature(this.input);
     const status = readWriterStatus(this.input);
     this.watch?.observe(status);
-    const reader = openPtydReader(this.input, { confineLinks: this.confineLinks });
-    let survey: ReturnType<ChunkSurveyor['survey']>;
-    try {
-      survey = this.surveyor.survey(reader, status);
-    } finally {
-      reader.close();
-    }
-    this.frames = [];
-    for (const chunk of survey.readable) {
-      for (let row = 0; row < chunk.frames; row++) this.frames.push({ chunk, row });
-    }
+    const survey = this.surveyFor(start + frames, signature, status);
+    this.locateFrames(survey.readable);
     const accessible = Math.max(0, Math.min(frames, this.frames.length - start));
     // A request that cannot be filled now: a chunk that must be readable and is not ends the scan.
     const short = start + frames > this.frames.length;
@@ -238,6 +236,44 @@ export class PtydScan extends PtyScan {
       this.silence?.observe(`${holds} ${fileSignature(this.input)}`, holds);
     }
     return [accessible, complete ? true : null];
+  }
+
+  /**
+   * The chunks a read of frames up to `wanted` may take. Listing the chunks
+   * costs O(n) in a master of n chunks, so the last survey is kept while it
+   * still answers: the frames wanted are among those it found (and the
+   * file is still the same scan), or the file has not changed since and
+   * nothing was pending. Reading n chunks one by one then costs O(n).
+   */
+  private surveyFor(wanted: number, signature: string, status: WriterStatus | null): ChunkSurvey {
+    const run = status?.run ?? null;
+    const last = this.last;
+    if (last !== null && last.run === run) {
+      const { survey } = last;
+      if (wanted < survey.frames) return survey;
+      const settled = survey.pending === null && survey.blocked === null;
+      if (settled && signature === last.signature) return survey;
+    }
+    const reader = openPtydReader(this.input, { confineLinks: this.confineLinks });
+    try {
+      const survey = this.surveyor.survey(reader, status);
+      this.last = { survey, signature, run };
+      return survey;
+    } finally {
+      reader.close();
+    }
+  }
+
+  /** Where each frame of `readable` is: only the chunks new since the last call are added. */
+  private locateFrames(readable: readonly PtydChunkInfo[]): void {
+    const known = this.locatedChunks;
+    const same = known > 0 && readable.length >= known && readable[known - 1] === this.lastLocated;
+    if (!same) this.frames = [];
+    for (const chunk of readable.slice(same ? known : 0)) {
+      for (let row = 0; row < chunk.frames; row++) this.frames.push({ chunk, row });
+    }
+    this.locatedChunks = readable.length;
+    this.lastLocated = readable[readable.length - 1];
   }
 
   override load(indices: readonly number[]): LoadResult {
@@ -320,10 +356,11 @@ export class PtydScan extends PtyScan {
   }
 }
 
-/** Size and modification time of a file: what changes when a writer adds to it. */
+/** Identity, size and change times of a file: what changes when a writer adds to it or replaces it. */
 function fileSignature(file: string): string {
-  const stat = statSync(file, { throwIfNoEntry: false });
-  return stat === undefined ? 'gone' : `${stat.size} ${stat.mtimeMs}`;
+  const stat = statSync(file, { throwIfNoEntry: false, bigint: true });
+  if (stat === undefined) return 'gone';
+  return `${stat.dev}:${stat.ino} ${stat.size} ${stat.mtimeNs} ${stat.ctimeNs}`;
 }
 
 /** Row `r` of an (n, ...) array as an array of the remaining shape (a view). */

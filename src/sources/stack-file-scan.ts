@@ -19,6 +19,8 @@ export interface StackLayout {
   dataFile: string;
   dataPath: string;
   frames: number;
+  /** `[H, W]` of each frame. */
+  frameShape: [number, number];
   /** `[N, 2]`: y, x in metres. */
   positions: NdArray<'float64'>;
   weights: NdArray<'bool'> | null;
@@ -89,6 +91,11 @@ export abstract class StackFileScan extends PtyScan implements ParamOrigins {
 
   override loadWeight(): NdArray | null {
     return this.layout.weights;
+  }
+
+  /** Every frame has the dataset's frame shape. */
+  override frameShape(_index: number): [number, number] {
+    return [...this.layout.frameShape];
   }
 
   /** Frames `indices` (in that order), each run of consecutive frames in one read. */

@@ -7,7 +7,7 @@ import { type NdArray, ndarray } from '../../src/frames/ndarray.js';
 import { h5ready } from '../../src/h5/index.js';
 import { h5read } from '../../src/ptyd/index.js';
 import { isNdArray, isPyDict } from '../../src/py/value.js';
-import type { DataPackage } from '../../src/scan/types.js';
+import type { AutoResult, DataPackage } from '../../src/scan/types.js';
 import { PtydScan } from '../../src/sources/index.js';
 import { quiet, runToEos, tempDir } from '../helpers/index.js';
 import { SpotScan } from '../scan/spot-scan.js';
@@ -114,12 +114,16 @@ describe('.ptyd saving modes', () => {
     assert.deepEqual(chunk.data.shape, [7, 16, 16]);
   });
 
-  it('every chunk is readable the moment auto() returns it', () => {
+  it('link: every chunk auto() returned is readable once the writer waits for frames, and all once it ends', () => {
     const dfile = join(dir, 'live.ptyd');
     const scan = scanInto(dfile, 'link');
+    // A live acquisition: 3 of the 7 frames are there, then all.
+    let there = 3;
+    scan.check = (n, start) => [Math.max(0, Math.min(n, there - start)), null];
     scan.initialize();
     const first = scan.auto(3);
     assert.equal(first.msg, 'data');
+    assert.equal(scan.auto(3).msg, 'WAIT');
     // Meta says 7 frames, 3 are there: a reader gets them, then WAIT.
     const reader = new PtydScan({ dfile, source: 'file' }, quiet);
     reader.initialize();
@@ -130,7 +134,18 @@ describe('.ptyd saving modes', () => {
       assert.deepEqual(frames([got]), frames([first]));
     }
     assert.equal(reader.auto(5).msg, 'WAIT');
+    there = 7;
+    const rest = [scan.auto(3), scan.auto(3)];
+    assert.deepEqual(
+      rest.map((p) => p.msg),
+      ['data', 'data'],
+    );
+    assert.equal(scan.auto(3).msg, 'EOS');
     scan.close();
+    const data = (results: AutoResult[]) =>
+      results.filter((p): p is DataPackage => p.msg === 'data');
+    assert.deepEqual(frames(data([reader.auto(5)])), frames(data(rest)));
+    assert.equal(reader.auto(5).msg, 'EOS');
   });
 
   it('keeps one backup: an existing file as .old, replacing an older .old (as ptypy does)', () => {

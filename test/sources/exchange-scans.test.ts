@@ -54,6 +54,8 @@ describe('CxiScan', () => {
   it("reads PyNX's layout: (3, N) positions, energy in J, soft-linked frames, a mask of flags", () => {
     const file = pynxStyleCxi();
     const scan = new CxiScan({ file }, quiet);
+    // The frame shape validate checks against, known before a frame is read.
+    assert.deepEqual(scan.frameShape(0), [16, 16]);
     const [pkg] = runToEos(scan, 10, { close: true });
     assert.ok(pkg);
     assert.deepEqual(pkg.chunk.data.shape, [5, 16, 16]);
@@ -106,6 +108,7 @@ p['ppY'] = np.array([-1e-6, -2e-6, -3e-6])`,
       [file, join(folder, 'data_roi0_para.hdf5')],
     );
     const scan = new FoldSliceScan({ file, orientation: 4n }, quiet);
+    assert.deepEqual(scan.frameShape(0), [5, 5]);
     const [pkg] = runToEos(scan, 10, { close: true });
     assert.ok(pkg);
     assert.deepEqual(pkg.chunk.data.shape, [3, 5, 5]);

@@ -2,15 +2,7 @@ import { existsSync } from 'node:fs';
 import { h5ready } from '../../h5/index.js';
 import { formatPyLiteral } from '../../params/index.js';
 import type { PyValue } from '../../py/value.js';
-import { fixedCenter } from '../../scan/geometry.js';
-import {
-  checkCenterInside,
-  checkRebin,
-  checkRoiFits,
-  type PtyScan,
-  squareRoi,
-} from '../../scan/index.js';
-import { scanSettings } from '../../scan/settings.js';
+import { checkBeforeFrames } from '../../scan/index.js';
 import { hasParamOrigins, readScanConfig, resolveScanConfig } from '../../sources/index.js';
 import { type CliEffects, type Command, parseCommandArgs } from '../command.js';
 import { printable } from '../printable.js';
@@ -70,7 +62,7 @@ export const validateCommand: Command = {
     if (cls.usesHdf5) await h5ready();
     const scan = new cls(params, { sink: null, logger: quietLogger });
     try {
-      checkAsPrepare(scan);
+      checkBeforeFrames(scan);
       const info = scan.info;
       const origins = hasParamOrigins(scan) ? scan.paramOrigins() : {};
       const keys = Object.keys(info);
@@ -105,27 +97,6 @@ export const validateCommand: Command = {
     }
   },
 };
-
-/**
- * What `prepare` refuses from the parameters alone, before it reads a
- * frame: the typed settings (shape, orientation, rebin, ...) and a rebin
- * that does not divide a given shape. When the source knows the first raw
- * frame's shape unloaded (NumpyScan: its header), also what prepare's first
- * chunk would refuse: a centre (given, named or the middle) outside the
- * frame, a shape far larger than it, a rebin not dividing the region of
- * interest. The automatic centre needs the frames, and is left to prepare.
- */
-function checkAsPrepare(scan: PtyScan): void {
-  const settings = scanSettings(scan.info);
-  if (settings.roi !== null) checkRebin(settings.rebin, squareRoi(settings.roi, [0, 0]));
-  const raw = scan.frameShape(0);
-  if (raw === null) return;
-  if (settings.center.kind !== 'auto')
-    checkCenterInside(fixedCenter(settings.center, raw).value, raw);
-  const roi = squareRoi(settings.roi, raw);
-  checkRoiFits(roi, raw);
-  checkRebin(settings.rebin, roi);
-}
 
 /** What validate says about a config whose module it did not import. */
 function unloadedReport(

@@ -67,6 +67,8 @@ class AppendMode implements SaveStrategy {
 
   heartbeat(): void {}
 
+  publish(): void {}
+
   end(info: PyDict): void {
     h5append(this.dfile, { info }, this.compression);
   }

@@ -97,6 +97,8 @@ class ExchangeMode implements SaveStrategy {
 
   heartbeat(): void {}
 
+  publish(): void {}
+
   end(): void {
     if (this.finished || this.working === null) return;
     if (this.frames === 0) {

@@ -1,8 +1,10 @@
 /**
  * What link and merge modes share: every chunk is a complete file of its own
  * (`dfile + chunk_format % n`), linked from a small master by a relative
- * external link; the master is replaced atomically after each chunk, so a
- * reader following the scan never sees half a file. The master carries the
+ * external link; the master is replaced atomically (so a reader following the
+ * scan never sees half a file) to link the chunks committed: before the
+ * writer waits for more frames, and while it is busy as often as its share
+ * of the time allows (see {@link MASTER_SHARE}). The master carries the
  * writer state (`ptyscan_state`, `ptyscan_heartbeat`, `ptyscan_run`, see
  * `writer-state.ts`), every file is forced to disk before it is renamed into
  * place, and an interrupted scan can be continued (`resume`). How the scan
@@ -39,6 +41,33 @@ import { chunkValue, compressionOf, type SaveModeOptions } from './options.js';
 /** The live master is rewritten for a heartbeat at most this often while the writer waits. */
 const HEARTBEAT_MS = 1000;
 
+/**
+ * While the writer is busy (chunk after chunk, a backlog or a finished
+ * acquisition), committed chunks are linked once MASTER_SHARE times the last
+ * master rewrite's duration has passed since it: the master names every
+ * chunk, so its rewrite grows with the scan, and rewriting it after every
+ * chunk made long scans of small chunks quadratic. So rewriting takes at
+ * most 1 / (MASTER_SHARE + 1) of a busy writer's time and the scan stays
+ * linear. A writer that waits for frames links every committed chunk first
+ * (its time is free then), as does one that ends or stops. Chunks written
+ * but not linked yet when a writer dies are picked up by a resume (same run id).
+ */
+export const MASTER_SHARE = 4;
+
+/** What the master rewrites of a scan cost (see {@link LiveMaster.masterStats}). */
+export interface MasterStats {
+  /** Rewrites of the master. */
+  writes: number;
+  /** Chunk links written, summed over the rewrites. */
+  links: number;
+  /** Time spent rewriting the master (ms). */
+  ms: number;
+  /** The longest single rewrite (ms). */
+  maxMs: number;
+  /** The longest time a committed chunk waited to be linked (ms). */
+  maxDelayMs: number;
+}
+
 /** How a live-master scan ends (the one thing link and merge modes do differently). */
 export type Ending = (master: LiveMaster, info: PyDict) => void;
 
@@ -61,6 +90,13 @@ export class LiveMaster implements SaveStrategy {
   /** The file is final (merged, or found complete on resume): nothing more is written. */
   private finished = false;
   private lastMasterWrite = Number.NEGATIVE_INFINITY;
+  /** How long the last master rewrite took (ms). */
+  private lastMasterCost = 0;
+  /** Chunks in {@link chunkFiles} that the master on disk links. */
+  private linked = 0;
+  /** When the oldest chunk not yet linked was committed. */
+  private pendingSince = 0;
+  private readonly stats: MasterStats = { writes: 0, links: 0, ms: 0, maxMs: 0, maxDelayMs: 0 };
 
   /** `readsBack`: whether `ending` reads the chunk files. */
   constructor(options: SaveModeOptions, ending: Ending, readsBack = false) {
@@ -117,17 +153,27 @@ export class LiveMaster implements SaveStrategy {
     });
   }
 
-  /** Links a complete chunk file and rewrites the master. */
+  /** Adds a complete chunk file to the scan; the master links it now or soon (see {@link MASTER_SHARE}). */
   commit(stored: StoredChunk): void {
     this.assertOpen();
+    if (this.chunkFiles.length === this.linked) this.pendingSince = performance.now();
     this.chunkFiles.push(stored);
-    this.writeMaster('running');
+    if (this.sinceMasterWrite() >= MASTER_SHARE * this.lastMasterCost) this.writeMaster('running');
   }
 
-  /** Refreshes the live master's heartbeat (at most about once a second) while the scan waits for frames. */
+  /**
+   * While the scan waits for frames: links the chunks not linked yet, and
+   * refreshes the heartbeat at least about once a second.
+   */
   heartbeat(): void {
     if (this.finished || this.lock === null) return;
-    if (performance.now() - this.lastMasterWrite < HEARTBEAT_MS) return;
+    if (this.chunkFiles.length > this.linked) this.publish();
+    else if (this.sinceMasterWrite() >= HEARTBEAT_MS) this.writeMaster('running');
+  }
+
+  /** Links every committed chunk now. */
+  publish(): void {
+    if (this.finished || this.lock === null || this.chunkFiles.length === this.linked) return;
     this.writeMaster('running');
   }
 
@@ -137,15 +183,44 @@ export class LiveMaster implements SaveStrategy {
     this.ending(this, info);
   }
 
+  /** Links the chunks not linked yet (a stopped scan keeps every committed chunk), then releases the lock. */
   close(): void {
-    this.lock?.release();
-    this.lock = null;
+    try {
+      this.publish();
+    } catch (error) {
+      // The chunk files stay, and a resume adopts them (same run id).
+      this.logger?.warn(`${this.dfile}: the last chunks could not be linked: ${String(error)}`);
+    } finally {
+      this.lock?.release();
+      this.lock = null;
+    }
+  }
+
+  /** What the master rewrites of this scan cost so far. */
+  masterStats(): MasterStats {
+    return { ...this.stats };
   }
 
   /** Rewrites the master (info, meta, links, writer state) atomically and durably, holding `chunks`. */
   writeMaster(state: WriterState, chunks: PyDict = {}, links = this.links()): void {
+    const start = performance.now();
     applyWrite(this.masterWrite(state, chunks, links));
-    this.lastMasterWrite = performance.now();
+    const end = performance.now();
+    const count = this.chunkFiles.length;
+    if (count > this.linked) {
+      this.stats.maxDelayMs = Math.max(this.stats.maxDelayMs, end - this.pendingSince);
+    }
+    this.linked = count;
+    this.lastMasterCost = end - start;
+    this.lastMasterWrite = end;
+    this.stats.writes += 1;
+    this.stats.links += links.length;
+    this.stats.ms += end - start;
+    this.stats.maxMs = Math.max(this.stats.maxMs, end - start);
+  }
+
+  private sinceMasterWrite(): number {
+    return performance.now() - this.lastMasterWrite;
   }
 
   /** The write of the master (info, meta, links, writer state) holding `chunks`, not yet carried out. */

@@ -100,8 +100,9 @@ function mergeChunkFiles(master: LiveMaster): void {
   });
   if (files.length === 0) master.writeMaster('complete', {}, []);
   else writeMerged(master, files);
-  for (const file of files) rmSync(file, { force: true });
+  // The merged master is in place: nothing may write the live one again.
   master.finish();
+  for (const file of files) rmSync(file, { force: true });
 }
 
 /** Writes the merged master at a temp name, a chunk file at a time, and renames it over the live one. */
