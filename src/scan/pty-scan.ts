@@ -1,5 +1,5 @@
 import { FrameError, ParameterError, StateError } from '../errors.js';
-import { type FrameStack, formatShape, type NdArray, ndarray } from '../frames/ndarray.js';
+import { type FrameStack, formatShape, type NdArray } from '../frames/ndarray.js';
 import { HUGE_PAGES } from '../native/memory.js';
 import { type Communicator, getCommunicator, LoadManager } from '../parallel/index.js';
 import { normalizeParams, type ParamTree, setOwn } from '../params/index.js';
@@ -8,6 +8,7 @@ import type { PyDict } from '../py/value.js';
 import type { ScanStorage } from '../sink/index.js';
 import { ChunkMemory } from './chunk-memory.js';
 import { agreeRawShape, shareOf } from './distribute.js';
+import { endsScan } from './end-of-scan.js';
 import { type FrozenCenter, resolveCenter } from './geometry.js';
 import { type LocalFrames, loadFrames } from './load.js';
 import { type PtyScanOptions, type ScanParams, stderrLogger } from './options.js';
@@ -266,7 +267,9 @@ export class PtyScan {
       const all = toPositions(positions, 'loadPositions()');
       const n = all.shape[0]!;
       numFrames = numFrames === null || numFrames > n ? n : numFrames;
-      this.positionsScan = ndarray('float64', [numFrames, 2], all.data.slice(0, 2 * numFrames));
+      // Kept whole, as ptypy slices chunk positions from all of them (a check() may
+      // report frames past num_frames).
+      this.positionsScan = all;
       // ptypy keeps the positions as loadPositions() returned them (dtype and length).
       info.positions_scan = positions;
     }
@@ -310,7 +313,7 @@ export class PtyScan {
             number,
             boolean | null,
           ]);
-    const eos = endOfScan ?? (this.numFrames !== null && start + accessible >= this.numFrames);
+    const eos = endsScan(endOfScan, this.numFrames, start, accessible);
     if (accessible < this.typed.minFrames && !eos) {
       // Held chunks go to disk, and a live reader tells a waiting writer from a dead one.
       this.storage.wait();
@@ -356,6 +359,7 @@ export class PtyScan {
       comm: this.comm,
       num: this.chunknum,
       positions: this.positionsTheory ?? this.positionsScan,
+      theory: this.positionsTheory !== null,
     };
     const chunk =
       local === null ? emptyChunk(context, geometry) : prepareLocal(context, local, geometry);

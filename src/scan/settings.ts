@@ -50,6 +50,8 @@ export interface ScanSettings {
   rebin: number;
   /** The raw pixel size `[y, x]` in metres, or null. */
   psize: [number, number] | null;
+  /** numpy's dtype of `expect2(psize)`: int64 when every entry is a Python int. */
+  psizeDtype: 'int64' | 'float64';
   addPoissonNoise: boolean;
 }
 
@@ -78,8 +80,25 @@ function centerRule(center: PyValue | undefined, autoCenter: PyValue | undefined
   return {
     kind: 'given',
     value: expect2(center, 'center'),
-    dtype: allInts(center) ? 'int64' : 'float64',
+    // ptypy's expect2(center[-2:]): the dtype of the two entries used.
+    dtype: allInts(lastTwo(center)) ? 'int64' : 'float64',
   };
+}
+
+/** `value[-2:]` of a sequence (a scalar as is), as ptypy slices a centre. */
+function lastTwo(value: PyValue): PyValue {
+  const items = sequenceItems(value);
+  return items === null ? value : items.slice(-2);
+}
+
+/**
+ * ptypy's `expect2(psize)`: a scalar twice, else the first two entries (a
+ * centre takes the last two; a pixel size does not go through `[-2:]`).
+ */
+function psizeOf(psize: PyValue | undefined): [number, number] | null {
+  if (psize === null || psize === undefined) return null;
+  const items = sequenceItems(psize);
+  return expect2(items === null || items.length <= 2 ? psize : items.slice(0, 2), 'psize');
 }
 
 function roiOf(shape: PyValue | undefined): number | [number, number] | null {
@@ -152,9 +171,8 @@ export function scanSettings(info: PyDict): ScanSettings {
     orientation: collect<Orientation>(problems, null, () => orientationOf(info.orientation)),
     oriented: truthy(info.orientation),
     rebin: collect(problems, 1, () => toOptionalInt(info.rebin, 'rebin') ?? 1),
-    psize: collect(problems, null, () =>
-      info.psize === null || info.psize === undefined ? null : expect2(info.psize, 'psize'),
-    ),
+    psize: collect(problems, null, () => psizeOf(info.psize)),
+    psizeDtype: allInts(info.psize) ? 'int64' : 'float64',
     addPoissonNoise: truthy(info.add_poisson_noise),
   };
   if (problems.length > 0) throw new ParameterError(problems);
