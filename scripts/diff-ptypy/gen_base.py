@@ -323,7 +323,7 @@ def run_case(folder, p, raw):
 
 
 def main():
-    out = sys.argv[1]
+    out = os.path.abspath(sys.argv[1])
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 100
     seed = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     rng = np.random.default_rng(seed)

@@ -264,14 +264,11 @@ export class PtyScan {
     let numFrames = this.numFrames ?? this.positionsTheory?.shape[0] ?? settings.numFrames;
     const positions = shared.positions;
     if (this.positionsTheory === null && positions !== null && positions !== undefined) {
-      const all = toPositions(positions, 'loadPositions()');
-      const n = all.shape[0]!;
+      // Kept whole (also past num_frames, where a check() may reach), as in ptypy.
+      this.positionsScan = toPositions(positions, 'loadPositions()');
+      const n = this.positionsScan.shape[0]!;
       numFrames = numFrames === null || numFrames > n ? n : numFrames;
-      // Kept whole, as ptypy slices chunk positions from all of them (a check() may
-      // report frames past num_frames).
-      this.positionsScan = all;
-      // ptypy keeps the positions as loadPositions() returned them (dtype and length).
-      info.positions_scan = positions;
+      info.positions_scan = positions; // as loadPositions() returned them (dtype, length)
     }
     this.numFrames = numFrames;
     if (info.rebin === null) info.rebin = 1n;
