@@ -3,11 +3,12 @@
     PTYPY_SRC=<ptypy work tree> /usr/bin/python3 scripts/diff-ptypy/fixtures_base.py test/conformance/fixtures/base-diff
 
 Each is a minimal configuration where ptyscan once differed from ptypy (found
-by gen_base.py), with tiny raw inputs (5 frames of 12x14).
+by gen_base.py), with tiny raw inputs (5 frames of 12x14, seeded by the case name).
 """
 import os
 import shutil
 import sys
+import zlib
 
 import numpy as np
 
@@ -35,9 +36,6 @@ CASES = {
     'reveal_past_theory_error': ({'shape': 8, 'auto_center': False, 'calls': [2, 3],
                                   'positions_theory': [[0.0, 0.0], [1e-06, 0.0], [2e-06, 0.0]],
                                   'reveal': [2, 5]}, 'int32', H),
-    # no num_frames, no positions, a check() without end-of-scan flag: ptypy's TypeError
-    'no_num_frames_error': ({'shape': 8, 'auto_center': False, 'calls': [2], 'reveal': [3]},
-                            'int32', dict(H, positions='none')),
     # positions_theory without loaded positions: has_positions False
     'theory_no_loaded_positions': ({'shape': 8, 'auto_center': False, 'calls': [4, 4],
                                     'positions_theory': [[0.0, 0.0], [1e-06, 0.0], [2e-06, 0.0],
@@ -46,6 +44,13 @@ CASES = {
     # ptypy's default load_weight() without a shape: None
     'roi_weight_shape_none': ({'shape': None, 'auto_center': False, 'calls': [5]}, 'int32',
                               dict(H, weight2d='roi')),
+    # link mode stopped before EOS: info holds the parameters (centre 'fftshift'), as at initialize
+    'save_link_partial': ({'shape': 8, 'auto_center': False, 'save': 'link', 'dfile': 'out.ptyd',
+                           'calls': [2, 2]}, 'int32', H),
+    # an int psize saved: meta/psize INT64
+    'save_append_psize_int': ({'shape': 8, 'psize': 2, 'energy': 9, 'auto_center': False,
+                               'save': 'append', 'dfile': 'out.ptyd', 'calls': [3, 3, 3]},
+                              'int32', H),
     # auto_center True with the default centre ('fftshift'): intended difference 1
     'autocenter_true_default_center': ({'shape': 8, 'auto_center': True, 'calls': [5]}, 'int32', H),
     # ... with per-frame weights masking each frame
@@ -57,8 +62,8 @@ CASES = {
 
 def main():
     out = os.path.abspath(sys.argv[1])
-    rng = np.random.default_rng(7)
     for name, (p, dtype, harness) in CASES.items():
+        rng = np.random.default_rng(zlib.crc32(name.encode()))
         folder = os.path.join(out, name)
         shutil.rmtree(folder, ignore_errors=True)
         os.makedirs(os.path.join(folder, 'raw'))
@@ -75,7 +80,8 @@ def main():
         os.chdir(folder)
         try:
             with np.errstate(all='ignore'):
-                print(name, gen_base.run_case(folder, p, raw))
+                run = gen_base.run_saving if 'save' in p else gen_base.run_case
+                print(name, run(folder, p, raw))
         finally:
             os.chdir(cwd)
 

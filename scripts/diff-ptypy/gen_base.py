@@ -226,6 +226,9 @@ def random_config(rng):
         p['label'] = pick(rng, ['scanA', 'r%d' % rng.integers(100), None])
     calls = [int(rng.integers(1, n + 4)) for _ in range(int(rng.integers(1, 8)))]
     p['calls'] = calls
+    if rng.random() < 0.15:
+        p['save'] = pick(rng, ['append', 'append', 'link'])
+        p['dfile'] = 'out.ptyd'
     if rng.random() < 0.2:
         rev = sorted(int(rng.integers(0, n + 1)) for _ in range(int(rng.integers(1, 6))))
         rev.append(n)
@@ -322,6 +325,61 @@ def run_case(folder, p, raw):
     return ' '.join(sequence)
 
 
+def structure(path):
+    """The listing compareSavedFile reads: path, kind, type attribute, dtype, shape, filters."""
+    import h5py
+    entries = []
+
+    def walk(group, prefix):
+        for name in group:
+            child = prefix + '/' + name
+            link = group.get(name, getlink=True)
+            if isinstance(link, h5py.ExternalLink):
+                entries.append({'path': child, 'kind': 'external_link'})
+                try:
+                    walk(group[name], child)
+                except KeyError:
+                    pass
+                continue
+            obj = group[name]
+            attrs = {}
+            if 'type' in obj.attrs:
+                t = obj.attrs['type']
+                attrs['type'] = {'value': t.decode() if isinstance(t, bytes) else str(t)}
+            if isinstance(obj, h5py.Group):
+                entries.append({'path': child, 'kind': 'group', 'attrs': attrs})
+                walk(obj, child)
+            else:
+                entries.append({
+                    'path': child, 'kind': 'dataset', 'attrs': attrs,
+                    'numpy_dtype': str(obj.dtype), 'shape': list(obj.shape),
+                    'compression': obj.compression, 'compression_opts': obj.compression_opts,
+                    'shuffle': bool(obj.shuffle), 'fletcher32': bool(obj.fletcher32),
+                })
+
+    with h5py.File(path, 'r') as f:
+        walk(f, '')
+    return {'file': os.path.basename(path), 'entries': entries}
+
+
+def run_saving(folder, p, raw):
+    """Runs a save case in an empty working folder and keeps what ptypy wrote in expected/."""
+    import tempfile
+    work = tempfile.mkdtemp(prefix='ptypy-save-')
+    cwd = os.getcwd()
+    os.chdir(work)
+    try:
+        outcome = run_case(folder, p, raw)
+        for name in sorted(os.listdir(work)):
+            shutil.copy(os.path.join(work, name), os.path.join(folder, 'expected', name))
+        if os.path.exists('out.ptyd'):
+            dump(os.path.join(folder, 'expected', 'out.ptyd.structure.json'), structure('out.ptyd'))
+    finally:
+        os.chdir(cwd)
+        shutil.rmtree(work)
+    return outcome
+
+
 def main():
     out = os.path.abspath(sys.argv[1])
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 100
@@ -347,7 +405,8 @@ def main():
         os.chdir(folder)
         try:
             with np.errstate(all='ignore'):
-                outcome = run_case(folder, p, raw)
+                run = run_saving if 'save' in p else run_case
+                outcome = run(folder, p, raw)
         except ValueError as e:  # NaN in a record: JSON cannot hold it
             outcome = 'GENFAIL:' + str(e)
         finally:

@@ -8,7 +8,6 @@ import type { PyDict } from '../py/value.js';
 import type { ScanStorage } from '../sink/index.js';
 import { ChunkMemory } from './chunk-memory.js';
 import { agreeRawShape, shareOf } from './distribute.js';
-import { endsScan } from './end-of-scan.js';
 import { type FrozenCenter, resolveCenter } from './geometry.js';
 import { type LocalFrames, loadFrames } from './load.js';
 import { type PtyScanOptions, type ScanParams, stderrLogger } from './options.js';
@@ -310,7 +309,7 @@ export class PtyScan {
             number,
             boolean | null,
           ]);
-    const eos = endsScan(endOfScan, this.numFrames, start, accessible);
+    const eos = endOfScan ?? (this.numFrames !== null && start + accessible >= this.numFrames);
     if (accessible < this.typed.minFrames && !eos) {
       // Held chunks go to disk, and a live reader tells a waiting writer from a dead one.
       this.storage.wait();
