@@ -3,7 +3,7 @@
     PTYPY_SRC=<ptypy work tree> /usr/bin/python3 scripts/diff-ptypy/fixtures_base.py test/conformance/fixtures/base-diff
 
 Each is a minimal configuration where ptyscan once differed from ptypy (found
-by gen_base.py), with tiny raw inputs (5 frames of 12x14, seeded by the case name).
+by gen_base.py), with tiny raw inputs (5 frames of 12x14 unless given, seeded by the case name).
 """
 import os
 import shutil
@@ -51,6 +51,10 @@ CASES = {
     'save_append_psize_int': ({'shape': 8, 'psize': 2, 'energy': 9, 'auto_center': False,
                                'save': 'append', 'dfile': 'out.ptyd', 'calls': [3, 3, 3]},
                               'int32', H),
+    # orientation (False, False, False) on a square raw frame of the ROI's size: no processing
+    'orientation_all_false_noop': ({'shape': 12, 'center': [5, 2], 'auto_center': False,
+                                    'orientation': [False, False, False], 'calls': [5]},
+                                   'int32', H, (5, 12, 12)),
     # auto_center True with the default centre ('fftshift'): intended difference 1
     'autocenter_true_default_center': ({'shape': 8, 'auto_center': True, 'calls': [5]}, 'int32', H),
     # ... with per-frame weights masking each frame
@@ -62,13 +66,14 @@ CASES = {
 
 def main():
     out = os.path.abspath(sys.argv[1])
-    for name, (p, dtype, harness) in CASES.items():
+    for name, (p, dtype, harness, *size) in CASES.items():
+        n, h, w = size[0] if size else (5, 12, 14)
         rng = np.random.default_rng(zlib.crc32(name.encode()))
         folder = os.path.join(out, name)
         shutil.rmtree(folder, ignore_errors=True)
         os.makedirs(os.path.join(folder, 'raw'))
-        p = dict(p, harness=dict(harness, raw='5x12x14 %s' % dtype))
-        raw = gen_base.make_raw(rng, 5, 12, 14, dtype, 'dead')
+        p = dict(p, harness=dict(harness, raw='%dx%dx%d %s' % (n, h, w, dtype)))
+        raw = gen_base.make_raw(rng, n, h, w, dtype, 'dead')
         np.save(os.path.join(folder, 'raw/frames.npy'), raw['frames'])
         np.save(os.path.join(folder, 'raw/positions.npy'), raw['positions'])
         if harness['weight2d'] == 'raw':

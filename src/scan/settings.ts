@@ -44,7 +44,7 @@ export interface ScanSettings {
   /** The region of interest asked for (`shape`): a side, a pair, or null for the raw shape. */
   roi: number | [number, number] | null;
   orientation: Orientation;
-  /** ptypy's `if orientation:`: an orientation of 0 or () still counts as none. */
+  /** ptypy's `np.array(orientation).any()`: 0, () and (False, False, False) count as none. */
   oriented: boolean;
   /** 1 for no rebinning. */
   rebin: number;
@@ -118,6 +118,12 @@ function roiOf(shape: PyValue | undefined): number | [number, number] | null {
   return expect2(shape, 'shape');
 }
 
+/** numpy's `np.array(value).any()` for a scalar or a flat sequence (None: false). */
+function anyTruthy(value: PyValue | undefined): boolean {
+  const items = sequenceItems(value);
+  return items === null ? truthy(value) : items.some((item) => truthy(item));
+}
+
 function orientationOf(o: PyValue | undefined): Orientation {
   if (o === null || o === undefined) return null;
   const items = sequenceItems(o);
@@ -169,7 +175,7 @@ export function scanSettings(info: PyDict): ScanSettings {
     ),
     roi: collect(problems, null, () => roiOf(info.shape)),
     orientation: collect<Orientation>(problems, null, () => orientationOf(info.orientation)),
-    oriented: truthy(info.orientation),
+    oriented: anyTruthy(info.orientation),
     rebin: collect(problems, 1, () => toOptionalInt(info.rebin, 'rebin') ?? 1),
     psize: collect(problems, null, () => psizeOf(info.psize)),
     psizeDtype: allInts(info.psize) ? 'int64' : 'float64',
