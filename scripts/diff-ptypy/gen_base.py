@@ -63,6 +63,11 @@ def dump(path, obj):
         json.dump(obj, f, indent=1, allow_nan=False)
 
 
+def ptyd_scan(pars):
+    from ptypy.core.data import PtydScan
+    return PtydScan(pars)
+
+
 class CaseScan(PtyScan):
     """The README's harness loader."""
 
@@ -257,7 +262,10 @@ def run_case(folder, p, raw):
     os.makedirs(exp, exist_ok=True)
     harness = p['harness']
     try:
-        scan = CaseScan(python_pars(p), raw, harness, p.get('reveal'))
+        if harness['class'] == 'PtydScan':
+            scan = ptyd_scan(python_pars(p))
+        else:
+            scan = CaseScan(python_pars(p), raw, harness, p.get('reveal'))
         scan.initialize()
     except Exception as e:  # noqa: BLE001
         dump(os.path.join(exp, 'init.json'), {'error': type(e).__name__, 'message': str(e)})
@@ -380,6 +388,38 @@ def run_saving(folder, p, raw):
     return outcome
 
 
+def write_reader_case(rng, out, name, source):
+    """A PtydScan case reading what ptypy saved in `source`, with other orientation/rebin/chunks."""
+    folder = os.path.join(out, name)
+    os.makedirs(os.path.join(folder, 'raw'), exist_ok=True)
+    exp = os.path.join(out, source, 'expected')
+    for f in os.listdir(exp):
+        if f.startswith('out.ptyd'):
+            shutil.copy(os.path.join(exp, f), os.path.join(folder, 'raw', f))
+    p = {'dfile': 'raw/out.ptyd', 'source': 'file'}
+    if rng.random() < 0.4:
+        p['orientation'] = int(rng.integers(0, 8))
+    if rng.random() < 0.4:
+        p['rebin'] = pick(rng, [1, 2, 3, 4])
+    if rng.random() < 0.3:
+        p['shape'] = int(rng.integers(4, 40))
+    if rng.random() < 0.3:
+        p['min_frames'] = int(rng.integers(1, 5))
+    p['calls'] = [int(rng.integers(1, 12)) for _ in range(int(rng.integers(1, 7)))]
+    p['harness'] = {'class': 'PtydScan', 'source_case': source}
+    dump(os.path.join(folder, 'params.json'), p)
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        with np.errstate(all='ignore'):
+            return run_case(folder, p, None)
+    except ValueError as e:
+        shutil.rmtree(folder)
+        return 'GENFAIL:' + str(e)
+    finally:
+        os.chdir(cwd)
+
+
 def main():
     out = os.path.abspath(sys.argv[1])
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 100
@@ -415,6 +455,11 @@ def main():
             shutil.rmtree(folder)
         index.append({'name': name, 'doc': p['harness']['raw'], 'outcome': outcome})
         print(name, outcome)
+        if os.path.exists(os.path.join(folder, 'expected', 'out.ptyd')):
+            reader = name + '_read'
+            outcome = write_reader_case(rng, out, reader, name)
+            index.append({'name': reader, 'doc': 'PtydScan of ' + name, 'outcome': outcome})
+            print(reader, outcome)
     dump(os.path.join(out, 'index.json'), index)
 
 
