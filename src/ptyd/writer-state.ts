@@ -30,7 +30,7 @@ export const WRITER_ATTRIBUTES = {
   state: 'ptyscan_state',
   heartbeat: 'ptyscan_heartbeat',
   run: 'ptyscan_run',
-  /** The frozen raw centre and ROI while the scan runs (JSON), for a resume; `info` gets them at the end, as in ptypy. */
+  /** The frozen raw centre and ROI while the scan runs (JSON), for a resume; `info` gets them at the end, as in ptypy (a complete master has no such attribute). */
   frozen: 'ptyscan_frozen',
 } as const;
 

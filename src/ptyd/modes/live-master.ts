@@ -245,7 +245,11 @@ export class LiveMaster implements SaveStrategy {
         ...this.compression,
         links,
         durable: true,
-        attributes: { ...writerStateAttributes(state, this.run), ...this.frozenAttribute() },
+        // A complete master's info holds the frozen values itself.
+        attributes: {
+          ...writerStateAttributes(state, this.run),
+          ...(state === 'running' ? this.frozenAttribute() : {}),
+        },
       },
     );
   }
