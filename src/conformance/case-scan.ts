@@ -23,12 +23,20 @@ class CaseScan extends PtyScan {
     const { harness } = this.kase;
     if (harness.weight2d === 'raw') return this.kase.weight2d;
     if (harness.weight2d === 'none') return null;
+    // ptypy's default load_weight(): ones of the ROI shape, None without a shape.
+    if (this.info.shape === null || this.info.shape === undefined) return null;
     const [h, w] = expect2(this.info.shape, 'shape');
     return ndarray('bool', [h, w], new Uint8Array(h * w).fill(1));
   }
 
   override loadPositions(): NdArray | null {
     return this.kase.harness.positions === 'load_positions' ? this.kase.positions : null;
+  }
+
+  /** ptypy's `has_positions`: loadPositions() gave at least one position (also when positions_theory wins). */
+  loadedPositions(): boolean {
+    const positions = this.loadPositions();
+    return positions !== null && (positions.shape[0] ?? 0) > 0;
   }
 
   override load(indices: readonly number[]): LoadResult {

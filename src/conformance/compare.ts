@@ -46,6 +46,15 @@ function sameTypeNames(types: Plain): Plain {
   );
 }
 
+/** A scan that says whether its loadPositions() gave positions (the base corpus's loader). */
+interface PositionsLoaded {
+  loadedPositions(): boolean;
+}
+
+function hasLoadedPositions(scan: PtyScan): scan is PtyScan & PositionsLoaded {
+  return typeof (scan as Partial<PositionsLoaded>).loadedPositions === 'function';
+}
+
 /** Compares the state after `initialize()` (the Hdf5Loader corpus's `loader` record is informational). */
 export function compareInit(scan: PtyScan, expected: Record<string, Plain>): void {
   const { loader: _loader, ...record } = expected;
@@ -53,7 +62,9 @@ export function compareInit(scan: PtyScan, expected: Record<string, Plain>): voi
   const found: Record<string, Plain> = {
     num_frames: scan.numFrames,
     has_weight2d: weight2d !== null,
-    has_positions: scan.positionsScan !== null || scan.positionsTheory !== null,
+    has_positions: hasLoadedPositions(scan)
+      ? scan.loadedPositions()
+      : scan.positionsScan !== null || scan.positionsTheory !== null,
     weight2d_shape: weight2d === null ? null : [...weight2d.shape],
     meta: toPlain(scan.meta),
     meta_types: Object.fromEntries(Object.entries(scan.meta).map(([k, v]) => [k, typeString(v)])),

@@ -10,10 +10,18 @@ export interface CropPadPlacement {
   readonly low: [number, number];
   /** Rows/columns of padding past the raw frame's far edges; negative = cropped away. */
   readonly high: [number, number];
-  /** True when any side needs padding: the result is then float64, as in ptypy. */
+  /** True when any side needs padding: the result is then {@link paddedDtype}, as in ptypy. */
   readonly pads: boolean;
   /** The centre in ROI pixels: `round(center) + low`, i.e. `newShape // 2`. */
   readonly center: [number, number];
+}
+
+/**
+ * The dtype of a padded stack, as numpy's zero padding gives it: float32
+ * stays float32, everything else (integers, bool, float64) becomes float64.
+ */
+export function paddedDtype(dtype: DType): 'float32' | 'float64' {
+  return dtype === 'float32' ? 'float32' : 'float64';
 }
 
 /**
@@ -43,7 +51,7 @@ export function cropPadPlacement(
  * ptypy's `crop_pad_symmetric_2d` on a stack of frames: cuts (or zero-pads to)
  * a `newShape` region centred on `center` rounded half to even. The result
  * keeps the dtype when it only crops and is float64 as soon as one side pads
- * (bool becomes 0.0/1.0). The returned centre is `round(center) + low`.
+ * (bool becomes 0.0/1.0; float32 stays float32). The returned centre is `round(center) + low`.
  * When the region is the whole frame the input stack itself is returned.
  *
  * @example
@@ -53,7 +61,7 @@ export function cropPad<D extends DType>(
   stack: FrameStack<D>,
   newShape: readonly [number, number],
   center: readonly [number, number],
-): { frames: FrameStack<D | 'float64'>; center: [number, number] } {
+): { frames: FrameStack<D | 'float32' | 'float64'>; center: [number, number] } {
   const dims = frameDims(stack);
   const place = cropPadPlacement([dims[1], dims[2]], newShape, center);
   const [low0, low1] = place.low;
@@ -66,6 +74,11 @@ export function cropPad<D extends DType>(
     low: place.low,
     flags: { transpose: false, flipud: false, fliplr: false },
   } as const;
-  const frames = transformFrames(stack, dims, plan, place.pads ? 'float64' : stack.dtype);
+  const frames = transformFrames(
+    stack,
+    dims,
+    plan,
+    place.pads ? paddedDtype(stack.dtype) : stack.dtype,
+  );
   return { frames, center: place.center };
 }

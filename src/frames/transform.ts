@@ -39,7 +39,7 @@ function transformedShape(plan: TransformPlan): [number, number] {
 
 /**
  * Applies a plan to every frame of a `[n, h, w]` stack, writing `outDtype`
- * elements (the input dtype, or float64 when padding converts).
+ * elements (the input dtype, or the padded dtype when padding converts).
  */
 export function transformFrames<D extends DType, O extends DType>(
   stack: FrameStack<D>,

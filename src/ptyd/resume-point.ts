@@ -12,7 +12,13 @@ import type { ScanProgress } from '../sink/types.js';
 import { chunkFilePath } from './chunk-files.js';
 import { decodeValue } from './h5rw-read.js';
 import { openPtydReader } from './ptyd-reader.js';
-import { readWriterStatus, WRITER_ATTRIBUTES, type WriterState } from './writer-state.js';
+import {
+  type FrozenValues,
+  parseFrozen,
+  readWriterStatus,
+  WRITER_ATTRIBUTES,
+  type WriterState,
+} from './writer-state.js';
 
 /** A complete chunk file of the scan. */
 export interface LiveChunk {
@@ -33,6 +39,8 @@ export interface ResumePoint {
   chunks: LiveChunk[];
   /** Chunk files left out, each with the reason. */
   dropped: string[];
+  /** The frozen raw centre and ROI (`ptyscan_frozen`, or `info` of an older file), or null before the first chunk. */
+  frozen: FrozenValues | null;
   /** How far the scan got, or null when no chunk is usable (start from frame 0). */
   progress: ScanProgress | null;
 }
@@ -122,6 +130,7 @@ export function findResumePoint(dfile: string, chunkFormat: string): ResumePoint
   let status: ReturnType<typeof readWriterStatus>;
   let info: PyValue;
   let meta: PyValue;
+  let frozenAttr: string | undefined;
   const links = new Map<number, string>();
   try {
     status = readWriterStatus(master);
@@ -137,6 +146,7 @@ export function findResumePoint(dfile: string, chunkFormat: string): ResumePoint
     }
     info = master.has('/info') ? decodeValue(master, '/info') : {};
     meta = master.has('/meta') ? decodeValue(master, '/meta') : {};
+    frozenAttr = master.readStringAttribute('/', WRITER_ATTRIBUTES.frozen);
     for (const key of master.has('/chunks') ? master.members('/chunks') : []) {
       const at = master.entry(`/chunks/${key}`);
       if (at.kind === 'external-link' && /^\d+$/.test(key)) links.set(Number(key), at.targetFile);
@@ -151,19 +161,26 @@ export function findResumePoint(dfile: string, chunkFormat: string): ResumePoint
       found: `${typeof info}, ${typeof meta}`,
     });
   }
+  const stored = storedPair(info.center);
+  const storedRoi = storedPair(info.shape);
+  // Files of ptyscan before ptyscan_frozen held the frozen values in info.
+  const frozen =
+    parseFrozen(frozenAttr) ??
+    (stored === null || storedRoi === null ? null : { center: stored, roi: storedRoi.value });
   const point: ResumePoint = {
     state: status.state,
     run: status.run,
     info,
     meta,
+    frozen,
     chunks: [],
     dropped: [],
     progress: null,
   };
   const shape = storedPair(meta.shape);
-  const center = storedPair(info.center);
-  const roi = storedPair(info.shape);
-  if (shape === null || center === null || roi === null) return point;
+  if (shape === null || frozen === null) return point;
+  const { center } = frozen;
+  const roi = { value: frozen.roi };
   if (status.state === 'complete') {
     // Finished (merged files hold their chunk in the master): nothing is left to prepare.
     const reader = openPtydReader(dfile);

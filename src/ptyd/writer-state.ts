@@ -30,7 +30,42 @@ export const WRITER_ATTRIBUTES = {
   state: 'ptyscan_state',
   heartbeat: 'ptyscan_heartbeat',
   run: 'ptyscan_run',
+  /** The frozen raw centre and ROI while the scan runs (JSON), for a resume; `info` gets them at the end, as in ptypy (a complete master has no such attribute). */
+  frozen: 'ptyscan_frozen',
 } as const;
+
+/** The frozen raw centre (with its dtype) and ROI of a running scan. */
+export interface FrozenValues {
+  center: { value: [number, number]; dtype: 'int64' | 'float64' };
+  roi: [number, number];
+}
+
+/** The `ptyscan_frozen` text of frozen values. */
+export function frozenText(frozen: FrozenValues): string {
+  return JSON.stringify({
+    center: frozen.center.value,
+    dtype: frozen.center.dtype,
+    shape: frozen.roi,
+  });
+}
+
+function isPair(value: unknown): value is [number, number] {
+  return Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'number');
+}
+
+/** Frozen values out of a `ptyscan_frozen` text, or null when it is not one. */
+export function parseFrozen(text: string | undefined): FrozenValues | null {
+  if (text === undefined) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const { center, dtype, shape } = (parsed ?? {}) as Record<string, unknown>;
+  if (!isPair(center) || !isPair(shape) || (dtype !== 'int64' && dtype !== 'float64')) return null;
+  return { center: { value: center, dtype }, roi: shape };
+}
 
 /** What a master says about its writer. */
 export interface WriterStatus {

@@ -35,12 +35,15 @@ export function withCommonWeights(fields: Omit<Chunk, 'weights'>, weights: Frame
 
 /**
  * Positions of a chunk: from `load()`, else from `table` (the theory, else
- * the scan positions), else None per frame.
+ * the scan positions), else None per frame. A frame past the scan
+ * positions gives None for the whole chunk, as in ptypy; past the theory
+ * (`theory` true) it is a {@link FrameError}.
  */
 export function chunkPositions(
   indices: readonly number[],
   fromLoad: ReadonlyMap<number, ArrayLike<number>> | undefined,
   table: NdArray<'float64'> | null,
+  theory = false,
 ): NdArray<'float64'> | null[] {
   const out = new Float64Array(indices.length * 2);
   if (fromLoad !== undefined && fromLoad.size > 0) {
@@ -62,7 +65,20 @@ export function chunkPositions(
     return ndarray('float64', [indices.length, 2], out);
   }
   const rows = table?.shape[0] ?? 0;
-  if (table === null || indices.some((i) => i >= rows)) return indices.map(() => null);
+  const past = indices.find((i) => i >= rows);
+  if (theory && table !== null && past !== undefined) {
+    // ptypy indexes positions_theory unguarded (IndexError).
+    throw new FrameError(
+      `Frame ${past} has no theoretical position: positions_theory has ${rows} rows.`,
+      {
+        frame: past,
+        parameter: 'positions_theory',
+        expected: `a frame index below ${rows}`,
+        found: String(past),
+      },
+    );
+  }
+  if (table === null || past !== undefined) return indices.map(() => null);
   indices.forEach((index, k) => {
     out[2 * k] = table.data[2 * index]!;
     out[2 * k + 1] = table.data[2 * index + 1]!;

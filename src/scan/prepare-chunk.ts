@@ -33,6 +33,8 @@ export interface ChunkContext {
   num: number;
   /** The positions table for frames `load()` gave none for: the theory, else the scan's. */
   positions: NdArray<'float64'> | null;
+  /** True when `positions` is the theory (a frame past it is an error, not None). */
+  theory: boolean;
 }
 
 /** ptypy's rebinned mask compares with the maximum over the whole chunk: combined over ranks. */
@@ -72,7 +74,7 @@ export function prepareLocal(
     num: context.num,
     indices: [...local.indices],
     data: memory.detach(data, local.scratch),
-    positions: chunkPositions(local.indices, local.positions, context.positions),
+    positions: chunkPositions(local.indices, local.positions, context.positions, context.theory),
   };
   return withCommonWeights(fields, weights);
 }
@@ -94,10 +96,10 @@ export function emptyChunk(context: ChunkContext, geometry: ChunkGeometry): Chun
 
 /** Puts the prepared frames' shape, centre and pixel size into `meta`. */
 export function updateMeta(meta: Meta, settings: ScanSettings, geometry: ChunkGeometry): void {
-  const { orientation, rebin, psize } = settings;
+  const { orientation, rebin, psize, psizeDtype } = settings;
   const { center, roi, processing } = geometry;
   const prepared = preparedGeometry(center.value, roi, orientation, rebin, processing);
   meta.shape = pair('int64', prepared.shape);
   meta.center = pair('float64', prepared.center);
-  meta.psize = psize === null ? null : pair('float64', [psize[0] * rebin, psize[1] * rebin]);
+  meta.psize = psize === null ? null : pair(psizeDtype, [psize[0] * rebin, psize[1] * rebin]);
 }

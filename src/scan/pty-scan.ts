@@ -1,5 +1,5 @@
 import { FrameError, ParameterError, StateError } from '../errors.js';
-import { type FrameStack, formatShape, type NdArray, ndarray } from '../frames/ndarray.js';
+import { type FrameStack, formatShape, type NdArray } from '../frames/ndarray.js';
 import { HUGE_PAGES } from '../native/memory.js';
 import { type Communicator, getCommunicator, LoadManager } from '../parallel/index.js';
 import { normalizeParams, type ParamTree, setOwn } from '../params/index.js';
@@ -263,12 +263,11 @@ export class PtyScan {
     let numFrames = this.numFrames ?? this.positionsTheory?.shape[0] ?? settings.numFrames;
     const positions = shared.positions;
     if (this.positionsTheory === null && positions !== null && positions !== undefined) {
-      const all = toPositions(positions, 'loadPositions()');
-      const n = all.shape[0]!;
+      // Kept whole (also past num_frames, where a check() may reach), as in ptypy.
+      this.positionsScan = toPositions(positions, 'loadPositions()');
+      const n = this.positionsScan.shape[0]!;
       numFrames = numFrames === null || numFrames > n ? n : numFrames;
-      this.positionsScan = ndarray('float64', [numFrames, 2], all.data.slice(0, 2 * numFrames));
-      // ptypy keeps the positions as loadPositions() returned them (dtype and length).
-      info.positions_scan = positions;
+      info.positions_scan = positions; // as loadPositions() returned them (dtype, length)
     }
     this.numFrames = numFrames;
     if (info.rebin === null) info.rebin = 1n;
@@ -356,6 +355,7 @@ export class PtyScan {
       comm: this.comm,
       num: this.chunknum,
       positions: this.positionsTheory ?? this.positionsScan,
+      theory: this.positionsTheory !== null,
     };
     const chunk =
       local === null ? emptyChunk(context, geometry) : prepareLocal(context, local, geometry);

@@ -44,12 +44,14 @@ export interface ScanSettings {
   /** The region of interest asked for (`shape`): a side, a pair, or null for the raw shape. */
   roi: number | [number, number] | null;
   orientation: Orientation;
-  /** ptypy's `if orientation:`: an orientation of 0 or () still counts as none. */
+  /** ptypy's `np.array(orientation).any()`: 0, () and (False, False, False) count as none. */
   oriented: boolean;
   /** 1 for no rebinning. */
   rebin: number;
   /** The raw pixel size `[y, x]` in metres, or null. */
   psize: [number, number] | null;
+  /** numpy's dtype of `expect2(psize)`: int64 when every entry is a Python int. */
+  psizeDtype: 'int64' | 'float64';
   addPoissonNoise: boolean;
 }
 
@@ -78,8 +80,25 @@ function centerRule(center: PyValue | undefined, autoCenter: PyValue | undefined
   return {
     kind: 'given',
     value: expect2(center, 'center'),
-    dtype: allInts(center) ? 'int64' : 'float64',
+    // ptypy's expect2(center[-2:]): the dtype of the two entries used.
+    dtype: allInts(lastTwo(center)) ? 'int64' : 'float64',
   };
+}
+
+/** `value[-2:]` of a sequence (a scalar as is), as ptypy slices a centre. */
+function lastTwo(value: PyValue): PyValue {
+  const items = sequenceItems(value);
+  return items === null ? value : items.slice(-2);
+}
+
+/**
+ * ptypy's `expect2(psize)`: a scalar twice, else the first two entries (a
+ * centre takes the last two; a pixel size does not go through `[-2:]`).
+ */
+function psizeOf(psize: PyValue | undefined): [number, number] | null {
+  if (psize === null || psize === undefined) return null;
+  const items = sequenceItems(psize);
+  return expect2(items === null || items.length <= 2 ? psize : items.slice(0, 2), 'psize');
 }
 
 function roiOf(shape: PyValue | undefined): number | [number, number] | null {
@@ -97,6 +116,12 @@ function roiOf(shape: PyValue | undefined): number | [number, number] | null {
     ]);
   }
   return expect2(shape, 'shape');
+}
+
+/** numpy's `np.array(value).any()` for a scalar or a flat sequence (None: false). */
+function anyTruthy(value: PyValue | undefined): boolean {
+  const items = sequenceItems(value);
+  return items === null ? truthy(value) : items.some((item) => truthy(item));
 }
 
 function orientationOf(o: PyValue | undefined): Orientation {
@@ -150,11 +175,10 @@ export function scanSettings(info: PyDict): ScanSettings {
     ),
     roi: collect(problems, null, () => roiOf(info.shape)),
     orientation: collect<Orientation>(problems, null, () => orientationOf(info.orientation)),
-    oriented: truthy(info.orientation),
+    oriented: anyTruthy(info.orientation),
     rebin: collect(problems, 1, () => toOptionalInt(info.rebin, 'rebin') ?? 1),
-    psize: collect(problems, null, () =>
-      info.psize === null || info.psize === undefined ? null : expect2(info.psize, 'psize'),
-    ),
+    psize: collect(problems, null, () => psizeOf(info.psize)),
+    psizeDtype: allInts(info.psize) ? 'int64' : 'float64',
     addPoissonNoise: truthy(info.add_poisson_noise),
   };
   if (problems.length > 0) throw new ParameterError(problems);

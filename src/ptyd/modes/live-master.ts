@@ -21,7 +21,7 @@ import {
   type H5CreateWrite,
   type H5Write,
 } from '../../h5/index.js';
-import type { PyDict } from '../../py/value.js';
+import { isNdArray, type PyDict } from '../../py/value.js';
 import type {
   Chunk,
   Logger,
@@ -34,7 +34,13 @@ import { keepOld, keepOldScan } from '../backup.js';
 import { chunkFilePath, DEFAULT_CHUNK_FORMAT } from '../chunk-files.js';
 import { type ExternalLinkSpec, type H5rwCompression, h5rwCreate } from '../h5rw.js';
 import { findResumePoint } from '../resume-point.js';
-import { WRITER_ATTRIBUTES, type WriterState, writerStateAttributes } from '../writer-state.js';
+import {
+  type FrozenValues,
+  frozenText,
+  WRITER_ATTRIBUTES,
+  type WriterState,
+  writerStateAttributes,
+} from '../writer-state.js';
 import { checkSameScan, removeTempFiles } from './continue-scan.js';
 import { chunkValue, compressionOf, type SaveModeOptions } from './options.js';
 
@@ -82,7 +88,12 @@ export class LiveMaster implements SaveStrategy {
   private readonly logger: Logger | undefined;
   private readonly ending: Ending;
   private lock: FileLock | null = null;
+  /** What `/info` holds: the parameters as at initialize until the scan ends (as ptypy). */
   private info: PyDict = {};
+  /** The scan's own `info`: its frozen centre and ROI go into `ptyscan_frozen`. */
+  private live: PyDict = {};
+  /** `ptyscan_frozen` of a resumed scan, until this run freezes them again. */
+  private resumedFrozen: FrozenValues | null = null;
   private meta: PyDict = {};
   /** The chunk files committed so far, in chunk order. */
   chunkFiles: StoredChunk[] = [];
@@ -112,7 +123,8 @@ export class LiveMaster implements SaveStrategy {
   begin(info: PyDict): ScanProgress | null {
     // One scan per output file at a time: the lock lives as long as the scan.
     this.lock = acquireLock(`${this.dfile}.scan`);
-    this.info = info;
+    this.live = info;
+    this.info = { ...info };
     if (this.resume && existsSync(this.dfile)) return this.continueScan();
     // The earlier run is kept whole: its master and chunk files as one backup.
     if (!this.resume) keepOldScan(this.dfile, this.logger);
@@ -180,6 +192,7 @@ export class LiveMaster implements SaveStrategy {
   end(info: PyDict): void {
     if (this.finished) return;
     this.info = info;
+    this.live = info;
     this.ending(this, info);
   }
 
@@ -232,9 +245,36 @@ export class LiveMaster implements SaveStrategy {
         ...this.compression,
         links,
         durable: true,
-        attributes: writerStateAttributes(state, this.run),
+        // A complete master's info holds the frozen values itself.
+        attributes: {
+          ...writerStateAttributes(state, this.run),
+          ...(state === 'running' ? this.frozenAttribute() : {}),
+        },
       },
     );
+  }
+
+  /** `ptyscan_frozen` once the centre and ROI are frozen (none before the first chunk). */
+  private frozenAttribute(): Record<string, string> {
+    const { center, shape } = this.live;
+    const frozen =
+      isNdArray(center) &&
+      isNdArray(shape) &&
+      center.data.length === 2 &&
+      shape.data.length === 2 &&
+      (center.dtype === 'int64' || center.dtype === 'float64')
+        ? {
+            center: {
+              value: Array.from(center.data as ArrayLike<number | bigint>, Number) as [
+                number,
+                number,
+              ],
+              dtype: center.dtype,
+            },
+            roi: Array.from(shape.data as ArrayLike<number | bigint>, Number) as [number, number],
+          }
+        : this.resumedFrozen;
+    return frozen === null ? {} : { [WRITER_ATTRIBUTES.frozen]: frozenText(frozen) };
   }
 
   /** Nothing more is written to the file. */
@@ -279,8 +319,7 @@ export class LiveMaster implements SaveStrategy {
     if (point.progress !== null) {
       this.meta = point.meta;
       // The frozen values, as PtyScan restores them: a crash right after this write still resumes.
-      this.info.center = point.info.center ?? null;
-      this.info.shape = point.info.shape ?? null;
+      this.resumedFrozen = point.frozen;
     }
     this.writeMaster('running');
     this.logger?.info(
