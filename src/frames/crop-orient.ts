@@ -1,5 +1,5 @@
 import { frameDims } from './check.js';
-import { cropPadPlacement } from './crop-pad.js';
+import { cropPadPlacement, paddedDtype } from './crop-pad.js';
 import type { DType } from './dtype.js';
 import type { Output } from './memory.js';
 import type { FrameStack } from './ndarray.js';
@@ -42,7 +42,7 @@ export function cropOrient<D extends DType>(
     stack,
     dims,
     { roi, low: place.low, flags },
-    place.pads ? 'float64' : stack.dtype,
+    place.pads ? paddedDtype(stack.dtype) : stack.dtype,
     output,
   );
   return { frames, center: outCenter };

@@ -10,10 +10,19 @@ export interface CropPadPlacement {
   readonly low: [number, number];
   /** Rows/columns of padding past the raw frame's far edges; negative = cropped away. */
   readonly high: [number, number];
-  /** True when any side needs padding: the result is then float64, as in ptypy. */
+  /** True when any side needs padding: the result is then {@link paddedDtype}, as in ptypy. */
   readonly pads: boolean;
   /** The centre in ROI pixels: `round(center) + low`, i.e. `newShape // 2`. */
   readonly center: [number, number];
+}
+
+/**
+ * The dtype of a frame stack after ptypy's zero padding (`pad_lr` joins
+ * `ones(shape, dtype) * 0.0` to the frames): float32 stays float32, every
+ * other dtype (integers, bool) becomes float64.
+ */
+export function paddedDtype<D extends DType>(dtype: D): D | 'float64' {
+  return dtype === 'float32' ? dtype : 'float64';
 }
 
 /**
@@ -42,8 +51,8 @@ export function cropPadPlacement(
 /**
  * ptypy's `crop_pad_symmetric_2d` on a stack of frames: cuts (or zero-pads to)
  * a `newShape` region centred on `center` rounded half to even. The result
- * keeps the dtype when it only crops and is float64 as soon as one side pads
- * (bool becomes 0.0/1.0). The returned centre is `round(center) + low`.
+ * keeps the dtype when it only crops and is {@link paddedDtype} as soon as one
+ * side pads (bool becomes 0.0/1.0). The returned centre is `round(center) + low`.
  * When the region is the whole frame the input stack itself is returned.
  *
  * @example
@@ -66,6 +75,6 @@ export function cropPad<D extends DType>(
     low: place.low,
     flags: { transpose: false, flipud: false, fliplr: false },
   } as const;
-  const frames = transformFrames(stack, dims, plan, place.pads ? 'float64' : stack.dtype);
+  const frames = transformFrames(stack, dims, plan, place.pads ? paddedDtype(stack.dtype) : stack.dtype);
   return { frames, center: place.center };
 }
