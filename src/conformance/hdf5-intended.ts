@@ -368,7 +368,8 @@ export function intendedHdf5Difference(kase: ConformanceCase): IntendedDifferenc
   if ((useFilter || norm) && !bothRefuse) {
     // Without the normalisation when ours refuses its shape (the layout is the scan's own).
     const layout =
-      probeLayout(kase) ?? (norm ? probeLayout(kase, { ...p, normalisation: {} } as ScanParams) : null);
+      probeLayout(kase) ??
+      (norm ? probeLayout(kase, { ...p, normalisation: {} } as ScanParams) : null);
     if (layout !== null && layout >= 3) {
       return useFilter
         ? { note: 'the frame filter works in every layout', judge: judgeFilter }

@@ -75,6 +75,11 @@ export function cropPad<D extends DType>(
     low: place.low,
     flags: { transpose: false, flipud: false, fliplr: false },
   } as const;
-  const frames = transformFrames(stack, dims, plan, place.pads ? paddedDtype(stack.dtype) : stack.dtype);
+  const frames = transformFrames(
+    stack,
+    dims,
+    plan,
+    place.pads ? paddedDtype(stack.dtype) : stack.dtype,
+  );
   return { frames, center: place.center };
 }
