@@ -27,14 +27,14 @@ def frames(n, h, w, dtype, seed):
     return out.astype(dtype)
 
 
-def case(out, name, doc, datasets, params, calls):
+def case(out, name, doc, datasets, params, calls, cls="Hdf5Loader"):
     folder = os.path.join(out, name)
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(os.path.join(folder, "raw"))
     with h5py.File(os.path.join(folder, TOP), "w") as f:
         for key, value in datasets.items():
             f.create_dataset(key, data=value)
-    params = dict(params, calls=calls, harness={"class": "Hdf5Loader", "filters": []})
+    params = dict(params, calls=calls, harness={"class": cls, "filters": []})
     with open(os.path.join(folder, "params.json"), "w") as f:
         json.dump(params, f, indent=1)
     with open(os.path.join(folder, "doc.txt"), "w") as f:
@@ -109,6 +109,19 @@ def main(out):
          with_data(frames(n, 10, 10, "int32", 7)),
          dict(io, center=[-3, -4], auto_center=True),
          [3, 3, 1])
+    case(out, "fast_dark_dtype",
+         "Hdf5LoaderFast, int16 10x10 frames minus a uint16 dark, whole frames (nothing to crop): "
+         "ptypy's fast reader keeps int16 (its read buffer) where Hdf5Loader promotes to int32; "
+         "ours gives Hdf5Loader's (difference 14)",
+         with_data(frames(n, 10, 10, "int16", 8), **{"entry/dark": np.full((10, 10), 4, "uint16")}),
+         dict(io, darkfield={"file": TOP, "key": "entry/dark"}, auto_center=False, center=None),
+         [3, 3, 1], cls="Hdf5LoaderFast")
+    case(out, "fast_negative_bound",
+         "Hdf5LoaderFast with fast_axis_bounds (-4, -1): the negative bound is refused as for "
+         "Hdf5Loader (differences 14 and 11 together)",
+         with_data(frames(n, 8, 8, "int32", 9)),
+         dict(io, positions=dict(io["positions"], bounding_box={"fast_axis_bounds": [-4, -1]})),
+         [2, 2, 1], cls="Hdf5LoaderFast")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 (params.json, raw/*.h5 written with h5py, expected/ from real ptypy through
 hdf5_harness.py), for `npm run conformance -- <out>` to judge.
 
-Usage: PTYPY_SRC=<ptypy work tree> python3 hdf5_gen.py <out> <first seed> <count>
+Usage: PTYPY_SRC=<ptypy work tree> python3 hdf5_gen.py <out> <first seed> <count> [<fast share>]
 """
 import json
 import os
@@ -21,7 +21,9 @@ except ImportError:
     pass
 os.environ.setdefault("HDF5_PLUGIN_PATH", "/usr/lib/x86_64-linux-gnu/hdf5/serial/plugins")
 
-FRAME_DTYPES = ["uint16", "uint32", "int32", "float32", "float64", "int64", "int16", "uint8"]
+FAST_SHARE = 0.0  # share of cases run as Hdf5LoaderFast (4th argument)
+FRAME_DTYPES = ["uint16", "uint32", "int32", "float32", "float64", "int64", "int16", "uint8",
+                "float32", "uint32", "int8", "uint64"]
 
 
 class Gen:
@@ -301,8 +303,39 @@ class Gen:
             par["distance"] = self.choice([2, 3.5])
         if self.p(0.15):
             par["energy"] = self.choice([9, 8.7])
+        if self.p(0.1):
+            self.inject_error(par, H, W, lead)
         self.top.close()
         return par, full
+
+    def inject_error(self, par, H, W, lead):
+        """One invalid input, for the error classes."""
+        kind = self.choice(["key", "file", "link", "dark", "mask", "flat", "distance", "padding",
+                            "posshape", "psize2", "ffshape"])
+        self.doc.append("error " + kind)
+        if kind == "key":
+            par["intensities"] = dict(par["intensities"], key="entry/nothere")
+        elif kind == "file":
+            par["mask"] = {"file": "raw/nothere.h5", "key": "entry/mask"}
+        elif kind == "link":
+            self.top["entry/dangling"] = h5py.ExternalLink("gone.h5", "entry/data")
+            par["darkfield"] = {"file": "raw/top_file.h5", "key": "entry/dangling"}
+        elif kind == "dark":
+            par["darkfield"] = self.put("baddark", np.ones((H + 1, W), "int32"))
+        elif kind == "mask":
+            par["mask"] = self.put("badmask", np.ones((H, W + 2), "int32"))
+        elif kind == "flat":
+            par["flatfield"] = self.put("badflat", np.ones((2, H, W), "float32"))
+        elif kind == "distance":
+            par["recorded_distance"] = self.put("baddist", np.array([1.0, 2.0]))
+        elif kind == "psize2":
+            par["recorded_psize"] = self.put("badpsize", np.array([[55e-6, 55e-6]]))
+        elif kind == "padding":
+            par["padding"] = self.choice([2, [1, 2]])
+        elif kind == "posshape":
+            par["positions"] = dict(par["positions"], slow_key=self.put("short", np.arange(2.0))["key"])
+        else:
+            par["framefilter"] = self.put("badff", np.ones((3, 7), "uint8"))
 
     def bound(self, n):
         k = self.choice(["int", "pair", "pair", "neg"])
@@ -343,7 +376,8 @@ def make_case(out, seed):
     g = Gen(seed, folder)
     par, _full = g.build()
     par["calls"] = [1]
-    par["harness"] = {"class": "Hdf5Loader", "filters": sorted(g.filters)}
+    fast = g.r.random() < FAST_SHARE
+    par["harness"] = {"class": "Hdf5LoaderFast" if fast else "Hdf5Loader", "filters": sorted(g.filters)}
     with open(os.path.join(folder, "params.json"), "w") as f:
         json.dump(par, f, indent=1)
     n = count_frames(folder)
@@ -382,6 +416,7 @@ def make_case(out, seed):
 
 if __name__ == "__main__":
     out, first, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    FAST_SHARE = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
     os.makedirs(out, exist_ok=True)
     for s in range(first, first + count):
         make_case(out, s)

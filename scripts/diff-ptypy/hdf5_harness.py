@@ -114,11 +114,14 @@ def run_case(case):
             orig = scan.get_corrected_intensities
 
             def spy(*args, **kw):
-                index = args[-1] if cls is Hdf5Loader else args[2]
-                idx = list(index) if hasattr(index, "__iter__") else [index]
-                idx = [int(i) for i in idx]
-                if scan._is_spectro_scan and scan.p.outer_index is not None:
-                    idx = [int(scan.p.outer_index)] + idx
+                if cls is Hdf5Loader:
+                    index = args[-1]
+                    idx = list(index) if hasattr(index, "__iter__") else [index]
+                    idx = [int(i) for i in idx]
+                    if scan._is_spectro_scan and scan.p.outer_index is not None:
+                        idx = [int(scan.p.outer_index)] + idx
+                else:  # Hdf5LoaderFast: the read's index tuple, outer index included
+                    idx = [int(i) for i in args[3] if not isinstance(i, slice)]
                 sources.append(idx)
                 return orig(*args, **kw)
 

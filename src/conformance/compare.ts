@@ -111,7 +111,8 @@ export type ArrayKind = 'data' | 'mask' | 'weights';
 
 /**
  * Compares a data call with ptypy's record; `skip` leaves out the hashes of
- * arrays an intended difference changes (those are checked separately).
+ * arrays an intended difference changes (those are checked separately), and
+ * `ignore` further fields of the record.
  */
 export function compareData(
   i: number,
@@ -120,6 +121,7 @@ export function compareData(
   kase: ConformanceCase,
   scan: PtyScan,
   skip: readonly ArrayKind[] = [],
+  ignore: readonly string[] = [],
 ): void {
   if (result.msg !== 'data') {
     throw new Difference(
@@ -132,9 +134,9 @@ export function compareData(
     common_types: sameTypeNames(expected.common_types ?? null),
   };
   if (!('source_index' in expected)) delete found.source_index;
-  for (const kind of skip) {
-    delete found[`${kind}_sha256`];
-    delete record[`${kind}_sha256`];
+  for (const key of [...skip.map((kind) => `${kind}_sha256`), ...ignore]) {
+    delete found[key];
+    delete record[key];
   }
   const d = firstDifference(found, record);
   if (d !== null && /sha256/.test(d)) {

@@ -18,6 +18,7 @@ import type { ConformanceCase } from './case.js';
 import { createCaseScan, isSourceCase } from './case-scan.js';
 import { Difference } from './compare.js';
 import type { Plain } from './describe.js';
+import { asLoaderCase, fastDifference } from './hdf5-fast-intended.js';
 import { type IntendedDifference, type OwnCall, ownRun, replay } from './replay.js';
 import { sameRuns } from './same-runs.js';
 
@@ -242,24 +243,7 @@ export function intendedHdf5Difference(kase: ConformanceCase): IntendedDifferenc
   const initError = typeof init.error === 'string' ? init.error : null;
   // A construction error is the same for both classes: the strict comparison judges it.
   if (kase.harness.class === 'Hdf5LoaderFast' && initError === null) {
-    return {
-      note: "Hdf5LoaderFast gives Hdf5Loader's numbers",
-      judge: () => {
-        const params = kase.params as ScanParams;
-        sameRuns(
-          ownRun(kase, params, 'Hdf5LoaderFast'),
-          ownRun(kase, params, 'Hdf5Loader'),
-          'Hdf5Loader',
-        );
-        return (
-          replay(kase, {
-            skip: ['data', 'mask', 'weights'],
-            ptypyRaised: (i, expected) =>
-              `call ${i} returned data where ptypy's Hdf5LoaderFast raised ${expected.error}`,
-          }) ?? 'frames, weights and positions equal to an Hdf5Loader run'
-        );
-      },
-    };
+    return fastDifference(kase, intendedHdf5Difference(asLoaderCase(kase)));
   }
   const centre = p.center === undefined ? 'fftshift' : p.center;
   const firstError = calls(kase).find((c) => typeof c.error === 'string');
