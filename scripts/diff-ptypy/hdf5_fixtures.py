@@ -122,6 +122,13 @@ def main(out):
          with_data(frames(n, 8, 8, "int32", 9)),
          dict(io, positions=dict(io["positions"], bounding_box={"fast_axis_bounds": [-4, -1]})),
          [2, 2, 1], cls="Hdf5LoaderFast")
+    case(out, "positions_int_multipliers",
+         "int32 positions with integer multipliers (2, 3): ptypy's positions are int64, ours "
+         "float64 with the same values (docs/compatibility.md)",
+         with_data(frames(n, 8, 8, "int32", 10), **{"entry/y": np.arange(n, dtype="int32"),
+                                                    "entry/x": np.arange(n, dtype="int32") * 5}),
+         dict(io, positions=dict(io["positions"], slow_multiplier=2, fast_multiplier=3)),
+         [4, 4])
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ except ImportError:
 os.environ.setdefault("HDF5_PLUGIN_PATH", "/usr/lib/x86_64-linux-gnu/hdf5/serial/plugins")
 
 FAST_SHARE = 0.0  # share of cases run as Hdf5LoaderFast (4th argument)
+REBIN_SHARE = float(os.environ.get("DIFF_REBIN_SHARE", "0.1"))
 FRAME_DTYPES = ["uint16", "uint32", "int32", "float32", "float64", "int64", "int16", "uint8",
                 "float32", "uint32", "int8", "uint64"]
 
@@ -294,9 +295,14 @@ class Gen:
             par["electron_data"] = True
             par["energy"] = self.choice([300, 200.0, 80])
         if self.p(0.15):
-            par["orientation"] = int(r.integers(0, 8))
-        if self.p(0.1):
-            par["rebin"] = 2
+            par["orientation"] = (int(r.integers(0, 8)) if self.p(0.7)
+                                  else [bool(x) for x in r.integers(0, 2, 3)])
+        if self.p(REBIN_SHARE):
+            par["rebin"] = self.choice([2, 2, 3])
+            r_ = par["rebin"]
+            m = min(H, W) // r_ * r_
+            if m >= 2 * r_:
+                par["shape"] = m if self.p(0.5) else [m, m + 1]
         if self.p(0.2):
             par["psize"] = self.choice([55e-6, [1e-4, 2e-4], 75e-6])
         if self.p(0.15):
