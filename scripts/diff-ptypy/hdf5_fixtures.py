@@ -129,6 +129,12 @@ def main(out):
                                                     "entry/x": np.arange(n, dtype="int32") * 5}),
          dict(io, positions=dict(io["positions"], slow_multiplier=2, fast_multiplier=3)),
          [4, 4])
+    case(out, "window_before_frame_nothing_selected",
+         "shape 8 around centre (2, 6) starts before the 10x12 frame, but the frame filter selects "
+         "nothing: ptypy never reads a frame (EOS), so the window is no error",
+         with_data(frames(n, 10, 12, "int32", 11), **{"entry/filter": np.zeros(n, "int32")}),
+         dict(io, framefilter={"file": TOP, "key": "entry/filter"}, shape=8, center=[2, 6]),
+         [2, 2])
 
 
 if __name__ == "__main__":

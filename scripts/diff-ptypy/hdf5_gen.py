@@ -225,7 +225,7 @@ class Gen:
         if self.p(0.3):
             dd = self.choice(["same", "int32", "float64", "float32", "uint16"])
             ddt = dtype if dd == "same" else dd
-            kind = self.choice(["hw", "1hw", "like"]) if not spectro else self.choice(["hw", "1hw"])
+            kind = self.choice(["hw", "1hw", "like"]) if not spectro or self.p(0.2) else self.choice(["hw", "1hw"])
             base = np.full((H, W), 4.0) + r.integers(0, 4, (H, W))
             if kind == "hw":
                 dark = base
@@ -261,7 +261,7 @@ class Gen:
             self.doc.append("norm %s %s" % (kind, ndt))
         if self.p(0.35):
             mdt = self.choice(["bool", "int32", "uint8", "uint32", "float32", "int64"])
-            kind = self.choice(["hw", "hw", "like"]) if not spectro else "hw"
+            kind = self.choice(["hw", "hw", "like"]) if not spectro or self.p(0.2) else "hw"
             shp = (H, W) if kind == "hw" else lead + (H, W)
             m = r.random(shp) > 0.1
             if mdt != "bool" and self.p(0.1):
@@ -305,6 +305,8 @@ class Gen:
                 par["shape"] = m if self.p(0.5) else [m, m + 1]
         if self.p(0.2):
             par["psize"] = self.choice([55e-6, [1e-4, 2e-4], 75e-6])
+        if self.p(0.1):
+            par["num_frames"] = int(r.integers(1, 10))
         if self.p(0.15):
             par["distance"] = self.choice([2, 3.5])
         if self.p(0.15):
