@@ -16,7 +16,9 @@ import shutil
 import sys
 import tempfile
 
-sys.path.insert(0, os.environ.get("PTYPY_SRC", "/tmp/ptypy-src"))
+if "PTYPY_SRC" not in os.environ:
+    sys.exit("set PTYPY_SRC to a ptypy 0.9 work tree")
+sys.path.insert(0, os.environ["PTYPY_SRC"])
 
 import numpy as np  # noqa: E402
 from ptypy import utils as u  # noqa: E402
