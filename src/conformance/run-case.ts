@@ -18,7 +18,15 @@ export function runCase(kase: ConformanceCase): CaseResult {
     try {
       const intended = intendedHdf5Difference(kase) ?? intendedBaseDifference(kase);
       if (intended !== null) {
-        const extra = intended.judge(kase);
+        let extra: string | undefined;
+        try {
+          extra = intended.judge(kase);
+        } catch (error) {
+          // The judge's own runs can stop where ptypy stopped too, for a reason of the case's
+          // that has nothing to do with the difference: then the strict comparison holds.
+          if (strictReplayPasses(kase)) return { status: 'pass', name: kase.name };
+          throw error;
+        }
         const note = `intended difference: ${intended.note}${extra ? `; ${extra}` : ''}`;
         return { status: 'pass', name: kase.name, note };
       }
@@ -34,4 +42,14 @@ export function runCase(kase: ConformanceCase): CaseResult {
     }
   };
   return saving || isSourceCase(kase) ? inCaseFolder(kase, body) : body();
+}
+
+/** True when the case passes the strict comparison with ptypy's record. */
+function strictReplayPasses(kase: ConformanceCase): boolean {
+  try {
+    replay(kase);
+    return true;
+  } catch {
+    return false;
+  }
 }

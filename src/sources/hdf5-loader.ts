@@ -168,9 +168,13 @@ export class Hdf5Loader extends PtyScan {
     return ndarray('bool', [h, w], new Uint8Array(h * w).fill(1));
   }
 
-  /** ptypy's default placeholder `[[0, 1], [1, 2], ...]` (int64): the real positions come with every frame. */
-  override loadPositions(): NdArray {
+  /**
+   * ptypy's default placeholder `[[0, 1], [1, 2], ...]` (int64): the real positions come with
+   * every frame. None when nothing is selected: ptypy counts an empty table as no positions.
+   */
+  override loadPositions(): NdArray | null {
     const n = this.plan.mapping.points.length;
+    if (n === 0) return null;
     const data = HUGE_PAGES.array('int64', 2 * n);
     for (let i = 0; i < n; i++) {
       data[2 * i] = BigInt(i);

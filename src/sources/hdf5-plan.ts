@@ -197,6 +197,7 @@ export function planLoader(settings: LoaderSettings, info: PyDict): LoaderPlan {
     info.shape,
     info.center,
     info.auto_center,
+    mapping.points.length > 0,
   );
   const dark = auxiliary(settings.dark, 'darkfield', dataShape, window, true);
   const flat = auxiliary(settings.flat, 'flatfield', dataShape, window, false);

@@ -63,7 +63,8 @@ function sliceOf(start: number, stop: number, n: number): Span {
  * at the bottom and right edges.
  *
  * @throws CenterError when the window would start before the frame or after
- *   its end (ptypy reads an empty frame there and fails at the first chunk).
+ *   its end (ptypy reads an empty frame there and fails at the first chunk),
+ *   unless `reads` is false (no frame is selected: ptypy never reads one).
  */
 export function loadWindow(
   frame: readonly [number, number],
@@ -71,6 +72,7 @@ export function loadWindow(
   shape: PyValue | undefined,
   center: PyValue | undefined,
   autoCenter: PyValue | undefined,
+  reads = true,
 ): LoadWindow {
   const whole: LoadWindow = {
     rows: [0, frame[0]],
@@ -92,7 +94,7 @@ export function loadWindow(
   const high = [0, 1].map((i) => Math.trunc(c[i]! - half[i]! + want[i]!));
   const spans = [0, 1].map((i) => sliceOf(low[i]!, high[i]!, frame[i]!));
   [0, 1].forEach((i) => {
-    if (low[i]! < 0 || low[i]! >= frame[i]!) {
+    if (reads && (low[i]! < 0 || low[i]! >= frame[i]!)) {
       throw new CenterError(
         `The load window of shape (${want[0]}, ${want[1]}) around centre (${c[0]}, ${c[1]}) starts at ${low[i]} on axis ${i}, outside the ${frame[0]}x${frame[1]} frames${pad.some((p) => p > 0) ? ` (padded to ${padded[0]}x${padded[1]})` : ''}.`,
         {
