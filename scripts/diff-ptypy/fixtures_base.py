@@ -61,6 +61,10 @@ CASES = {
     'autocenter_true_per_frame_weights': ({'shape': 8, 'auto_center': True, 'center': [6, 7],
                                            'calls': [5]}, 'int32',
                                           dict(H, per_frame_weights=True)),
+    # no num_frames, no positions, a check() without an end flag: ptypy's TypeError, ours
+    # open-ended (intended difference 7)
+    'num_frames_none_open_ended': ({'shape': 8, 'auto_center': False, 'calls': [2, 3],
+                                    'reveal': [3]}, 'int32', dict(H, positions='none')),
 }
 
 

@@ -1,6 +1,6 @@
 /**
  * The intended differences of the base PtyScan corpus (docs/compatibility.md
- * 1, 2 and 5), recognised from a case's parameters and record, each with
+ * 1, 2, 5 and 7), recognised from a case's parameters and record, each with
  * the check that holds ptyscan to its documented behaviour instead.
  */
 import { RebinError } from '../errors.js';
@@ -83,6 +83,25 @@ function laterRebinError(
     : null;
 }
 
+/**
+ * Difference 7: where ptypy fails on an unknown scan length, the first call
+ * gives the frames `check()` reports (up to the call's count), or WAIT when
+ * fewer than `min_frames` are there.
+ */
+function openEnded(kase: ConformanceCase) {
+  return (i: number, _expected: Record<string, Plain>, result: AutoResult): string | null => {
+    const asked = kase.calls[i] ?? 0;
+    const there = kase.reveal?.[Math.min(i, kase.reveal.length - 1)] ?? asked;
+    const n = Math.max(0, Math.min(asked, there));
+    const minFrames = Number(kase.params.min_frames ?? 1);
+    if (result.msg === 'WAIT' && n < minFrames) return `call ${i} waits for more frames`;
+    if (result.msg !== 'data') return null;
+    const want = Array.from({ length: n }, (_, k) => k);
+    differ(`call ${i} indices`, firstDifference(result.chunk.indices, want));
+    return `call ${i} returned the ${n} frames there instead of ptypy's TypeError`;
+  };
+}
+
 /** The base corpus's intended difference that applies to `kase`, or null. */
 export function intendedBaseDifference(kase: ConformanceCase): IntendedDifference | null {
   if (kase.harness.class !== 'PtyScan' && kase.harness.class !== 'PtydScan') return null;
@@ -118,6 +137,17 @@ export function intendedBaseDifference(kase: ConformanceCase): IntendedDifferenc
     return {
       note: 'a mask whose shape differs from the raw frames never crashes auto-centring',
       judge: () => replay(kase, { ptypyRaised: returnedData, laterError: laterRebinError }),
+    };
+  }
+  // ptypy compares `start + accessible >= num_frames` with num_frames None.
+  if (
+    kase.harness.class === 'PtyScan' &&
+    kase.expected.init.num_frames === null &&
+    kase.expected.calls[0]?.error === 'TypeError'
+  ) {
+    return {
+      note: 'a scan of unknown length is open-ended: the frames there are prepared, then it waits',
+      judge: () => replay(kase, { ptypyRaised: openEnded(kase) }),
     };
   }
   if (kase.harness.class === 'PtydScan' && err?.error === 'AttributeError') {
