@@ -18,7 +18,9 @@ import sys
 
 import numpy as np
 
-sys.path.insert(0, os.environ.get('PTYPY_SRC', '/tmp/ptypy-src'))
+if 'PTYPY_SRC' not in os.environ:
+    sys.exit('set PTYPY_SRC to a ptypy 0.9 work tree')
+sys.path.insert(0, os.environ['PTYPY_SRC'])
 with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
     from ptypy.core.data import PtyScan  # noqa: E402
     from ptypy import utils as u  # noqa: E402
