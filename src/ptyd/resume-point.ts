@@ -55,6 +55,13 @@ function storedPair(
   return { value: [a, b], dtype: value.dtype };
 }
 
+/** The frozen centre and ROI an `info` holds (`center`, `shape` as stored pairs), or null before they are frozen. */
+export function frozenInInfo(info: PyDict): FrozenValues | null {
+  const center = storedPair(info.center);
+  const roi = storedPair(info.shape);
+  return center === null || roi === null ? null : { center, roi: roi.value };
+}
+
 /**
  * Checks one chunk file: readable, `data`/`weights` of `n` frames of the
  * prepared shape, `indices` exactly `start .. start+n-1`, the last rows
@@ -161,12 +168,8 @@ export function findResumePoint(dfile: string, chunkFormat: string): ResumePoint
       found: `${typeof info}, ${typeof meta}`,
     });
   }
-  const stored = storedPair(info.center);
-  const storedRoi = storedPair(info.shape);
   // Files of ptyscan before ptyscan_frozen held the frozen values in info.
-  const frozen =
-    parseFrozen(frozenAttr) ??
-    (stored === null || storedRoi === null ? null : { center: stored, roi: storedRoi.value });
+  const frozen = parseFrozen(frozenAttr) ?? frozenInInfo(info);
   const point: ResumePoint = {
     state: status.state,
     run: status.run,

@@ -21,7 +21,7 @@ import {
   type H5CreateWrite,
   type H5Write,
 } from '../../h5/index.js';
-import { isNdArray, type PyDict } from '../../py/value.js';
+import type { PyDict } from '../../py/value.js';
 import type {
   Chunk,
   Logger,
@@ -33,7 +33,7 @@ import type {
 import { keepOld, keepOldScan } from '../backup.js';
 import { chunkFilePath, DEFAULT_CHUNK_FORMAT } from '../chunk-files.js';
 import { type ExternalLinkSpec, type H5rwCompression, h5rwCreate } from '../h5rw.js';
-import { findResumePoint } from '../resume-point.js';
+import { findResumePoint, frozenInInfo } from '../resume-point.js';
 import {
   type FrozenValues,
   frozenText,
@@ -256,24 +256,7 @@ export class LiveMaster implements SaveStrategy {
 
   /** `ptyscan_frozen` once the centre and ROI are frozen (none before the first chunk). */
   private frozenAttribute(): Record<string, string> {
-    const { center, shape } = this.live;
-    const frozen =
-      isNdArray(center) &&
-      isNdArray(shape) &&
-      center.data.length === 2 &&
-      shape.data.length === 2 &&
-      (center.dtype === 'int64' || center.dtype === 'float64')
-        ? {
-            center: {
-              value: Array.from(center.data as ArrayLike<number | bigint>, Number) as [
-                number,
-                number,
-              ],
-              dtype: center.dtype,
-            },
-            roi: Array.from(shape.data as ArrayLike<number | bigint>, Number) as [number, number],
-          }
-        : this.resumedFrozen;
+    const frozen = frozenInInfo(this.live) ?? this.resumedFrozen;
     return frozen === null ? {} : { [WRITER_ATTRIBUTES.frozen]: frozenText(frozen) };
   }
 
